@@ -1,0 +1,180 @@
+"""Mesa agents: hyperscalers, frontier labs and investors. They hold state; the model calls
+their phase methods and the mechanisms in `sim.mechanisms`. Customers and researchers are
+populations of numpy arrays (`sim.mechanisms.demand`, `sim.mechanisms.talent`), not agents.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import mesa
+
+from .mechanisms.finance import OUTSIDE_INVESTORS
+from .roster import INDEPENDENT, INHOUSE, OPEN_WEIGHTS, HyperscalerSpec, LabSpec
+
+
+class Firm(mesa.Agent):
+    """A firm that appears in the `firms` table: it has a name, a kind and a ledger account."""
+
+    kind: str
+    owner: str = ""
+
+    def __init__(self, model, name: str, cash: float):
+        super().__init__(model)
+        self.name = name
+        self.index = -1  # row in the model's firm arrays, set by the model
+        model.ledger.open_account(name, cash)
+
+    @property
+    def cash(self) -> float:
+        return self.model.ledger.cash[self.name]
+
+
+class Hyperscaler(Firm):
+    """A cloud seller with AI capacity, an in-house lab and (maybe) partner labs (A1, A2, A24)."""
+
+    kind = "hyperscaler"
+
+    def __init__(self, model, spec: HyperscalerSpec, cloud: int, make_weight: float):
+        super().__init__(model, spec.name, spec.cash_usd)
+        self.cloud = cloud  # index of this cloud among customers' home clouds
+        self.other_cash_flow_per_month = spec.other_cash_flow_usd_per_year / 12.0
+        self.make_weight = make_weight
+        self.capacity = None  # sim.mechanisms.compute.Capacity, sized in the first month
+        self.cost = 0.0  # own cost per FLOP this month
+        self.price = 0.0  # market price per FLOP this month
+        self.utilisation = model.p.compute.target_utilisation
+        self.demand_history: list[float] = []
+        self.capex = 0.0
+        # Last 12 months of what partnering cost and earned (for make-or-buy, A18).
+        self.invested_12m = deque(maxlen=12)
+        self.partner_margin_12m = deque(maxlen=12)
+        self.compute_margin_12m = deque(maxlen=12)
+        self.begin_month()
+
+    def begin_month(self) -> None:
+        """Reset the counters that add up one month's flows."""
+        self.invested_month = 0.0
+        self.partner_margin_month = 0.0
+        self.compute_margin_month = 0.0
+        self.roundtrip_month = 0.0
+        self.unserved = 0.0
+        self.own_use_flop = 0.0
+
+    def price_for(self, lab: FrontierLab) -> float:
+        """Owners use their own capacity at cost; partners get a discount; others pay market."""
+        if lab.owner == self.name:
+            return self.cost
+        if self.model.p.strategy.partnerships and self.name in lab.partners:
+            return self.price * (1.0 - self.model.p.compute.partner_discount)
+        return self.price
+
+
+class FrontierLab(Firm):
+    """A lab that trains models and sells them: independent, in-house or open-weights."""
+
+    def __init__(self, model, spec: LabSpec, pay_per_year: float):
+        super().__init__(model, spec.name, spec.cash_usd)
+        self.kind = spec.kind
+        self.owner = spec.owner
+        self.partners = spec.partners
+        self.exclusive_cloud = spec.exclusive_cloud
+        self.ambition = spec.ambition
+        self.stakes = dict(spec.stakes)
+        self.obligations = dict(spec.obligations_usd)
+        self.pay_per_year = pay_per_year
+        self.alive = True
+        self.founded_month = 0
+        self.exit_month: int | None = None
+        # Released model (latest and best) and models waiting for release.
+        self.train_flop = 0.0
+        self.capability = -math.inf
+        self.pending: list[tuple[int, float, float]] = []  # (release_month, flop, capability)
+        # The run in training.
+        self.run_start = 0
+        self.run_target_flop = 0.0
+        self.run_delivered_flop = 0.0
+        self.target_headcount = 0.0
+        self.raised = 0.0  # this month
+        self.last_sales = 0.0
+        self.last_spend_serving = 0.0  # last month's inference and revenue-share bill
+
+    def begin_month(self) -> None:
+        self.raised = 0.0
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind == OPEN_WEIGHTS
+
+    @property
+    def independent(self) -> bool:
+        return self.kind == INDEPENDENT
+
+    @property
+    def inhouse(self) -> bool:
+        return self.kind == INHOUSE
+
+    @property
+    def sells(self) -> bool:
+        """Offered to customers: alive with a released model."""
+        return self.alive and self.capability > -math.inf
+
+    def release_due(self, month: int) -> None:
+        """Release pending models whose month has come (A21: release lags training)."""
+        due = [m for m in self.pending if m[0] <= month]
+        if not due:
+            return
+        self.pending = [m for m in self.pending if m[0] > month]
+        for _, flop, cap in due:
+            if cap > self.capability:
+                self.capability, self.train_flop = cap, flop
+
+    def close(self, month: int) -> None:
+        """Exit: stop selling, free researchers, return what cash is left to shareholders."""
+        self.alive = False
+        self.exit_month = month
+        self.obligations = {}
+        self.pending = []
+        self.run_target_flop = self.run_delivered_flop = 0.0
+        self.model.researchers.release(self.index_in_population)
+        self.model.ledger.pay(self.name, OUTSIDE_INVESTORS, max(self.cash, 0.0), "liquidation")
+
+    @property
+    def index_in_population(self) -> int:
+        return self.model.labs.index(self)
+
+
+class Investor(mesa.Agent):
+    """Capital with a yearly pool: US private capital (finite, A22), sovereign funds (large,
+    with friction, A23), non-hyperscaler strategic investors (A3)."""
+
+    def __init__(self, model, name: str, pool_per_year: float, *, fail_prob: float = 0.0,
+                 discount: float = 0.0, max_share_of_raise: float = 1.0):
+        super().__init__(model)
+        self.name = name
+        self.pool_per_year = pool_per_year
+        self.fail_prob = fail_prob
+        self.discount = discount
+        self.max_share_of_raise = max_share_of_raise
+        model.ledger.open_account(name)
+
+    @property
+    def cash(self) -> float:
+        return self.model.ledger.cash[self.name]
+
+    def refill(self) -> None:
+        """A new year's pool: capital committed up to the pool size (unused capital carries
+        over but the pool never exceeds a year's size)."""
+        top_up = self.pool_per_year - self.cash
+        if top_up > 0:
+            self.model.ledger.pay(OUTSIDE_INVESTORS, self.name, top_up, "commitment")
+
+    def offer(self, need: float, pre_money: float) -> tuple[float, float]:
+        """(amount, pre-money valuation) this investor puts in, or (0, 0) if the deal fails."""
+        if need <= 0 or self.cash <= 0:
+            return 0.0, 0.0
+        if self.fail_prob > 0 and self.model.rng.random() < self.fail_prob:
+            return 0.0, 0.0
+        amount = min(need * self.max_share_of_raise, self.cash)
+        return amount, pre_money * (1.0 - self.discount)

@@ -1,0 +1,86 @@
+"""Compute market (A9, A10, A24): the frontier trend, cost and price of a FLOP, capacity,
+rationing under scarcity."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def frontier_trend_flop(month: float, run_flop_2024: float, doubling_months: float) -> float:
+    """Size of a frontier training run on the trend: doubles every `doubling_months` (A9)."""
+    return run_flop_2024 * 2.0 ** (month / doubling_months)
+
+
+def cost_per_flop(month: float, price_2024: float, markup: float, pp_doubling: float) -> float:
+    """A hyperscaler's own full cost of a FLOP (hardware + energy), falling with
+    price-performance."""
+    return price_2024 / markup * 2.0 ** (-month / pp_doubling)
+
+
+def market_price(cost: float, markup: float, utilisation: float, target: float, slope: float):
+    """Price a cloud asks: cost x markup, raised when utilisation exceeds target (scarcity)."""
+    return cost * markup * (1.0 + slope * max(0.0, utilisation - target))
+
+
+def ration(priority: np.ndarray, rest: np.ndarray, capacity: float):
+    """Serve `priority` demand first, then `rest` pro rata, within `capacity`.
+
+    Returns the delivered amounts (same shapes); their sum never exceeds capacity, so compute
+    bought equals compute sold.
+    """
+    total_priority = priority.sum()
+    if total_priority >= capacity:
+        scale = capacity / total_priority if total_priority > 0 else 0.0
+        return priority * scale, np.zeros_like(rest)
+    left = capacity - total_priority
+    total_rest = rest.sum()
+    scale = 1.0 if total_rest <= left else left / total_rest
+    return priority.copy(), rest * scale
+
+
+class Capacity:
+    """One cloud's AI capacity (FLOP/month) as vintages that enter service after a build lead
+    and retire after their life; capex is paid when ordered."""
+
+    def __init__(self, initial: float, horizon: int, lead: int, life: int):
+        self.lead, self.life = lead, life
+        self._offset = life  # vintage index of month m is m + offset
+        self.added = np.zeros(horizon + lead + 2 * life + 1)
+        # Initial capacity was bought evenly over the past life: it retires gradually.
+        self.added[:life] = initial / life
+        self.depreciation = np.zeros(horizon + lead + 2 * life + 1)
+
+    def in_service(self, month: int) -> float:
+        hi = month + self._offset + 1
+        return float(self.added[max(0, hi - self.life):hi].sum())
+
+    def order(self, month: int, target: float, capex_per_unit: float) -> float:
+        """Order capacity so that `target` FLOP/month is in service at month + lead.
+
+        Returns capex (USD) paid now; depreciation is spread over the vintage's life.
+        """
+        arrival = month + self.lead
+        missing = target - self.in_service(arrival)
+        if missing <= 0:
+            return 0.0
+        i = arrival + self._offset
+        self.added[i] += missing
+        capex = missing * capex_per_unit
+        self.depreciation[i:i + self.life] += capex / self.life
+        return capex
+
+    def depreciation_at(self, month: int) -> float:
+        return float(self.depreciation[month + self._offset])
+
+
+def planned_demand(history: list[float], lead: int, max_growth: float) -> float:
+    """Demand expected `lead` months ahead: recent monthly growth (over up to six months,
+    between 1 and max_growth) extrapolated from the latest month."""
+    latest = history[-1]
+    back = min(6, len(history) - 1)
+    if back == 0 or history[-1 - back] <= 0:
+        growth = 1.0
+    else:
+        growth = (latest / history[-1 - back]) ** (1.0 / back)
+    growth = min(max(growth, 1.0), max_growth)
+    return latest * growth**lead

@@ -1,0 +1,72 @@
+"""Demand and distribution (A19, A27): total spend grows with the frontier's quality;
+heterogeneous customers re-choose a model by multinomial logit over quality, price and
+availability on their home cloud."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def ai_spend(frontier_gain: float, spend_2024: float, multiplier: float,
+             ceiling_per_year: float) -> float:
+    """Customers' monthly spending on models: `spend_2024` x multiplier ** (capability steps
+    the released frontier gained since 2024-01), bent under a soft yearly ceiling."""
+    linear = spend_2024 * multiplier ** max(frontier_gain, 0.0)
+    ceiling = ceiling_per_year / 12.0
+    return linear * ceiling / (linear + ceiling)
+
+
+class CustomerPopulation:
+    """Customers as arrays: home cloud, budget weight, taste for quality and price, and the
+    model each buys now (-1: none yet)."""
+
+    def __init__(self, n: int, rng: np.random.Generator, home_cloud_shares, budget_sigma: float,
+                 quality_weight: float, price_weight: float):
+        shares = np.asarray(home_cloud_shares, dtype=float)
+        n_clouds = len(shares)
+        # Home clouds 0..n_clouds-1 are the hyperscalers; n_clouds means elsewhere.
+        probs = np.append(shares, max(0.0, 1.0 - shares.sum()))
+        self.n_homes = n_clouds + 1
+        self.home = rng.choice(self.n_homes, size=n, p=probs / probs.sum())
+        budget = rng.lognormal(0.0, budget_sigma, size=n)
+        self.weight = budget / budget.sum()
+        self.beta_quality = quality_weight * rng.lognormal(-0.125, 0.5, size=n)
+        self.beta_price = price_weight * rng.lognormal(-0.125, 0.5, size=n)
+        self.choice = np.full(n, -1, dtype=np.int64)
+
+    @property
+    def n(self) -> int:
+        return self.choice.size
+
+    def choose(self, rng: np.random.Generator, capability: np.ndarray, log_price: np.ndarray,
+               offered: np.ndarray, reach: np.ndarray, switching_cost: float,
+               rechoose_prob: float) -> None:
+        """Customers who re-choose this month (and those whose model is gone) pick the model
+        with the highest utility plus Gumbel noise.
+
+        capability, log_price, offered: per model (offered False: not for sale);
+        reach: utility [n_models, n_homes] of buying the model from each home cloud (the
+        home-cloud bonus where that cloud carries it, A27; direct sales elsewhere, A19).
+        """
+        if not offered.any():
+            return
+        stranded = (self.choice < 0) | ~offered[np.maximum(self.choice, 0)]
+        movers = np.flatnonzero(stranded | (rng.random(self.n) < rechoose_prob))
+        if movers.size == 0:
+            return
+        util = (self.beta_quality[movers, None] * capability[None, :]
+                - self.beta_price[movers, None] * log_price[None, :]
+                + reach[:, self.home[movers]].T)
+        current = self.choice[movers]
+        has = current >= 0
+        util[np.flatnonzero(has), current[has]] += switching_cost
+        util += rng.gumbel(size=util.shape)
+        util[:, ~offered] = -np.inf
+        self.choice[movers] = np.argmax(util, axis=1)
+
+    def spend_by_model_and_home(self, n_models: int) -> np.ndarray:
+        """Share of total budget per (model, home cloud); rows sum to model shares."""
+        chosen = self.choice >= 0
+        flat = self.choice[chosen] * self.n_homes + self.home[chosen]
+        out = np.bincount(flat, weights=self.weight[chosen], minlength=n_models * self.n_homes)
+        return out.reshape(n_models, self.n_homes)

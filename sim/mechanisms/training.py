@@ -1,0 +1,31 @@
+"""Training and capability (A8, A21, A28, A29): effective compute = FLOP x algorithmic
+efficiency x talent multiplier; capability is log10 of effective compute (10x = one step)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def algorithmic_efficiency(month: float, halving_months: float) -> float:
+    """Industry-wide algorithmic progress: compute for fixed performance halves every
+    `halving_months` (Ho et al. 2024), relative to 2024-01."""
+    return 2.0 ** (month / halving_months)
+
+
+def talent_multiplier(talent, mean_talent: float, elasticity: float):
+    """A firm's efficiency multiplier from its talent relative to the mean firm's: concave
+    (diminishing returns, A29); 1 for an average firm."""
+    talent = np.asarray(talent, dtype=float)
+    if mean_talent <= 0:
+        return np.ones_like(talent)
+    return np.maximum(talent / mean_talent, 1e-3) ** elasticity
+
+
+def effective_flop(train_flop: float, trained_month: float, halving_months: float,
+                   multiplier: float) -> float:
+    return train_flop * algorithmic_efficiency(trained_month, halving_months) * multiplier
+
+
+def capability(effective: float, per_decade: float) -> float:
+    """Capability of a model: `per_decade` steps per 10x effective compute (scaling, A8)."""
+    return per_decade * float(np.log10(effective))

@@ -1,0 +1,528 @@
+"""The AI industry as a Mesa 3 model: one step is one month from 2024-01.
+
+Each step runs named phases in a fixed order (a market that clears after everyone has
+decided). Firms and investors are Mesa agents; customers and researchers are numpy
+populations. Every payment goes through `self.ledger`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from . import roster
+from .agents import FrontierLab, Hyperscaler, Investor
+from .mechanisms import compute, demand, finance, strategy, talent, training
+from .mechanisms.finance import CHIP_VENDORS, CUSTOMERS, ENERGY, OTHER_BUSINESS, SALARIES
+from .params import Params, validate
+from .recorder import Recorder
+
+
+class AIIndustry(mesa.Model):
+    """Hyperscalers, frontier labs, investors, customers and researchers."""
+
+    def __init__(self, params: Params | None = None, *, seed: int = 0):
+        super().__init__(seed=int(seed))
+        self.p = validate(params if params is not None else Params())
+        self.seed_value = int(seed)
+        self.month = 0
+        self.ledger = finance.Ledger()
+        p = self.p
+
+        self.hyperscalers = [
+            Hyperscaler(self, spec, i, p.strategy.initial_make_weight[i])
+            for i, spec in enumerate(roster.HYPERSCALERS)
+        ]
+        self.by_name = {h.name: h for h in self.hyperscalers}
+        pay = p.talent.pay_usd_per_year
+        pay_by_kind = {roster.INDEPENDENT: pay[0], roster.INHOUSE: pay[1],
+                       roster.OPEN_WEIGHTS: pay[2]}
+        self.labs = [FrontierLab(self, self._lab_spec(s), pay_by_kind[s.kind])
+                     for s in roster.LABS]
+        self.firms = [*self.hyperscalers, *self.labs]
+        for i, firm in enumerate(self.firms):
+            firm.index = i
+        self.investors = [
+            Investor(self, roster.US_CAPITAL, p.finance.us_capital_pool_usd_per_year),
+            Investor(self, roster.STRATEGIC, p.finance.strategic_pool_usd_per_year,
+                     max_share_of_raise=0.1),  # a small co-investor (A3); assumption
+            Investor(self, roster.SOVEREIGN, p.finance.sovereign_pool_usd_per_year,
+                     fail_prob=p.finance.sovereign_fail_prob,
+                     discount=p.finance.sovereign_discount),
+        ]
+        self.customers = demand.CustomerPopulation(
+            p.demand.n_customers, self.rng, p.demand.home_cloud_shares, p.demand.budget_sigma,
+            p.demand.quality_weight, p.demand.price_weight)
+        self.researchers = self._hire_initial_researchers()
+        for lab in self.labs:
+            lab.target_headcount = float(self.researchers.headcount()[self.labs.index(lab)])
+        self.talent_mult = self._talent_multipliers()
+        self._place_initial_models()
+
+        self.frontier_flop = max(lab.train_flop for lab in self.labs)
+        self.frontier_capability_2024 = max(lab.capability for lab in self.labs)
+        self.roundtrip_cum = 0.0
+        self.strategic_cum = 0.0
+        self.recorder = Recorder(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _lab_spec(self, spec: roster.LabSpec) -> roster.LabSpec:
+        """The roster's lab, adjusted for the scenario's deal figures and partnership rule."""
+        obligations = dict(spec.obligations_usd)
+        if self.p.finance.deal_figures == "article" and spec.name == "Anthropic":
+            obligations = {k: min(v, roster.ARTICLE_ANTHROPIC_DEAL_USD) for k, v in
+                           obligations.items()}
+        if not self.p.strategy.partnerships:
+            obligations = {}
+        return roster.LabSpec(**{**spec.__dict__, "obligations_usd": obligations})
+
+    def _hire_initial_researchers(self) -> talent.ResearcherPopulation:
+        tp = self.p.talent
+        shares = np.array([s.researcher_share for s in roster.LABS])
+        probs = np.append(shares, max(0.0, 1.0 - shares.sum()))
+        employer = self.rng.choice(len(probs), size=tp.n_researchers, p=probs / probs.sum())
+        shift = np.append([s.skill_shift for s in roster.LABS], 0.0)
+        skill = self.rng.lognormal(0.0, tp.skill_sigma, size=tp.n_researchers) * np.exp(
+            shift[employer])
+        return talent.ResearcherPopulation(skill, employer.astype(np.int64), pool=len(self.labs))
+
+    def _place_initial_models(self) -> None:
+        """Models trained before 2024: released ones set capability, later ones are queued."""
+        for lab, spec in zip(self.labs, roster.LABS):
+            for m in spec.models:
+                cap = self._capability(m.train_flop, m.trained_month, lab)
+                lab.pending.append((m.release_month, m.train_flop, cap))
+            lab.release_due(0)
+            lab.run_start = 0
+
+    # ------------------------------------------------------------------ helpers
+    def _capability(self, flop: float, trained_month: float, lab: FrontierLab) -> float:
+        tr = self.p.training
+        eff = training.effective_flop(flop, trained_month, tr.algorithmic_halving_months,
+                                      self.talent_mult[self.labs.index(lab)])
+        return training.capability(eff, tr.capability_per_decade)
+
+    def _talent_multipliers(self) -> np.ndarray:
+        tp = self.p.talent
+        stock = self.researchers.talent(tp.skill_exponent)[: len(self.labs)]
+        alive = np.array([lab.alive for lab in self.labs])
+        mean = stock[alive].mean() if alive.any() else 0.0
+        return training.talent_multiplier(stock, mean, tp.elasticity)
+
+    def trend_flop(self, month: float | None = None) -> float:
+        c = self.p.compute
+        m = self.month if month is None else month
+        return compute.frontier_trend_flop(m, c.frontier_run_flop_2024, c.doubling_months)
+
+    def frontier(self) -> tuple[float, FrontierLab | None]:
+        best = max((lab for lab in self.labs if lab.sells), key=lambda lab: lab.capability,
+                   default=None)
+        return (best.capability if best else -math.inf), best
+
+    def primary_cloud(self, lab: FrontierLab) -> Hyperscaler | None:
+        """Where a lab trains and serves customers its partners' clouds do not reach."""
+        if lab.is_open:
+            return None
+        if lab.inhouse:
+            return self.by_name[lab.owner]
+        if self.p.strategy.partnerships and lab.partners:
+            return self.by_name[lab.partners[0]]
+        return min(self.hyperscalers, key=lambda h: h.price)
+
+    def carries(self, cloud: Hyperscaler, lab: FrontierLab) -> bool:
+        """A cloud offers a model: its own lab's, its partners' (access deals, A1, A2), and
+        any open-weights model."""
+        if lab.is_open or lab.owner == cloud.name:
+            return True
+        return lab.independent and self.p.strategy.partnerships and cloud.name in lab.partners
+
+    def monthly_salaries(self, lab: FrontierLab) -> float:
+        heads = self.researchers.headcount()[self.labs.index(lab)]
+        return heads * lab.pay_per_year / 12.0 * (1.0 + self.p.talent.overhead_ratio)
+
+    def _run_price(self, lab: FrontierLab) -> float:
+        """Price per training FLOP for a lab at its primary supplier."""
+        cloud = self.primary_cloud(lab)
+        return self.hyperscalers[0].cost if cloud is None else cloud.price_for(lab)
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        for firm in self.firms:
+            firm.begin_month()
+        if self.month % 12 == 0:
+            self.refill_capital()
+        self.set_prices()
+        if self.month > 0 and self.month % self.p.strategy.review_months == 0:
+            self.review_strategies()
+        self.receive_other_cash_flows()
+        self.release_models()
+        self.sell_models()
+        self.close_scheduled_deals()
+        self.raise_capital()
+        self.plan_training()
+        self.fund_inhouse_labs()
+        self.pay_talent()
+        self.clear_compute()
+        self.invest_capacity()
+        self.settle()
+        self.recorder.record(self.month)
+        self.month += 1
+
+    def run(self) -> None:
+        for _ in range(self.p.horizon_months):
+            self.step()
+
+    # ------------------------------------------------------------------ phases
+    def refill_capital(self) -> None:
+        for investor in self.investors:
+            investor.refill()
+
+    def set_prices(self) -> None:
+        """Compute market (A9, A10): own cost falls with price-performance; the market price
+        is cost x markup, raised by last month's scarcity."""
+        c = self.p.compute
+        cost = compute.cost_per_flop(self.month, c.price_per_flop_2024_usd, c.cloud_markup,
+                                     c.price_performance_doubling_months)
+        for h in self.hyperscalers:
+            h.cost = cost
+            h.price = compute.market_price(cost, c.cloud_markup, h.utilisation,
+                                           c.target_utilisation, c.scarcity_price_slope)
+
+    def review_strategies(self) -> None:
+        """Make-or-buy (A18): compare a year of partnering with a year of an own programme."""
+        sp, tr = self.p.strategy, self.p.training
+        for h in self.hyperscalers:
+            own = next(lab for lab in self.labs if lab.owner == h.name)
+            partners = [lab for lab in self.labs
+                        if lab.sells and lab.independent and self.carries(h, lab)]
+            if not partners:  # nothing to buy: build
+                h.make_weight = min(1.0, h.make_weight + sp.adjust_rate + sp.inhouse_push)
+                continue
+            buy = sum(h.invested_12m) + sum(h.partner_margin_12m) - sum(h.compute_margin_12m)
+            make = (self.trend_flop() * h.cost * 12.0 / tr.run_months
+                    + 12.0 * self.monthly_salaries(own))
+            gap = max(lab.capability for lab in partners) - own.capability
+            h.make_weight = strategy.make_weight_step(
+                h.make_weight, buy, make, gap, adjust_rate=sp.adjust_rate,
+                control_value=sp.control_value, gap_cost=sp.gap_cost, push=sp.inhouse_push,
+                floor=sp.min_make_weight)
+
+    def receive_other_cash_flows(self) -> None:
+        """Big tech funds AI from its other businesses; Meta's lab gets a budget share (A15)."""
+        for h in self.hyperscalers:
+            self.ledger.pay(OTHER_BUSINESS, h.name, h.other_cash_flow_per_month, "other_business")
+        for lab in self.labs:
+            if lab.is_open:
+                budget = roster.META_CASH_FLOW_USD_PER_YEAR / 12.0 * \
+                    self.p.finance.open_weights_budget_share
+                self.ledger.pay(OTHER_BUSINESS, lab.name, budget, "other_business")
+
+    def release_models(self) -> None:
+        for lab in self.labs:
+            if lab.alive:
+                lab.release_due(self.month)
+
+    def sell_models(self) -> None:
+        """Demand (A19, A27): customers re-choose; money goes to the model's seller, a
+        revenue share to the partner cloud that sold it, and inference is ordered from the
+        cloud that serves it."""
+        d, f = self.p.demand, self.p.finance
+        frontier_cap, _ = self.frontier()
+        gain = frontier_cap - self.frontier_capability_2024
+        self.ai_spend = demand.ai_spend(gain, d.ai_spend_2024_usd_per_month,
+                                        d.spend_multiplier_per_capability,
+                                        d.ai_spend_ceiling_usd_per_year)
+        n_homes = len(self.hyperscalers) + 1
+        offered = np.array([lab.sells for lab in self.labs])
+        caps = np.array([lab.capability if lab.sells else 0.0 for lab in self.labs])
+        log_price = np.array([math.log(d.open_weights_price) if lab.is_open else 0.0
+                              for lab in self.labs])
+        reach = np.zeros((len(self.labs), n_homes))
+        for j, lab in enumerate(self.labs):
+            for h in self.hyperscalers:
+                if self.carries(h, lab):
+                    reach[j, h.cloud] = d.home_cloud_bonus
+                elif lab.independent:
+                    reach[j, h.cloud] = d.direct_sales_bonus
+            reach[j, -1] = d.home_cloud_bonus if lab.is_open else 0.0
+        self.customers.choose(self.rng, caps, log_price, offered, reach, d.switching_cost,
+                              d.rechoose_prob)
+        spend = self.customers.spend_by_model_and_home(len(self.labs)) * self.ai_spend
+        self.model_spend = spend.sum(axis=1)
+
+        self.inference_orders = {h.name: [] for h in self.hyperscalers}
+        self.open_hosting_elsewhere = 0.0
+        for j, lab in enumerate(self.labs):
+            lab.last_sales = 0.0
+            for home in range(n_homes):
+                x = float(spend[j, home])
+                if x <= 0.0:
+                    continue
+                cloud = self.hyperscalers[home] if home < len(self.hyperscalers) else None
+                if lab.is_open:  # free weights: the hosting cloud earns, the lab does not
+                    if cloud is None:
+                        self.open_hosting_elsewhere += x
+                        continue
+                    self.ledger.pay(CUSTOMERS, cloud.name, x, "hosting")
+                    flop = d.inference_cost_share * x / cloud.price
+                    self.inference_orders[cloud.name].append((cloud, flop, 0.0, "own_use"))
+                    continue
+                self.ledger.pay(CUSTOMERS, lab.name, x, "sales")
+                lab.last_sales += x
+                host = cloud if cloud is not None and self.carries(cloud, lab) else \
+                    self.primary_cloud(lab)
+                if lab.independent and host is cloud and cloud is not None:
+                    self.ledger.pay(lab.name, cloud.name, f.revenue_share * x, "revenue_share")
+                    keep = 1.0 - d.inference_cost_share - f.revenue_share
+                    cloud.partner_margin_month += keep * x
+                flop = d.inference_cost_share * x / host.price
+                tag = "self_inference" if lab.owner == host.name else "inference"
+                self.inference_orders[host.name].append((lab, flop, host.price_for(lab), tag))
+
+    def close_scheduled_deals(self) -> None:
+        """Strategic investments of 2024 on the public record (A2; C)."""
+        if not self.p.strategy.partnerships or self.p.finance.deal_figures == "article":
+            return
+        for investor, lab_name, month, amount in roster.SCHEDULED_DEALS:
+            lab = next(lab for lab in self.labs if lab.name == lab_name)
+            if month == self.month and lab.alive:
+                self._strategic_investment(self.by_name[investor], lab, amount)
+
+    def _strategic_investment(self, h: Hyperscaler, lab: FrontierLab, amount: float) -> None:
+        """Equity and access for cash, most of which must come back as cloud spend (A17)."""
+        pre = self._valuation(lab)
+        self.ledger.pay(h.name, lab.name, amount, "investment")
+        lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre), h.name)
+        lab.obligations[h.name] = lab.obligations.get(h.name, 0.0) + \
+            self.p.finance.cloud_spend_obligation * amount
+        lab.raised += amount
+        h.invested_month += amount
+        self.strategic_cum += amount
+
+    def _valuation(self, lab: FrontierLab) -> float:
+        f = self.p.finance
+        frontier_cap, _ = self.frontier()
+        gap = frontier_cap - lab.capability if lab.sells else 10.0
+        return finance.valuation(12.0 * lab.last_sales, gap, f.revenue_multiple,
+                                 f.frontier_option)
+
+    def planned_burn(self, lab: FrontierLab) -> float:
+        """Monthly cash a lab expects to need: staff, a trend-sized run, serving, less sales."""
+        run_cost = lab.ambition * self.trend_flop() * self._run_price(lab)
+        return (self.monthly_salaries(lab) + run_cost / self.p.training.run_months
+                + lab.last_spend_serving - lab.last_sales)
+
+    def raise_capital(self) -> None:
+        """Finance (A12, A22, A23): a lab short of runway raises from its partner clouds, a
+        strategic co-investor, US private capital (finite pool) and sovereign funds (friction),
+        in that order; investors do not fund labs too far behind the frontier."""
+        f = self.p.finance
+        labs = [lab for lab in self.labs if lab.alive and lab.independent]
+        self.random.shuffle(labs)  # who reaches the year's finite pool first
+        frontier_cap, _ = self.frontier()
+        for lab in labs:
+            burn = self.planned_burn(lab)
+            if finance.runway_months(lab.cash, burn) >= f.raise_runway_months:
+                continue
+            need = f.raise_target_months * burn - lab.cash
+            gap = frontier_cap - lab.capability if lab.sells else math.inf
+            if self.p.strategy.partnerships:
+                partners = [self.by_name[n] for n in lab.partners]
+                for h in partners:
+                    share = (1.0 - h.make_weight) * f.max_strategic_share_of_raise / len(partners)
+                    amount = min(need * share, 0.25 * max(h.cash, 0.0))
+                    if amount > 0:
+                        self._strategic_investment(h, lab, amount)
+                        need -= amount
+            if gap > f.max_fundable_gap:
+                continue
+            for investor in self.investors:
+                if need <= 0:
+                    break
+                amount, pre = investor.offer(need, self._valuation(lab))
+                if amount > 0:
+                    self.ledger.pay(investor.name, lab.name, amount, "investment")
+                    lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre),
+                                                investor.name)
+                    lab.raised += amount
+                    need -= amount
+
+    def plan_training(self) -> None:
+        """Training (A8, A21): a run ends after run_months and its model is queued for release;
+        the next run is sized to the trend x ambition, limited by what the lab can pay."""
+        tr, f = self.p.training, self.p.finance
+        for lab in self.labs:
+            if not lab.alive:
+                continue
+            if self.month > 0 and self.month - lab.run_start >= tr.run_months:
+                if lab.run_delivered_flop > 0:
+                    cap = self._capability(lab.run_delivered_flop, self.month, lab)
+                    lab.pending.append((self.month + tr.release_lag_months,
+                                        lab.run_delivered_flop, cap))
+                    self.frontier_flop = max(self.frontier_flop, lab.run_delivered_flop)
+                lab.run_target_flop = lab.run_delivered_flop = 0.0
+            if lab.run_target_flop > 0:
+                continue
+            lab.run_start = self.month
+            target = lab.ambition * self.trend_flop()
+            price = self._run_price(lab)
+            if lab.inhouse:
+                owner = self.by_name[lab.owner]
+                target *= owner.make_weight
+                budget = f.inhouse_budget_share * owner.other_cash_flow_per_month * tr.run_months
+            else:
+                reserve = tr.salary_reserve_months * self.monthly_salaries(lab)
+                budget = tr.max_run_cash_share * max(lab.cash - reserve, 0.0)
+            lab.run_target_flop = min(target, budget / price)
+
+    def fund_inhouse_labs(self) -> None:
+        """Owners pay their in-house labs' planned month (internal transfer)."""
+        tr = self.p.training
+        for lab in self.labs:
+            if lab.inhouse and lab.alive:
+                need = (self.monthly_salaries(lab)
+                        + lab.run_target_flop / tr.run_months * self._run_price(lab)
+                        + lab.last_spend_serving * 1.5 - lab.cash)
+                if need > 0:
+                    self.ledger.pay(lab.owner, lab.name, need, "internal")
+
+    def pay_talent(self) -> None:
+        """Talent (A10, A28, A29): researchers move toward pay, frontier status and openness;
+        then salaries are paid."""
+        tp = self.p.talent
+        frontier_cap, _ = self.frontier()
+        pool_pay = tp.pay_usd_per_year[3]
+        heads = self.researchers.headcount()
+        utility = np.empty(len(self.labs) + 1)
+        openings = np.zeros(len(self.labs) + 1)
+        for j, lab in enumerate(self.labs):
+            if not lab.alive:
+                utility[j] = -np.inf
+                continue
+            gap = frontier_cap - lab.capability if lab.sells else 5.0
+            utility[j] = (tp.pay_weight * math.log(lab.pay_per_year / pool_pay)
+                          - tp.frontier_weight * gap
+                          + tp.openness_weight * lab.is_open
+                          + tp.lab_pull * lab.independent)
+            rate = tp.hire_rate
+            if lab.inhouse:
+                rate *= min(1.0, 2.0 * self.by_name[lab.owner].make_weight)
+            elif lab.independent and finance.runway_months(
+                    lab.cash, self.planned_burn(lab)) < self.p.finance.raise_runway_months / 2:
+                rate = 0.0
+            lab.target_headcount = max(lab.target_headcount * (1.0 + rate), 1.0)
+            openings[j] = math.floor(lab.target_headcount - heads[j])
+        utility[-1] = tp.openness_weight  # academia and small labs publish
+        self.researchers.move(self.rng, utility, openings, tp.move_prob, tp.move_cost)
+        for lab in self.labs:
+            if lab.alive:
+                salaries = min(self.monthly_salaries(lab), max(lab.cash, 0.0))
+                self.ledger.pay(lab.name, SALARIES, salaries, "salaries")
+        self.talent_mult = self._talent_multipliers()
+
+    def clear_compute(self) -> None:
+        """Compute market (A24, A17): each cloud serves inference first, then training orders
+        pro rata within capacity; payments settle obligations from strategic investments."""
+        c, tr = self.p.compute, self.p.training
+        training_orders = {h.name: [] for h in self.hyperscalers}
+        self.self_supplied_flop = 0.0
+        for lab in self.labs:
+            if not lab.alive or lab.run_target_flop <= 0:
+                continue
+            months_left = max(tr.run_months - (self.month - lab.run_start), 1)
+            want = (lab.run_target_flop - lab.run_delivered_flop) / months_left
+            if lab.is_open:  # own data centres, bought at cost from chip vendors
+                cost = self.hyperscalers[0].cost
+                flop = min(want, max(lab.cash, 0.0) / cost)
+                self.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
+                lab.run_delivered_flop += flop
+                self.self_supplied_flop += flop
+                continue
+            for h, share in self._training_suppliers(lab):
+                training_orders[h.name].append((lab, want * share, h.price_for(lab),
+                                                "self_compute" if lab.owner == h.name
+                                                else "compute"))
+        self.compute_sold = {}
+        self.compute_bought = {lab.name: 0.0 for lab in self.labs}
+        for h in self.hyperscalers:
+            inference = self.inference_orders[h.name]
+            train = training_orders[h.name]
+            demand_flop = sum(o[1] for o in inference) + sum(o[1] for o in train)
+            h.demand_history.append(demand_flop)
+            if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
+                h.capacity = compute.Capacity(demand_flop / c.target_utilisation,
+                                              self.p.horizon_months, c.build_lead_months,
+                                              c.hardware_life_months)
+            capacity = h.capacity.in_service(self.month)
+            got_inf, got_train = compute.ration(np.array([o[1] for o in inference]),
+                                                np.array([o[1] for o in train]), capacity)
+            sold = 0.0
+            for (buyer, _, price, tag), flop in zip(inference + train, [*got_inf, *got_train]):
+                if buyer is h:  # open-weights hosting on its own capacity
+                    h.own_use_flop += flop
+                    sold += flop
+                    continue
+                flop = min(flop, max(buyer.cash, 0.0) / price)  # a lab pays what it can
+                if tag in ("compute", "self_compute"):
+                    buyer.run_delivered_flop += flop
+                paid = self.ledger.pay(buyer.name, h.name, flop * price, tag)
+                self._settle_obligation(buyer, h, paid)
+                if tag in ("compute", "inference"):
+                    h.compute_margin_month += paid * (1.0 - h.cost / max(price, 1e-300))
+                self.compute_bought[buyer.name] += flop
+                sold += flop
+            self.compute_sold[h.name] = sold
+            h.utilisation = sold / capacity if capacity > 0 else 1.0
+            h.unserved = demand_flop - sold
+            self.ledger.pay(h.name, ENERGY, sold * h.cost * (1.0 - c.hardware_share_of_cost),
+                            "energy")
+
+    def _training_suppliers(self, lab: FrontierLab) -> list[tuple[Hyperscaler, float]]:
+        """Clouds a lab trains on, with shares: clouds it owes spend to first (in proportion to
+        what it owes), else its primary cloud."""
+        owed = {n: v for n, v in lab.obligations.items() if v > 0}
+        if owed and not lab.inhouse:
+            total = sum(owed.values())
+            return [(self.by_name[n], v / total) for n, v in owed.items()]
+        return [(self.primary_cloud(lab), 1.0)]
+
+    def _settle_obligation(self, lab: FrontierLab, h: Hyperscaler, paid: float) -> None:
+        """Spending on an investor's cloud draws down the lab's obligation: round-tripping."""
+        owed = lab.obligations.get(h.name, 0.0)
+        if owed > 0 and paid > 0:
+            back = min(owed, paid)
+            lab.obligations[h.name] = owed - back
+            h.roundtrip_month += back
+            self.roundtrip_cum += back
+
+    def invest_capacity(self) -> None:
+        """Capex (A24): order capacity for demand expected when it arrives, at target
+        utilisation; hardware bought now at this month's price-performance."""
+        c = self.p.compute
+        for h in self.hyperscalers:
+            expected = compute.planned_demand(h.demand_history, c.build_lead_months,
+                                              c.max_planned_growth_per_month)
+            capex_per_unit = h.cost * c.hardware_share_of_cost * c.hardware_life_months
+            h.capex = h.capacity.order(self.month, expected / c.target_utilisation,
+                                       capex_per_unit)
+            self.ledger.pay(h.name, CHIP_VENDORS, h.capex, "capex")
+
+    def settle(self) -> None:
+        """Month end: in-house labs' cash goes back to the owner; labs that cannot pay their
+        staff exit (A22); the strategy trackers roll."""
+        for lab in self.labs:
+            if not lab.alive:
+                continue
+            serving = self.ledger.outflow(lab.name, ("inference", "self_inference",
+                                                     "revenue_share"))
+            lab.last_spend_serving = serving
+            if lab.inhouse and lab.cash > 0:
+                self.ledger.pay(lab.name, lab.owner, lab.cash, "internal")
+            elif lab.independent and lab.cash < self.monthly_salaries(lab):
+                lab.close(self.month)
+        for h in self.hyperscalers:
+            h.invested_12m.append(h.invested_month)
+            h.partner_margin_12m.append(h.partner_margin_month)
+            h.compute_margin_12m.append(h.compute_margin_month)

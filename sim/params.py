@@ -1,0 +1,323 @@
+"""Every model parameter, its default, unit and source: the one place defaults live.
+
+Sources are named as in `shared/source/calibration.md` (C: ...) and the article's claims
+(A1..A32, `shared/source/claims.md`). "Assumption" marks a number no source gives.
+
+The nested dataclasses are the model's keyword arguments (`AIIndustry(params)`), the typed
+schema for Hydra configs, and what `simulate()` accepts as a plain nested dict.
+Ranges live in each field's metadata; `validate()` checks them all and names the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A parameter is unknown, of the wrong type, or out of its allowed range."""
+
+
+def p(default: Any, lo: float | None = None, hi: float | None = None, *, lo_open=False):
+    """A parameter field with an allowed range [lo, hi] (lo excluded when lo_open)."""
+    return field(default=default, metadata={"range": (lo, hi, lo_open)})
+
+
+def plist(default: list, lo: float | None = None, hi: float | None = None):
+    """A list-valued parameter whose every element must lie in [lo, hi]."""
+    return field(default_factory=lambda: list(default), metadata={"range": (lo, hi, False)})
+
+
+@dataclass
+class ComputeParams:
+    # A9; C: Sevilla et al. 2022 / Epoch 2024 - frontier training compute doubles ~6 months.
+    doubling_months: float = p(6.0, 0.5, 120.0, lo_open=True)
+    # Largest training run at 2024-01: Gemini 1.0 Ultra, 5e25 FLOP (C: Epoch, frontier_models_to_2023.csv).
+    frontier_run_flop_2024: float = p(5e25, 1e20, 1e30, lo_open=True)
+    # Cloud-rental price per FLOP at 2024-01: GPT-4 $81M / 2.1e25 = 3.9e-18, Gemini Ultra
+    # $206M / 5e25 = 4.1e-18 (C: Epoch cloud-rental estimates, frontier_models_to_2023.csv).
+    price_per_flop_2024_usd: float = p(4.0e-18, 1e-22, 1e-12, lo_open=True)
+    # Hardware price-performance doubling: ML GPUs 2.07 years (C: Hobbhahn & Besiroglu 2022).
+    price_performance_doubling_months: float = p(24.8, 1.0, 1200.0)
+    # Cloud price / cloud's own cost per FLOP. Assumption (a ~37% operating margin on cloud).
+    cloud_markup: float = p(1.6, 1.0, 10.0)
+    # Discount a partner lab gets off the market price on its partner's cloud. Assumption.
+    partner_discount: float = p(0.3, 0.0, 0.95)
+    # Hardware share of a FLOP's cost vs energy: hardware 47-67 %, energy 2-6 % of development
+    # cost (C: Cottier et al. 2024) -> hardware ~0.92 of hardware+energy.
+    hardware_share_of_cost: float = p(0.92, 0.0, 1.0)
+    # Life of an accelerator before it is retired. Assumption (four-year depreciation).
+    hardware_life_months: int = p(48, 6, 240)
+    # Months from a capex order to capacity in service. Assumption (data-centre build time).
+    build_lead_months: int = p(6, 1, 36)
+    # Utilisation hyperscalers plan for; above it the price rises. Assumption.
+    target_utilisation: float = p(0.8, 0.05, 1.0)
+    # Price multiplier per unit of utilisation above target (scarcity). Assumption.
+    scarcity_price_slope: float = p(3.0, 0.0, 100.0)
+    # Largest monthly demand growth a hyperscaler extrapolates when ordering capacity. Assumption.
+    max_planned_growth_per_month: float = p(1.15, 1.0, 2.0)
+
+
+@dataclass
+class TrainingParams:
+    # Capability is log10 of effective training compute: 10x compute = one step (A8).
+    capability_per_decade: float = p(1.0, 0.0, 10.0, lo_open=True)
+    # Compute needed for fixed performance halves every ~8 months (C: Ho et al. 2024).
+    algorithmic_halving_months: float = p(8.0, 1.0, 1200.0)
+    # Months a frontier run takes (pre-training plus its experiments); the next run starts
+    # when one ends. Assumption (GPT-4 trained ~3 months; labs release every 4-8 months).
+    run_months: int = p(4, 1, 24)
+    # Months from end of training to release: GPT-4 finished Aug 2022, released Mar 2023
+    # (A21, ~7 months); labs have since shipped faster. Assumption: 4.
+    release_lag_months: int = p(4, 0, 24)
+    # Share of cash (after a salary reserve) a lab may commit to one run. Assumption.
+    max_run_cash_share: float = p(0.6, 0.01, 1.0)
+    # Months of salaries a lab keeps in reserve before sizing a run. Assumption.
+    salary_reserve_months: float = p(6.0, 0.0, 60.0)
+
+
+@dataclass
+class DemandParams:
+    # Customers (enterprise and consumer buyers) held as numpy arrays.
+    n_customers: int = p(10_000, 10, 10_000_000)
+    # Spending on frontier models at 2024-01, USD/month: OpenAI ~$1.6B annualised early 2024
+    # (C: press reports) was most of it. Assumption: ~$3B a year in all.
+    ai_spend_2024_usd_per_month: float = p(2.5e8, 0.0, 1e12)
+    # Spend multiplies by this per capability step of the released frontier. Calibrated to
+    # OpenAI's annualised revenue doubling early->mid 2024 (C) while the frontier's effective
+    # compute grew ~10x a year: ~3x a year. Assumption beyond 2024.
+    spend_multiplier_per_capability: float = p(3.0, 1.0, 100.0)
+    # Soft ceiling on spending on models, USD/year. Assumption (~1% of world GDP).
+    ai_spend_ceiling_usd_per_year: float = p(1e12, 1e8, 1e15, lo_open=True)
+    # Lognormal sigma of customers' budgets (a few large enterprises, many small). Assumption.
+    budget_sigma: float = p(1.5, 0.0, 5.0)
+    # Share of customers who re-choose their model in a month. Assumption.
+    rechoose_prob: float = p(0.1, 0.0, 1.0)
+    # Logit utility per capability step (mean over customers; lognormal spread 0.5). Assumption.
+    quality_weight: float = p(4.0, 0.0, 100.0)
+    # Logit utility per log price (mean over customers; lognormal spread 0.5). Assumption.
+    price_weight: float = p(1.0, 0.0, 100.0)
+    # Utility of a model sold on the customer's home cloud (distribution, A27). Assumption.
+    home_cloud_bonus: float = p(1.0, 0.0, 100.0)
+    # Utility of staying with the current model (switching cost). Assumption.
+    switching_cost: float = p(0.5, 0.0, 100.0)
+    # Utility a lab's direct sales give customers of clouds that do not carry it (A19):
+    # 0 = no direct channel beyond the open API. Assumption.
+    direct_sales_bonus: float = p(0.0, 0.0, 100.0)
+    # Share of a model's sales paid to the cloud that serves its inference. Assumption
+    # (OpenAI's 2024 inference bill was reported near half its revenue, second-hand).
+    inference_cost_share: float = p(0.5, 0.0, 1.0)
+    # Price of a closed model relative to the closed-model average (=1). Open-weights models
+    # hosted by clouds sell at this fraction. Assumption.
+    open_weights_price: float = p(0.3, 0.01, 10.0)
+    # Cloud shares of customers' home clouds: Amazon 31 %, Microsoft 24 %, Google 11 %, the
+    # rest elsewhere (A24; C: Synergy Research Q1 2024). Order: Microsoft, Amazon, Google.
+    home_cloud_shares: list = plist([0.24, 0.31, 0.11], 0.0, 1.0)
+
+
+@dataclass
+class FinanceParams:
+    # US private capital deployable into frontier labs per year (finite, A22). Assumption:
+    # US AI venture funding 2024 was on the order of $100B (second-hand), a part of it for labs.
+    us_capital_pool_usd_per_year: float = p(4e10, 0.0, 1e14)
+    # Sovereign funds: larger pool with friction (A22, A23). Assumption.
+    sovereign_pool_usd_per_year: float = p(1e11, 0.0, 1e14)
+    # Chance a sovereign deal falls through (hard questions, A22). Assumption.
+    sovereign_fail_prob: float = p(0.3, 0.0, 1.0)
+    # Valuation haircut a sovereign fund demands. Assumption.
+    sovereign_discount: float = p(0.2, 0.0, 0.95)
+    # Non-hyperscaler strategic investors (Salesforce in Anthropic, A3): yearly pool. Assumption.
+    strategic_pool_usd_per_year: float = p(1e9, 0.0, 1e13)
+    # A lab raises when its runway (cash / monthly burn) falls below this. Assumption.
+    raise_runway_months: float = p(12.0, 0.0, 120.0)
+    # A raise aims to cover this many months of planned burn. Assumption.
+    raise_target_months: float = p(24.0, 1.0, 240.0)
+    # Valuation = this x annualised revenue x (1 + frontier option). Assumption (OpenAI was
+    # valued ~$86-157B in 2024 on ~$2-4B revenue, second-hand).
+    revenue_multiple: float = p(25.0, 0.0, 1000.0)
+    # Extra value of being at the frontier, decaying by e per capability step behind. Assumption.
+    frontier_option: float = p(1.0, 0.0, 100.0)
+    # Private investors do not fund a lab this many capability steps behind the frontier.
+    # Assumption (about 1.5 years of progress).
+    max_fundable_gap: float = p(1.5, 0.0, 100.0)
+    # Share of a strategic investment that must be spent on the investor's cloud (A17; C: FTC
+    # 6(b) report: "the developer must spend large sums on the investor's cloud"). Assumption: 0.8.
+    cloud_spend_obligation: float = p(0.8, 0.0, 1.0)
+    # Share of a partner lab's sales through the partner's cloud kept by the cloud (C: FTC 6(b):
+    # equity + revenue share). Assumption: 0.2.
+    revenue_share: float = p(0.2, 0.0, 1.0)
+    # Largest share of a raise a partner hyperscaler takes at make weight 0. Assumption.
+    max_strategic_share_of_raise: float = p(0.6, 0.0, 1.0)
+    # Stake above which a partner lab is consolidated with its hyperscaler in ownership HHI. Assumption.
+    consolidation_stake: float = p(0.25, 0.0, 1.0)
+    # Hyperscalers' AI cloud business valued at this x annualised AI cloud revenue. Assumption.
+    cloud_revenue_multiple: float = p(10.0, 0.0, 1000.0)
+    # Share of a hyperscaler's other operating cash flow it may spend on its in-house lab.
+    # Assumption (big tech AI capex ~30-40 % of operating cash flow in 2024, second-hand).
+    inhouse_budget_share: float = p(0.25, 0.0, 1.0)
+    # Share of Meta's operating cash flow for its open-weights lab (A15). Assumption.
+    open_weights_budget_share: float = p(0.15, 0.0, 1.0)
+    # Which figures to use for Anthropic's cloud deals (A2): "public" = the public record
+    # (Amazon $4B + $4B, Google $2B; C), "article" = the German text's $100-500M from each.
+    deal_figures: str = field(default="public", metadata={"choices": ("public", "article")})
+
+
+@dataclass
+class StrategyParams:
+    # Months between make-or-buy reviews (A18). Assumption.
+    review_months: int = p(6, 1, 60)
+    # Largest change in make weight per review. Assumption.
+    adjust_rate: float = p(0.15, 0.0, 1.0)
+    # Extra make weight added per review (scenario knob: bigtech_inhouse, A4, A5). 0 = none.
+    inhouse_push: float = p(0.0, -1.0, 1.0)
+    # Value of control over an own model, as a share of buying cost (A18). Assumption.
+    control_value: float = p(0.2, 0.0, 10.0)
+    # Cost of making grows by e per capability step the in-house model trails the partner's. Assumption.
+    gap_cost: float = p(1.0, 0.0, 100.0)
+    # Floor on make weight (every hyperscaler keeps a small programme). Assumption.
+    min_make_weight: float = p(0.05, 0.0, 1.0)
+    # Starting make weights, order Microsoft, Amazon, Google: Microsoft and Amazon mostly
+    # partnered (A1, A2) with in-house programmes begun (A4, A5); Google builds (A13). Assumption.
+    initial_make_weight: list = plist([0.2, 0.3, 0.9], 0.0, 1.0)
+    # Partnerships allowed (False: regulators block new strategic investment, A31).
+    partnerships: bool = p(True)
+
+
+@dataclass
+class TalentParams:
+    # AI researchers held as numpy arrays.
+    n_researchers: int = p(2000, 1, 10_000_000)
+    # Efficiency multiplier = (talent / mean talent) ** elasticity: diminishing returns (A29). Assumption.
+    elasticity: float = p(0.3, 0.0, 1.0)
+    # A researcher's weight in talent = skill ** this (stars count more; A28, A29). Assumption.
+    skill_exponent: float = p(2.0, 0.0, 5.0)
+    # Lognormal sigma of skill. Assumption.
+    skill_sigma: float = p(0.5, 0.0, 3.0)
+    # Share of researchers who look at offers in a month (~25 %/yr turnover). Assumption.
+    move_prob: float = p(0.02, 0.0, 1.0)
+    # Utility of log pay, of frontier status (per capability step behind: minus), of openness
+    # (A15), and the independent labs' mission/culture pull (A28, talent_edge scenario). Assumption.
+    pay_weight: float = p(2.0, 0.0, 100.0)
+    frontier_weight: float = p(1.0, 0.0, 100.0)
+    openness_weight: float = p(0.5, 0.0, 100.0)
+    lab_pull: float = p(0.5, -100.0, 100.0)
+    # Utility a move must beat (friction). Assumption.
+    move_cost: float = p(0.5, 0.0, 100.0)
+    # Pay per researcher-year, USD: independent labs, in-house labs (big tech pays more, A10),
+    # open-weights lab, outside pool (academia etc.). Assumption.
+    pay_usd_per_year: list = plist([9e5, 1.2e6, 1.1e6, 2e5], 0.0, 1e9)
+    # Non-research staff and overhead per research dollar. Assumption.
+    overhead_ratio: float = p(1.0, 0.0, 20.0)
+    # Monthly headcount growth a firm may hire toward. Assumption.
+    hire_rate: float = p(0.02, 0.0, 1.0)
+
+
+@dataclass
+class Params:
+    scenario: str = "baseline"
+    # Months simulated from 2024-01.
+    horizon_months: int = p(120, 1, 1200)
+    compute: ComputeParams = field(default_factory=ComputeParams)
+    training: TrainingParams = field(default_factory=TrainingParams)
+    demand: DemandParams = field(default_factory=DemandParams)
+    finance: FinanceParams = field(default_factory=FinanceParams)
+    strategy: StrategyParams = field(default_factory=StrategyParams)
+    talent: TalentParams = field(default_factory=TalentParams)
+
+
+def _check_field(key: str, value: Any, f: dataclasses.Field) -> None:
+    lo, hi, lo_open = f.metadata.get("range", (None, None, False))
+    values = value if isinstance(value, list) else [value]
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            if isinstance(f.default, bool) and isinstance(v, bool):
+                continue
+            raise ConfigError(f"{key}={value!r}: expected a number")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ConfigError(f"{key}={value!r}: must be finite")
+        below = lo is not None and (v <= lo if lo_open else v < lo)
+        above = hi is not None and v > hi
+        if below or above:
+            left = "(" if lo_open else "["
+            raise ConfigError(f"{key}={value!r} is out of range: allowed {left}{lo}, {hi}]")
+
+
+def validate(params: Params, prefix: str = "") -> Params:
+    """Check every field's type and range; raise ConfigError naming the first bad key."""
+    for f in dataclasses.fields(params):
+        key = prefix + f.name
+        value = getattr(params, f.name)
+        if dataclasses.is_dataclass(value):
+            validate(value, key + ".")
+        elif "range" in f.metadata:
+            _check_field(key, value, f)
+        elif "choices" in f.metadata and value not in f.metadata["choices"]:
+            raise ConfigError(f"{key}={value!r}: allowed {', '.join(f.metadata['choices'])}")
+    if not prefix:
+        _check_consistency(params)
+    return params
+
+
+def _check_consistency(params: Params) -> None:
+    shares = params.demand.home_cloud_shares
+    if len(shares) != 3 or sum(shares) > 1.0:
+        raise ConfigError(f"demand.home_cloud_shares={shares}: three shares summing to at most 1")
+    if len(params.strategy.initial_make_weight) != 3:
+        raise ConfigError("strategy.initial_make_weight: three weights (Microsoft, Amazon, Google)")
+    if len(params.talent.pay_usd_per_year) != 4:
+        raise ConfigError("talent.pay_usd_per_year: four pays (independent, in-house, open, pool)")
+
+
+def from_dict(data: dict | None, base: Params | None = None) -> Params:
+    """Build Params from a nested dict (or OmegaConf container), rejecting unknown keys."""
+    params = dataclasses.replace(base) if base is not None else Params()
+    params = _merge(params, data or {}, "")
+    return validate(params)
+
+
+def _merge(obj: Any, data: dict, prefix: str) -> Any:
+    names = {f.name: f for f in dataclasses.fields(obj)}
+    changes = {}
+    for key, value in data.items():
+        if key not in names:
+            allowed = ", ".join(sorted(names))
+            raise ConfigError(f"{prefix}{key}: unknown key (allowed: {allowed})")
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{prefix}{key}: expected a mapping")
+            changes[key] = _merge(dataclasses.replace(current), value, f"{prefix}{key}.")
+        else:
+            changes[key] = _coerce(f"{prefix}{key}", current, value)
+    return dataclasses.replace(obj, **changes)
+
+
+def _coerce(key: str, current: Any, value: Any) -> Any:
+    """Accept ints for floats; reject strings for numbers and floats for ints."""
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}={value!r}: expected true or false")
+        return value
+    if isinstance(current, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise ConfigError(f"{key}={value!r}: expected a whole number")
+        return value
+    if isinstance(current, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key}={value!r}: expected a number")
+        return float(value)
+    if isinstance(current, list):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{key}={value!r}: expected a list")
+        return [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+    if isinstance(current, str):
+        return str(value)
+    return value
+
+
+def to_dict(params: Params) -> dict:
+    return dataclasses.asdict(params)

@@ -1,0 +1,172 @@
+"""Month-by-month record of a run in preallocated numpy arrays, turned into the `firms` and
+`industry` tables once at the end (cheaper than a DataCollector with agent reporters)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .mechanisms.finance import COST_TAGS, REVENUE_TAGS
+
+START = "2024-01-01"
+INTERNAL_COMPUTE = ("self_compute", "self_inference")
+SERVING = ("inference", "self_inference", "revenue_share")
+
+FIRM_FIELDS = (
+    "cash_usd", "revenue_usd", "cost_usd", "profit_usd", "train_flop", "capability",
+    "market_share", "valuation_usd", "alive", "researchers", "talent_multiplier",
+    "run_flop", "compute_bought_flop", "raised_usd", "make_weight",
+    "capacity_flop_per_month", "utilisation", "price_usd_per_flop", "cloud_ai_share",
+    "largest_stake",
+)
+INDUSTRY_FIELDS = (
+    "frontier_flop", "frontier_capability", "hhi_revenue", "hhi_ownership",
+    "cloud_share_of_ai_spend", "roundtrip_usd", "roundtrip_cum_usd",
+    "strategic_invested_cum_usd", "ai_spend_usd", "compute_sold_flop", "compute_bought_flop",
+    "compute_unserved_flop", "market_price_usd_per_flop", "cloud_ai_profit_usd",
+    "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits",
+    "us_capital_left_usd", "cash_total_usd", "net_outside_flow_usd",
+)
+
+
+class Recorder:
+    def __init__(self, model):
+        self.model = model
+        months, n = model.p.horizon_months, len(model.firms)
+        self.firm = {k: np.zeros((months, n)) for k in FIRM_FIELDS}
+        self.group = np.empty((months, n), dtype=object)
+        self.industry = {k: np.zeros(months) for k in INDUSTRY_FIELDS}
+        self.leader = [""] * months
+        self.leader_kind = [""] * months
+        # Opening balances are not a month's flow: start the books here.
+        model.ledger.close_month()
+
+    def ownership_group(self, lab) -> str:
+        """Whom a lab's sales count toward in ownership HHI: its owner; for a partner lab,
+        the hyperscaler with exclusivity or a stake above the consolidation threshold."""
+        m = self.model
+        if lab.inhouse:
+            return lab.owner
+        if lab.independent and m.p.strategy.partnerships:
+            if lab.exclusive_cloud and lab.partners:
+                return lab.partners[0]
+            stakes = {h: s for h, s in lab.stakes.items() if h in m.by_name}
+            if stakes:
+                h, s = max(stakes.items(), key=lambda kv: kv[1])
+                if s >= m.p.finance.consolidation_stake:
+                    return h
+        return lab.name
+
+    def record(self, t: int) -> None:
+        m = self.model
+        flows, net_outside = m.ledger.close_month()
+        ledger_in = lambda a, tags: sum(flows.get((a, tag, 1), 0.0) for tag in tags)  # noqa: E731
+        ledger_out = lambda a, tags: sum(flows.get((a, tag, -1), 0.0) for tag in tags)  # noqa: E731
+        f = self.firm
+        spend = m.ai_spend
+        heads = m.researchers.headcount()
+        frontier_cap, leader = m.frontier()
+
+        cloud_external = np.array([ledger_in(h.name, REVENUE_TAGS) for h in m.hyperscalers])
+        total_external = cloud_external.sum()
+        cloud_profit = 0.0
+        for h in m.hyperscalers:
+            i = h.index
+            revenue = cloud_external[i] + ledger_in(h.name, INTERNAL_COMPUTE)
+            f["revenue_usd"][t, i] = revenue
+            f["cost_usd"][t, i] = ledger_out(h.name, ("capex", "energy"))
+            profit = revenue - ledger_out(h.name, ("energy",)) - h.capacity.depreciation_at(t)
+            f["profit_usd"][t, i] = profit
+            cloud_profit += profit
+            f["valuation_usd"][t, i] = m.p.finance.cloud_revenue_multiple * 12 * cloud_external[i]
+            f["alive"][t, i] = 1
+            f["make_weight"][t, i] = h.make_weight
+            f["capacity_flop_per_month"][t, i] = h.capacity.in_service(t)
+            f["utilisation"][t, i] = h.utilisation
+            f["price_usd_per_flop"][t, i] = h.price
+            f["cloud_ai_share"][t, i] = cloud_external[i] / total_external if total_external else 0
+            f["compute_bought_flop"][t, i] = 0.0
+            self.group[t, i] = h.name
+
+        builders_margin = lab_profit = 0.0
+        shares = m.model_spend / spend if spend > 0 else np.zeros(len(m.labs))
+        for j, lab in enumerate(m.labs):
+            i = lab.index
+            revenue = ledger_in(lab.name, ("sales",))
+            cost = ledger_out(lab.name, COST_TAGS)
+            f["revenue_usd"][t, i] = revenue
+            f["cost_usd"][t, i] = cost
+            f["profit_usd"][t, i] = revenue - cost
+            lab_profit += revenue - cost
+            builders_margin += max(revenue - ledger_out(lab.name, SERVING), 0.0)
+            f["train_flop"][t, i] = lab.train_flop
+            f["capability"][t, i] = lab.capability if np.isfinite(lab.capability) else np.nan
+            f["market_share"][t, i] = shares[j]
+            f["valuation_usd"][t, i] = m._valuation(lab) if lab.alive else 0.0
+            f["alive"][t, i] = lab.alive
+            f["researchers"][t, i] = heads[j]
+            f["talent_multiplier"][t, i] = m.talent_mult[j]
+            f["run_flop"][t, i] = lab.run_target_flop
+            f["compute_bought_flop"][t, i] = m.compute_bought.get(lab.name, 0.0)
+            f["raised_usd"][t, i] = lab.raised
+            f["largest_stake"][t, i] = max(lab.stakes.values(), default=0.0)
+            self.group[t, i] = self.ownership_group(lab)
+        for firm in m.firms:
+            f["cash_usd"][t, firm.index] = firm.cash
+
+        groups = {}
+        for j, lab in enumerate(m.labs):
+            g = self.group[t, lab.index]
+            groups[g] = groups.get(g, 0.0) + shares[j]
+        ind = self.industry
+        ind["frontier_flop"][t] = m.frontier_flop
+        ind["frontier_capability"][t] = frontier_cap
+        self.leader[t] = leader.name if leader else ""
+        self.leader_kind[t] = leader.kind if leader else ""
+        ind["hhi_revenue"][t] = 1e4 * float(np.sum(shares**2))
+        ind["hhi_ownership"][t] = 1e4 * sum(s**2 for s in groups.values())
+        ind["cloud_share_of_ai_spend"][t] = (
+            total_external / (total_external + builders_margin)
+            if total_external + builders_margin > 0 else 0.0)
+        ind["roundtrip_usd"][t] = sum(h.roundtrip_month for h in m.hyperscalers)
+        ind["roundtrip_cum_usd"][t] = m.roundtrip_cum
+        ind["strategic_invested_cum_usd"][t] = m.strategic_cum
+        ind["ai_spend_usd"][t] = spend
+        # Sellers' side (what each cloud delivered, and own data centres) against buyers' side.
+        ind["compute_sold_flop"][t] = sum(m.compute_sold.values()) + m.self_supplied_flop
+        ind["compute_bought_flop"][t] = (sum(m.compute_bought.values()) + m.self_supplied_flop
+                                         + sum(h.own_use_flop for h in m.hyperscalers))
+        ind["compute_unserved_flop"][t] = sum(h.unserved for h in m.hyperscalers)
+        ind["market_price_usd_per_flop"][t] = float(np.mean([h.price for h in m.hyperscalers]))
+        ind["cloud_ai_profit_usd"][t] = cloud_profit
+        ind["lab_profit_usd"][t] = lab_profit
+        ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)
+        ind["independent_labs_alive"][t] = sum(lab.alive and lab.independent for lab in m.labs)
+        ind["lab_exits"][t] = sum(lab.exit_month is not None for lab in m.labs)
+        ind["us_capital_left_usd"][t] = m.investors[0].cash
+        ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
+        ind["net_outside_flow_usd"][t] = net_outside
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        m = self.model
+        months, n = self.group.shape
+        dates = pd.date_range(START, periods=months, freq="MS")
+        firms = pd.DataFrame({
+            "month": np.repeat(np.arange(months), n),
+            "date": np.repeat(dates, n),
+            "firm": np.tile([x.name for x in m.firms], months),
+            "kind": np.tile([x.kind for x in m.firms], months),
+            "owner": np.tile([x.owner for x in m.firms], months),
+            "group": self.group.ravel(),
+            **{k: v.ravel() for k, v in self.firm.items()},
+        })
+        firms["alive"] = firms["alive"].astype(bool)
+        firms["researchers"] = firms["researchers"].astype(np.int64)
+        for col in ("firm", "kind", "owner", "group"):
+            firms[col] = firms[col].astype(str)
+        industry = pd.DataFrame({"month": np.arange(months), "date": dates,
+                                 "leader": self.leader, "leader_kind": self.leader_kind,
+                                 **self.industry})
+        for col in ("labs_alive", "independent_labs_alive", "lab_exits"):
+            industry[col] = industry[col].astype(np.int64)
+        return firms, industry

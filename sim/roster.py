@@ -1,0 +1,141 @@
+"""The firms of the 2024 baseline and their state at 2024-01, each number with its source.
+
+C: = `shared/source/calibration.md`; CSV: = `shared/source/frontier_models_to_2023.csv`
+(Epoch AI, CC BY 4.0); A: = claim ids. Months are relative to 2024-01 (month 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+HYPERSCALER = "hyperscaler"
+INDEPENDENT = "independent_lab"
+INHOUSE = "inhouse_lab"
+OPEN_WEIGHTS = "open_weights"
+LAB_KINDS = (INDEPENDENT, INHOUSE, OPEN_WEIGHTS)
+
+
+@dataclass(frozen=True)
+class HyperscalerSpec:
+    name: str
+    cash_usd: float
+    other_cash_flow_usd_per_year: float
+
+
+@dataclass(frozen=True)
+class Model:
+    """A trained model: its compute, the month training ended, and its release month."""
+
+    train_flop: float
+    trained_month: int
+    release_month: int
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    name: str
+    kind: str
+    owner: str = ""  # controlling hyperscaler (in-house labs)
+    partners: tuple[str, ...] = ()  # hyperscalers with access deals, primary cloud first
+    exclusive_cloud: bool = False  # trains and serves only on its primary partner's cloud
+    cash_usd: float = 0.0
+    stakes: dict = field(default_factory=dict)  # investor -> equity share
+    obligations_usd: dict = field(default_factory=dict)  # hyperscaler -> unspent cloud credit
+    researcher_share: float = 0.0  # share of researchers employed at 2024-01
+    skill_shift: float = 0.0  # log-skill shift of its researchers (A28)
+    models: tuple[Model, ...] = ()  # released or scheduled before the run starts
+    ambition: float = 1.0  # target run size as a multiple of the frontier trend
+
+
+# Order matters: it is the order of customers' home clouds and of params lists.
+HYPERSCALERS = (
+    # Cash and securities end-2023 and operating cash flow 2023, rounded (company reports,
+    # second-hand): the AI business is funded from these (assumption: flat over the run).
+    HyperscalerSpec("Microsoft", cash_usd=8.0e10, other_cash_flow_usd_per_year=1.1e11),
+    HyperscalerSpec("Amazon", cash_usd=8.6e10, other_cash_flow_usd_per_year=8.5e10),
+    HyperscalerSpec("Google", cash_usd=1.1e11, other_cash_flow_usd_per_year=1.0e11),
+)
+
+# Meta has no public cloud (A15): its lab is funded from this operating cash flow (2023,
+# second-hand, rounded).
+META_CASH_FLOW_USD_PER_YEAR = 7.1e10
+
+LABS = (
+    LabSpec(
+        "OpenAI", INDEPENDENT, partners=("Microsoft",), exclusive_cloud=True,
+        # Cash at 2024-01: assumption (after the $10B Jan-2023 round, A1, much of it in Azure).
+        cash_usd=5e9,
+        # Microsoft's ~49 % profit share (second-hand) standing in for equity (A1).
+        stakes={"Microsoft": 0.49},
+        # Unspent Azure credit from the $13B (A1): assumption.
+        obligations_usd={"Microsoft": 3e9},
+        researcher_share=0.18, skill_shift=0.3,
+        # GPT-4 2.1e25 FLOP, trained by Aug 2022 (CSV, A11, A21); GPT-4 Turbo (Nov 2023)
+        # counted as the same compute post-trained to Oct 2023 (assumption).
+        models=(Model(2.1e25, trained_month=-3, release_month=-2),),
+    ),
+    LabSpec(
+        "Anthropic", INDEPENDENT, partners=("Amazon", "Google"),
+        cash_usd=2e9,  # assumption
+        # Amazon $1.25B (Sep 2023) and Google ~$2B (2023) at ~$18-20B valuations (C; second-hand);
+        # Salesforce a small holder (A3). Shares: assumption.
+        stakes={"Amazon": 0.07, "Google": 0.10, "Salesforce": 0.01},
+        obligations_usd={"Amazon": 1e9, "Google": 1e9},  # assumption
+        researcher_share=0.10, skill_shift=0.3,
+        models=(
+            # Claude 2: 3.9e24 FLOP, July 2023 (CSV).
+            Model(3.9e24, trained_month=-8, release_month=-6),
+            # Claude 3 Opus, released Mar 2024 (A14); compute not public: GPT-4 class
+            # (assumption).
+            Model(2.5e25, trained_month=-2, release_month=2),
+        ),
+    ),
+    LabSpec(
+        "Google DeepMind", INHOUSE, owner="Google", partners=("Google",),
+        researcher_share=0.30,
+        # Gemini 1.0 Ultra: 5e25 FLOP, Dec 2023 (CSV, A14).
+        models=(Model(5e25, trained_month=-3, release_month=-1),),
+    ),
+    LabSpec(
+        "Microsoft AI", INHOUSE, owner="Microsoft", partners=("Microsoft",),
+        researcher_share=0.07,
+        # Microsoft's own models were small before MAI-1 (A5): assumption 1e24 FLOP.
+        models=(Model(1e24, trained_month=-6, release_month=-4),),
+    ),
+    LabSpec(
+        "Amazon AGI", INHOUSE, owner="Amazon", partners=("Amazon",),
+        researcher_share=0.07,
+        # Amazon Titan: 4.8e24 FLOP, Sep 2023 (CSV).
+        models=(Model(4.8e24, trained_month=-6, release_month=-4),),
+    ),
+    LabSpec(
+        "Meta", OPEN_WEIGHTS,
+        researcher_share=0.18,
+        models=(
+            # Llama 2 70B: 8.1e23 FLOP, July 2023 (CSV).
+            Model(8.1e23, trained_month=-8, release_month=-6),
+            # Llama 3.1 405B: 3.8e25 FLOP (C, second-hand), released July 2024; trained by
+            # early 2024 (assumption).
+            Model(3.8e25, trained_month=0, release_month=6),
+        ),
+    ),
+)
+
+# The share of researchers outside the frontier firms (academia, smaller labs) is the rest.
+
+# Strategic investments in the run's first year, from the public record (C: Amazon's second
+# $2.75B tranche, Mar 2024; a further $4B, Nov 2024). The article's own figure for the
+# Anthropic deals is "$100-500M from each" (A2): `finance.deal_figures: article` uses
+# ARTICLE_ANTHROPIC_DEAL_USD from each instead. (investor, lab, month, amount_usd)
+SCHEDULED_DEALS = (
+    ("Amazon", "Anthropic", 2, 2.75e9),
+    ("Amazon", "Anthropic", 10, 4.0e9),
+)
+
+# The article's figure (A2), midpoint of "$100-500M" from each of Amazon and Google.
+ARTICLE_ANTHROPIC_DEAL_USD = 3e8
+
+# Non-hyperscaler investors (A3, A22, A23).
+US_CAPITAL = "US private capital"
+SOVEREIGN = "Sovereign funds"
+STRATEGIC = "Salesforce"

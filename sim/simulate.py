@@ -1,0 +1,86 @@
+"""`simulate(cfg, seed)`: the one door every caller uses - config in, result tables out."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .model import AIIndustry
+from .params import Params, from_dict, validate
+
+# Years at which summaries report the leader (A30: who leads in 2026, 2030, 2034).
+SUMMARY_YEARS = (2026, 2030, 2034)
+
+
+@dataclass
+class Result:
+    """A run's tables: `firms` (one row per firm per month), `industry` (one row per month)
+    and `summary` (one flat dict)."""
+
+    firms: pd.DataFrame
+    industry: pd.DataFrame
+    summary: dict[str, Any]
+    params: Params = field(repr=False)
+
+
+def to_params(cfg: Any = None) -> Params:
+    """Params from None (the 2024 baseline), a Params, or a nested mapping such as a Hydra
+    DictConfig; unknown keys and out-of-range values raise ConfigError naming the key."""
+    if cfg is None:
+        return Params()
+    if isinstance(cfg, Params):
+        return validate(dataclasses.replace(cfg))
+    if hasattr(cfg, "_metadata"):  # an OmegaConf container
+        from omegaconf import OmegaConf
+
+        cfg = OmegaConf.to_container(cfg, resolve=True)
+    data = {k: v for k, v in dict(cfg).items() if k not in ("seed",)}
+    return from_dict(data)
+
+
+def simulate(cfg: Any = None, *, seed: int = 0) -> Result:
+    params = to_params(cfg)
+    model = AIIndustry(params, seed=seed)
+    model.run()
+    firms, industry = model.recorder.frames()
+    return Result(firms, industry, summarize(params, int(seed), firms, industry), params)
+
+
+def summarize(params: Params, seed: int, firms: pd.DataFrame, industry: pd.DataFrame) -> dict:
+    last = firms[firms.month == firms.month.max()]
+    labs = last[last.kind != "hyperscaler"]
+    top_cap = labs.loc[labs.capability.idxmax()]
+    top_rev = labs.loc[labs.market_share.idxmax()]
+    profit = firms.groupby("firm", sort=False).profit_usd.sum()
+    kinds = firms.drop_duplicates("firm").set_index("firm").kind
+    final = industry.iloc[-1]
+    summary = {
+        "scenario": params.scenario,
+        "seed": seed,
+        "horizon_months": params.horizon_months,
+        "winner_capability": top_cap.firm,
+        "winner_revenue": top_rev.firm,
+        "winner_value": profit.idxmax(),
+        "leader_kind": top_cap.kind,
+        "leader_owner": top_cap.owner or top_cap.group,
+        "hhi_revenue_final": float(final.hhi_revenue),
+        "hhi_ownership_final": float(final.hhi_ownership),
+        "cloud_share_of_ai_spend_final": float(final.cloud_share_of_ai_spend),
+        "lab_exits": int(final.lab_exits),
+        "frontier_capability_final": float(final.frontier_capability),
+        "frontier_flop_final": float(final.frontier_flop),
+        "ai_spend_usd_final": float(final.ai_spend_usd),
+        "roundtrip_cum_usd": float(final.roundtrip_cum_usd),
+        "strategic_invested_cum_usd": float(final.strategic_invested_cum_usd),
+        "cloud_profit_cum_usd": float(profit[kinds == "hyperscaler"].sum()),
+        "lab_profit_cum_usd": float(profit[kinds != "hyperscaler"].sum()),
+    }
+    for year in SUMMARY_YEARS:
+        rows = industry[industry.date.dt.year == year]
+        if len(rows):
+            summary[f"leader_{year}"] = rows.iloc[-1].leader
+            summary[f"leader_kind_{year}"] = rows.iloc[-1].leader_kind
+    return summary
