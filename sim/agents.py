@@ -44,20 +44,20 @@ class Hyperscaler(Firm):
         self.capacity = None  # sim.mechanisms.compute.Capacity, sized in the first month
         self.cost = 0.0  # own cost per FLOP this month
         self.price = 0.0  # market price per FLOP this month
-        self.utilisation = model.p.compute.target_utilisation
+        self.utilisation = model.p.compute.target_utilisation  # sold / capacity
+        self.pressure = self.utilisation  # demand / capacity: sets next month's price
         self.demand_history: list[float] = []
         self.capex = 0.0
         # Last 12 months of what partnering cost and earned (for make-or-buy, A18).
         self.invested_12m = deque(maxlen=12)
         self.partner_margin_12m = deque(maxlen=12)
-        self.compute_margin_12m = deque(maxlen=12)
+        self.own_lab_cost_12m = deque(maxlen=12)
         self.begin_month()
 
     def begin_month(self) -> None:
         """Reset the counters that add up one month's flows."""
         self.invested_month = 0.0
         self.partner_margin_month = 0.0
-        self.compute_margin_month = 0.0
         self.roundtrip_month = 0.0
         self.unserved = 0.0
         self.own_use_flop = 0.0
@@ -99,6 +99,7 @@ class FrontierLab(Firm):
         self.raised = 0.0  # this month
         self.last_sales = 0.0
         self.last_spend_serving = 0.0  # last month's inference and revenue-share bill
+        self.net_burn_3m = deque(maxlen=3)  # cash out less sales, last three months
 
     def begin_month(self) -> None:
         self.raised = 0.0

@@ -55,6 +55,7 @@ class AIIndustry(mesa.Model):
         self.customers = demand.CustomerPopulation(
             p.demand.n_customers, self.rng, p.demand.home_cloud_shares, p.demand.budget_sigma,
             p.demand.quality_weight, p.demand.price_weight)
+        self.customers.start_with(self.rng, [s.initial_share for s in roster.LABS])
         self.researchers = self._hire_initial_researchers()
         for lab in self.labs:
             lab.target_headcount = float(self.researchers.headcount()[self.labs.index(lab)])
@@ -187,7 +188,7 @@ class AIIndustry(mesa.Model):
                                      c.price_performance_doubling_months)
         for h in self.hyperscalers:
             h.cost = cost
-            h.price = compute.market_price(cost, c.cloud_markup, h.utilisation,
+            h.price = compute.market_price(cost, c.cloud_markup, h.pressure,
                                            c.target_utilisation, c.scarcity_price_slope)
 
     def review_strategies(self) -> None:
@@ -200,9 +201,10 @@ class AIIndustry(mesa.Model):
             if not partners:  # nothing to buy: build
                 h.make_weight = min(1.0, h.make_weight + sp.adjust_rate + sp.inhouse_push)
                 continue
-            buy = sum(h.invested_12m) + sum(h.partner_margin_12m) - sum(h.compute_margin_12m)
-            make = (self.trend_flop() * h.cost * 12.0 / tr.run_months
-                    + 12.0 * self.monthly_salaries(own))
+            # The brief's terms: investment and the partners' margin on this cloud's
+            # customers, against the own lab's cost (compute at cost, talent).
+            buy = sum(h.invested_12m) + sum(h.partner_margin_12m)
+            make = sum(h.own_lab_cost_12m)
             gap = max(lab.capability for lab in partners) - own.capability
             h.make_weight = strategy.make_weight_step(
                 h.make_weight, buy, make, gap, adjust_rate=sp.adjust_rate,
@@ -308,10 +310,16 @@ class AIIndustry(mesa.Model):
         return finance.valuation(12.0 * lab.last_sales, gap, f.revenue_multiple,
                                  f.frontier_option)
 
+    def actual_burn(self, lab: FrontierLab) -> float:
+        """Cash out less sales, averaged over the last three months."""
+        return float(np.mean(lab.net_burn_3m)) if lab.net_burn_3m else self.planned_burn(lab)
+
     def planned_burn(self, lab: FrontierLab) -> float:
         """Monthly cash a lab expects to need: staff, a trend-sized run, serving, less sales."""
-        run_cost = lab.ambition * self.trend_flop() * self._run_price(lab)
-        return (self.monthly_salaries(lab) + run_cost / self.p.training.run_months
+        tr = self.p.training
+        run_cost = lab.ambition * self.trend_flop() * self._run_price(lab) * (
+            1.0 + tr.research_compute_multiple)
+        return (self.monthly_salaries(lab) + run_cost / tr.run_months
                 + lab.last_spend_serving - lab.last_sales)
 
     def raise_capital(self) -> None:
@@ -323,16 +331,19 @@ class AIIndustry(mesa.Model):
         self.random.shuffle(labs)  # who reaches the year's finite pool first
         frontier_cap, _ = self.frontier()
         for lab in labs:
-            burn = self.planned_burn(lab)
-            if finance.runway_months(lab.cash, burn) >= f.raise_runway_months:
+            # Raise when actual spending leaves too little runway; size the round for the
+            # plan (a trend-sized next run), within what one round may sell.
+            if finance.runway_months(lab.cash, self.actual_burn(lab)) >= f.raise_runway_months:
                 continue
-            need = f.raise_target_months * burn - lab.cash
+            pre_money = self._valuation(lab)
+            need = min(f.raise_target_months * self.planned_burn(lab) - lab.cash,
+                       pre_money * f.max_round_share / (1.0 - f.max_round_share))
             gap = frontier_cap - lab.capability if lab.sells else math.inf
             if self.p.strategy.partnerships:
                 partners = [self.by_name[n] for n in lab.partners]
                 for h in partners:
                     share = (1.0 - h.make_weight) * f.max_strategic_share_of_raise / len(partners)
-                    amount = min(need * share, 0.25 * max(h.cash, 0.0))
+                    amount = min(need * share, 0.1 * max(h.cash, 0.0))  # assumption
                     if amount > 0:
                         self._strategic_investment(h, lab, amount)
                         need -= amount
@@ -375,7 +386,8 @@ class AIIndustry(mesa.Model):
             else:
                 reserve = tr.salary_reserve_months * self.monthly_salaries(lab)
                 budget = tr.max_run_cash_share * max(lab.cash - reserve, 0.0)
-            lab.run_target_flop = min(target, budget / price)
+            lab.run_target_flop = min(target,
+                                      budget / (price * (1.0 + tr.research_compute_multiple)))
 
     def fund_inhouse_labs(self) -> None:
         """Owners pay their in-house labs' planned month (internal transfer)."""
@@ -384,6 +396,7 @@ class AIIndustry(mesa.Model):
             if lab.inhouse and lab.alive:
                 need = (self.monthly_salaries(lab)
                         + lab.run_target_flop / tr.run_months * self._run_price(lab)
+                        * (1.0 + tr.research_compute_multiple)
                         + lab.last_spend_serving * 1.5 - lab.cash)
                 if need > 0:
                     self.ledger.pay(lab.owner, lab.name, need, "internal")
@@ -410,7 +423,7 @@ class AIIndustry(mesa.Model):
             if lab.inhouse:
                 rate *= min(1.0, 2.0 * self.by_name[lab.owner].make_weight)
             elif lab.independent and finance.runway_months(
-                    lab.cash, self.planned_burn(lab)) < self.p.finance.raise_runway_months / 2:
+                    lab.cash, self.actual_burn(lab)) < self.p.finance.raise_runway_months / 2:
                 rate = 0.0
             lab.target_headcount = max(lab.target_headcount * (1.0 + rate), 1.0)
             openings[j] = math.floor(lab.target_headcount - heads[j])
@@ -432,12 +445,14 @@ class AIIndustry(mesa.Model):
             if not lab.alive or lab.run_target_flop <= 0:
                 continue
             months_left = max(tr.run_months - (self.month - lab.run_start), 1)
-            want = (lab.run_target_flop - lab.run_delivered_flop) / months_left
+            # The run's FLOP plus research compute alongside it; only the run counts for the model.
+            research = 1.0 + tr.research_compute_multiple
+            want = (lab.run_target_flop - lab.run_delivered_flop) / months_left * research
             if lab.is_open:  # own data centres, bought at cost from chip vendors
                 cost = self.hyperscalers[0].cost
                 flop = min(want, max(lab.cash, 0.0) / cost)
                 self.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
-                lab.run_delivered_flop += flop
+                lab.run_delivered_flop += flop / research
                 self.self_supplied_flop += flop
                 continue
             for h, share in self._training_suppliers(lab):
@@ -466,16 +481,15 @@ class AIIndustry(mesa.Model):
                     continue
                 flop = min(flop, max(buyer.cash, 0.0) / price)  # a lab pays what it can
                 if tag in ("compute", "self_compute"):
-                    buyer.run_delivered_flop += flop
+                    buyer.run_delivered_flop += flop / (1.0 + tr.research_compute_multiple)
                 paid = self.ledger.pay(buyer.name, h.name, flop * price, tag)
                 self._settle_obligation(buyer, h, paid)
-                if tag in ("compute", "inference"):
-                    h.compute_margin_month += paid * (1.0 - h.cost / max(price, 1e-300))
                 self.compute_bought[buyer.name] += flop
                 sold += flop
             self.compute_sold[h.name] = sold
             h.utilisation = sold / capacity if capacity > 0 else 1.0
-            h.unserved = demand_flop - sold
+            h.pressure = demand_flop / capacity if capacity > 0 else 1.0
+            h.unserved = max(demand_flop - sold, 0.0)
             self.ledger.pay(h.name, ENERGY, sold * h.cost * (1.0 - c.hardware_share_of_cost),
                             "energy")
 
@@ -506,7 +520,8 @@ class AIIndustry(mesa.Model):
                                               c.max_planned_growth_per_month)
             capex_per_unit = h.cost * c.hardware_share_of_cost * c.hardware_life_months
             h.capex = h.capacity.order(self.month, expected / c.target_utilisation,
-                                       capex_per_unit)
+                                       capex_per_unit,
+                                       budget=c.max_capex_cash_share * max(h.cash, 0.0))
             self.ledger.pay(h.name, CHIP_VENDORS, h.capex, "capex")
 
     def settle(self) -> None:
@@ -518,11 +533,14 @@ class AIIndustry(mesa.Model):
             serving = self.ledger.outflow(lab.name, ("inference", "self_inference",
                                                      "revenue_share"))
             lab.last_spend_serving = serving
+            lab.net_burn_3m.append(self.ledger.outflow(lab.name, finance.COST_TAGS)
+                                   - self.ledger.inflow(lab.name, ("sales",)))
             if lab.inhouse and lab.cash > 0:
                 self.ledger.pay(lab.name, lab.owner, lab.cash, "internal")
             elif lab.independent and lab.cash < self.monthly_salaries(lab):
                 lab.close(self.month)
         for h in self.hyperscalers:
+            own = next(lab for lab in self.labs if lab.owner == h.name)
+            h.own_lab_cost_12m.append(self.ledger.outflow(own.name, finance.COST_TAGS))
             h.invested_12m.append(h.invested_month)
             h.partner_margin_12m.append(h.partner_margin_month)
-            h.compute_margin_12m.append(h.compute_margin_month)

@@ -54,10 +54,14 @@ class ComputeParams:
     build_lead_months: int = p(6, 1, 36)
     # Utilisation hyperscalers plan for; above it the price rises. Assumption.
     target_utilisation: float = p(0.8, 0.05, 1.0)
-    # Price multiplier per unit of utilisation above target (scarcity). Assumption.
+    # Price rise per unit of demand/capacity above target utilisation (scarcity). Assumption.
     scarcity_price_slope: float = p(3.0, 0.0, 100.0)
-    # Largest monthly demand growth a hyperscaler extrapolates when ordering capacity. Assumption.
-    max_planned_growth_per_month: float = p(1.15, 1.0, 2.0)
+    # Largest monthly demand growth a hyperscaler extrapolates when ordering capacity:
+    # 2 ** (1/6), the six-month doubling of A9. Assumption.
+    max_planned_growth_per_month: float = p(1.12, 1.0, 2.0)
+    # Most of its cash a hyperscaler spends on AI capacity in a month. Assumption (2024 AI
+    # capex of ~$50B a year against ~$80-110B cash piles, second-hand).
+    max_capex_cash_share: float = p(0.1, 0.0, 1.0)
 
 
 @dataclass
@@ -72,6 +76,10 @@ class TrainingParams:
     # Months from end of training to release: GPT-4 finished Aug 2022, released Mar 2023
     # (A21, ~7 months); labs have since shipped faster. Assumption: 4.
     release_lag_months: int = p(4, 0, 24)
+    # Compute a lab buys for experiments and research per FLOP of its final run: the final
+    # run is a minority of a lab's compute. Assumption (OpenAI's 2024 compute bill, ~$3B
+    # for training, second-hand, was several times its largest run).
+    research_compute_multiple: float = p(2.0, 0.0, 100.0)
     # Share of cash (after a salary reserve) a lab may commit to one run. Assumption.
     max_run_cash_share: float = p(0.6, 0.01, 1.0)
     # Months of salaries a lab keeps in reserve before sizing a run. Assumption.
@@ -134,6 +142,9 @@ class FinanceParams:
     raise_runway_months: float = p(12.0, 0.0, 120.0)
     # A raise aims to cover this many months of planned burn. Assumption.
     raise_target_months: float = p(24.0, 1.0, 240.0)
+    # Most of a lab one round may sell: caps a raise at this share of post-money value.
+    # Assumption (late-stage rounds sell ~5-25 %).
+    max_round_share: float = p(0.25, 0.0, 0.95)
     # Valuation = this x annualised revenue x (1 + frontier option). Assumption (OpenAI was
     # valued ~$86-157B in 2024 on ~$2-4B revenue, second-hand).
     revenue_multiple: float = p(25.0, 0.0, 1000.0)
@@ -174,7 +185,8 @@ class StrategyParams:
     inhouse_push: float = p(0.0, -1.0, 1.0)
     # Value of control over an own model, as a share of buying cost (A18). Assumption.
     control_value: float = p(0.2, 0.0, 10.0)
-    # Cost of making grows by e per capability step the in-house model trails the partner's. Assumption.
+    # Cost of making grows by e per capability step the in-house model trails the partner's
+    # (and shrinks when it leads). Assumption.
     gap_cost: float = p(1.0, 0.0, 100.0)
     # Floor on make weight (every hyperscaler keeps a small programme). Assumption.
     min_make_weight: float = p(0.05, 0.0, 1.0)
@@ -208,8 +220,9 @@ class TalentParams:
     # Pay per researcher-year, USD: independent labs, in-house labs (big tech pays more, A10),
     # open-weights lab, outside pool (academia etc.). Assumption.
     pay_usd_per_year: list = plist([9e5, 1.2e6, 1.1e6, 2e5], 0.0, 1e9)
-    # Non-research staff and overhead per research dollar. Assumption.
-    overhead_ratio: float = p(1.0, 0.0, 20.0)
+    # Non-research staff and overhead per research dollar. Assumption (OpenAI had ~3,000
+    # staff in 2024, second-hand, of whom a minority researchers).
+    overhead_ratio: float = p(2.0, 0.0, 20.0)
     # Monthly headcount growth a firm may hire toward. Assumption.
     hire_rate: float = p(0.02, 0.0, 1.0)
 

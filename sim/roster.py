@@ -45,6 +45,7 @@ class LabSpec:
     skill_shift: float = 0.0  # log-skill shift of its researchers (A28)
     models: tuple[Model, ...] = ()  # released or scheduled before the run starts
     ambition: float = 1.0  # target run size as a multiple of the frontier trend
+    initial_share: float = 0.0  # share of customers' spending at 2024-01
 
 
 # Order matters: it is the order of customers' home clouds and of params lists.
@@ -70,6 +71,8 @@ LABS = (
         # Unspent Azure credit from the $13B (A1): assumption.
         obligations_usd={"Microsoft": 3e9},
         researcher_share=0.18, skill_shift=0.3,
+        # ~$1.6B annualised early 2024 (C) of ~$3B spent on models (assumption).
+        initial_share=0.55,
         # GPT-4 2.1e25 FLOP, trained by Aug 2022 (CSV, A11, A21); GPT-4 Turbo (Nov 2023)
         # counted as the same compute post-trained to Oct 2023 (assumption).
         models=(Model(2.1e25, trained_month=-3, release_month=-2),),
@@ -82,6 +85,7 @@ LABS = (
         stakes={"Amazon": 0.07, "Google": 0.10, "Salesforce": 0.01},
         obligations_usd={"Amazon": 1e9, "Google": 1e9},  # assumption
         researcher_share=0.10, skill_shift=0.3,
+        initial_share=0.05,  # assumption (~$0.1-0.2B annualised at end-2023, second-hand)
         models=(
             # Claude 2: 3.9e24 FLOP, July 2023 (CSV).
             Model(3.9e24, trained_month=-8, release_month=-6),
@@ -93,24 +97,31 @@ LABS = (
     LabSpec(
         "Google DeepMind", INHOUSE, owner="Google", partners=("Google",),
         researcher_share=0.30,
+        initial_share=0.15,  # assumption
         # Gemini 1.0 Ultra: 5e25 FLOP, Dec 2023 (CSV, A14).
         models=(Model(5e25, trained_month=-3, release_month=-1),),
     ),
     LabSpec(
         "Microsoft AI", INHOUSE, owner="Microsoft", partners=("Microsoft",),
         researcher_share=0.07,
+        initial_share=0.02,  # assumption
         # Microsoft's own models were small before MAI-1 (A5): assumption 1e24 FLOP.
         models=(Model(1e24, trained_month=-6, release_month=-4),),
     ),
     LabSpec(
         "Amazon AGI", INHOUSE, owner="Amazon", partners=("Amazon",),
         researcher_share=0.07,
+        initial_share=0.03,  # assumption
         # Amazon Titan: 4.8e24 FLOP, Sep 2023 (CSV).
         models=(Model(4.8e24, trained_month=-6, release_month=-4),),
     ),
     LabSpec(
         "Meta", OPEN_WEIGHTS,
         researcher_share=0.18,
+        initial_share=0.20,  # Llama served by clouds: assumption
+        # Llama 3.1 405B (3.8e25 FLOP, C) was ~0.3x the trend-sized run when it shipped in
+        # mid-2024 (1.4e26 on a 6-month doubling from 5e25): open-weights trail (A20; C: Epoch).
+        ambition=0.3,
         models=(
             # Llama 2 70B: 8.1e23 FLOP, July 2023 (CSV).
             Model(8.1e23, trained_month=-8, release_month=-6),

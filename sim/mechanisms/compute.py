@@ -17,9 +17,10 @@ def cost_per_flop(month: float, price_2024: float, markup: float, pp_doubling: f
     return price_2024 / markup * 2.0 ** (-month / pp_doubling)
 
 
-def market_price(cost: float, markup: float, utilisation: float, target: float, slope: float):
-    """Price a cloud asks: cost x markup, raised when utilisation exceeds target (scarcity)."""
-    return cost * markup * (1.0 + slope * max(0.0, utilisation - target))
+def market_price(cost: float, markup: float, pressure: float, target: float, slope: float):
+    """Price a cloud asks: cost x markup, raised when demand / capacity (`pressure`, which
+    exceeds 1 when orders go unserved) is above the target utilisation (scarcity)."""
+    return cost * markup * (1.0 + slope * max(0.0, pressure - target))
 
 
 def ration(priority: np.ndarray, rest: np.ndarray, capacity: float):
@@ -54,13 +55,14 @@ class Capacity:
         hi = month + self._offset + 1
         return float(self.added[max(0, hi - self.life):hi].sum())
 
-    def order(self, month: int, target: float, capex_per_unit: float) -> float:
-        """Order capacity so that `target` FLOP/month is in service at month + lead.
-
-        Returns capex (USD) paid now; depreciation is spread over the vintage's life.
+    def order(self, month: int, target: float, capex_per_unit: float,
+              budget: float = np.inf) -> float:
+        """Order capacity so that `target` FLOP/month is in service at month + lead, spending
+        at most `budget`. Returns capex (USD) paid now; depreciation is spread over the
+        vintage's life.
         """
         arrival = month + self.lead
-        missing = target - self.in_service(arrival)
+        missing = min(target - self.in_service(arrival), budget / capex_per_unit)
         if missing <= 0:
             return 0.0
         i = arrival + self._offset
@@ -74,13 +76,12 @@ class Capacity:
 
 
 def planned_demand(history: list[float], lead: int, max_growth: float) -> float:
-    """Demand expected `lead` months ahead: recent monthly growth (over up to six months,
-    between 1 and max_growth) extrapolated from the latest month."""
-    latest = history[-1]
-    back = min(6, len(history) - 1)
-    if back == 0 or history[-1 - back] <= 0:
-        growth = 1.0
-    else:
-        growth = (latest / history[-1 - back]) ** (1.0 / back)
-    growth = min(max(growth, 1.0), max_growth)
-    return latest * growth**lead
+    """Demand expected `lead` months ahead: the last three months' mean, grown at the
+    monthly rate seen against the three months half a year earlier (between 1 and
+    max_growth). Averaging smooths the lumps of training runs."""
+    recent = float(np.mean(history[-3:]))
+    if len(history) < 9:
+        return recent * max_growth**lead if len(history) < 2 else recent
+    earlier = float(np.mean(history[-9:-6]))
+    growth = (recent / earlier) ** (1.0 / 6.0) if earlier > 0 else max_growth
+    return recent * min(max(growth, 1.0), max_growth) ** lead

@@ -34,6 +34,11 @@ class CustomerPopulation:
         self.beta_price = price_weight * rng.lognormal(-0.125, 0.5, size=n)
         self.choice = np.full(n, -1, dtype=np.int64)
 
+    def start_with(self, rng: np.random.Generator, shares) -> None:
+        """Initial purchases drawn from observed market shares (customers re-choose later)."""
+        shares = np.asarray(shares, dtype=float)
+        self.choice = rng.choice(shares.size, size=self.n, p=shares / shares.sum())
+
     @property
     def n(self) -> int:
         return self.choice.size
