@@ -95,6 +95,7 @@ class FrontierLab(Firm):
         self.run_start = 0
         self.run_target_flop = 0.0
         self.run_delivered_flop = 0.0
+        self.run_budget_per_month = 0.0
         self.target_headcount = 0.0
         self.raised = 0.0  # this month
         self.last_sales = 0.0

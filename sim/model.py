@@ -378,7 +378,7 @@ class AIIndustry(mesa.Model):
                 continue
             lab.run_start = self.month
             target = lab.ambition * self.trend_flop()
-            price = self._run_price(lab)
+            research = 1.0 + tr.research_compute_multiple
             if lab.inhouse:
                 owner = self.by_name[lab.owner]
                 target *= owner.make_weight
@@ -386,8 +386,10 @@ class AIIndustry(mesa.Model):
             else:
                 reserve = tr.salary_reserve_months * self.monthly_salaries(lab)
                 budget = tr.max_run_cash_share * max(lab.cash - reserve, 0.0)
-            lab.run_target_flop = min(target,
-                                      budget / (price * (1.0 + tr.research_compute_multiple)))
+            lab.run_target_flop = min(target, budget / (self._run_price(lab) * research))
+            # The run's dollars are fixed when it starts: if scarcity raises prices later,
+            # the lab buys fewer FLOP rather than spending its reserve.
+            lab.run_budget_per_month = budget / tr.run_months
 
     def fund_inhouse_labs(self) -> None:
         """Owners pay their in-house labs' planned month (internal transfer)."""
@@ -450,13 +452,15 @@ class AIIndustry(mesa.Model):
             want = (lab.run_target_flop - lab.run_delivered_flop) / months_left * research
             if lab.is_open:  # own data centres, bought at cost from chip vendors
                 cost = self.hyperscalers[0].cost
-                flop = min(want, max(lab.cash, 0.0) / cost)
+                flop = min(want, lab.run_budget_per_month / cost, max(lab.cash, 0.0) / cost)
                 self.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
                 lab.run_delivered_flop += flop / research
                 self.self_supplied_flop += flop
                 continue
             for h, share in self._training_suppliers(lab):
-                training_orders[h.name].append((lab, want * share, h.price_for(lab),
+                price = h.price_for(lab)
+                flop = min(want, lab.run_budget_per_month / price) * share
+                training_orders[h.name].append((lab, flop, price,
                                                 "self_compute" if lab.owner == h.name
                                                 else "compute"))
         self.compute_sold = {}

@@ -51,7 +51,7 @@ def simulate(cfg: Any = None, *, seed: int = 0) -> Result:
 
 def summarize(params: Params, seed: int, firms: pd.DataFrame, industry: pd.DataFrame) -> dict:
     last = firms[firms.month == firms.month.max()]
-    labs = last[last.kind != "hyperscaler"]
+    labs = last[(last.kind != "hyperscaler") & last.alive]
     top_cap = labs.loc[labs.capability.idxmax()]
     top_rev = labs.loc[labs.market_share.idxmax()]
     profit = firms.groupby("firm", sort=False).profit_usd.sum()

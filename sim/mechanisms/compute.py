@@ -47,8 +47,9 @@ class Capacity:
         self.lead, self.life = lead, life
         self._offset = life  # vintage index of month m is m + offset
         self.added = np.zeros(horizon + lead + 2 * life + 1)
-        # Initial capacity was bought evenly over the past life: it retires gradually.
-        self.added[:life] = initial / life
+        # Initial capacity was bought evenly over the past life (months 1-life .. 0): it
+        # retires gradually, 1/life of it a month.
+        self.added[1:life + 1] = initial / life
         self.depreciation = np.zeros(horizon + lead + 2 * life + 1)
 
     def in_service(self, month: int) -> float:

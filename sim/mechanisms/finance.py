@@ -19,10 +19,11 @@ OTHER_BUSINESS = "other_business"  # big tech's non-AI operating cash flow (sour
 OUTSIDE = frozenset({CUSTOMERS, CHIP_VENDORS, ENERGY, SALARIES, OUTSIDE_INVESTORS,
                      OTHER_BUSINESS})
 
-# Flow tags that count as revenue for the receiver / cost for the payer in reports.
-REVENUE_TAGS = frozenset({"sales", "compute", "inference", "revenue_share", "hosting"})
-COST_TAGS = frozenset({"compute", "inference", "revenue_share", "salaries", "capex", "energy",
-                       "self_compute"})
+# Flow tags that count as revenue for the receiver / cost for the payer in reports. Tuples,
+# not sets: sums over them must run in one order in every process (string hashing differs).
+REVENUE_TAGS = ("sales", "compute", "inference", "revenue_share", "hosting")
+COST_TAGS = ("compute", "inference", "revenue_share", "salaries", "capex", "energy",
+             "self_compute", "self_inference")
 
 
 class Ledger:

@@ -1,0 +1,212 @@
+"""Each mechanism in isolation, with numbers alone (no Mesa model)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.mechanisms import compute, demand, finance, strategy, talent, training
+
+
+# --- training and capability (A8, A29) -------------------------------------------------
+def test_ten_times_compute_buys_one_fixed_step():
+    steps = [training.capability(10.0**k, per_decade=1.0) for k in (24, 25, 26, 27)]
+    assert np.allclose(np.diff(steps), 1.0)
+    assert training.capability(1e26, 2.0) - training.capability(1e25, 2.0) == pytest.approx(2.0)
+
+
+def test_algorithmic_progress_halves_compute_every_halving_period():
+    assert training.algorithmic_efficiency(8, 8.0) == pytest.approx(2.0)
+    assert training.algorithmic_efficiency(0, 8.0) == 1.0
+
+
+def test_more_talent_raises_efficiency_with_diminishing_returns():
+    talent_levels = np.array([0.5, 1.0, 1.5, 2.0, 2.5])
+    mult = training.talent_multiplier(talent_levels, mean_talent=1.0, elasticity=0.3)
+    gains = np.diff(mult)
+    assert np.all(gains > 0)  # more talent, more efficiency
+    assert np.all(np.diff(gains) < 0)  # each extra unit of talent adds less
+    assert mult[1] == pytest.approx(1.0)
+    flat = training.talent_multiplier(talent_levels, 1.0, elasticity=0.0)
+    assert np.all(flat == 1.0)  # the mechanism switched off: talent does nothing
+
+
+# --- compute market (A9, A10, A24) -----------------------------------------------------
+def test_frontier_trend_doubles_every_doubling_period():
+    assert compute.frontier_trend_flop(6, 5e25, 6.0) == pytest.approx(1e26)
+    assert compute.frontier_trend_flop(12, 5e25, 4.0) == pytest.approx(4e26)
+
+
+def test_scarcity_raises_the_compute_price():
+    base = compute.market_price(1.0, 1.6, pressure=0.8, target=0.8, slope=3.0)
+    tight = compute.market_price(1.0, 1.6, pressure=1.5, target=0.8, slope=3.0)
+    slack = compute.market_price(1.0, 1.6, pressure=0.3, target=0.8, slope=3.0)
+    assert base == pytest.approx(1.6) and slack == pytest.approx(1.6)
+    assert tight == pytest.approx(1.6 * (1 + 3.0 * 0.7))
+    assert compute.market_price(1.0, 1.6, 1.5, 0.8, slope=0.0) == pytest.approx(1.6)
+
+
+def test_hardware_price_performance_lowers_cost():
+    assert compute.cost_per_flop(24.8, 4e-18, 1.6, 24.8) == pytest.approx(4e-18 / 1.6 / 2)
+
+
+def test_rationing_serves_priority_first_and_never_exceeds_capacity():
+    inf, train = compute.ration(np.array([3.0, 1.0]), np.array([4.0, 4.0]), capacity=6.0)
+    assert inf.tolist() == [3.0, 1.0]
+    assert train.tolist() == [1.0, 1.0]
+    inf, train = compute.ration(np.array([6.0, 2.0]), np.array([4.0]), capacity=4.0)
+    assert inf.sum() == pytest.approx(4.0) and train.sum() == 0.0
+    inf, train = compute.ration(np.array([1.0]), np.array([1.0]), capacity=10.0)
+    assert inf.sum() + train.sum() == 2.0  # no scarcity: everyone served
+
+
+def test_capacity_arrives_after_lead_and_retires_after_life():
+    cap = compute.Capacity(initial=48.0, horizon=60, lead=6, life=48)
+    assert cap.in_service(0) == pytest.approx(48.0)
+    capex = cap.order(0, target=100.0, capex_per_unit=2.0)
+    # 1/48 of the initial capacity retires each month: the order makes up the gap at month 6.
+    assert cap.in_service(5) == pytest.approx(43.0)
+    assert cap.in_service(6) == pytest.approx(100.0)
+    assert capex == pytest.approx(2.0 * (100.0 - 42.0))
+    assert cap.depreciation_at(6) == pytest.approx(capex / 48)
+    assert cap.in_service(6 + 48) == pytest.approx(0.0)
+    assert cap.order(1, target=1e9, capex_per_unit=1.0, budget=5.0) == pytest.approx(5.0)
+
+
+def test_planned_demand_extrapolates_growth_within_cap():
+    history = [2.0 ** (m / 6) for m in range(12)]
+    expected = compute.planned_demand(history, lead=6, max_growth=1.5)
+    recent = np.mean(history[-3:])
+    assert expected == pytest.approx(recent * 2.0, rel=1e-9)
+    assert compute.planned_demand(history, 6, max_growth=1.0) == pytest.approx(recent)
+
+
+# --- demand and distribution (A19, A27) ------------------------------------------------
+def _population(n=20_000, seed=1):
+    rng = np.random.default_rng(seed)
+    return demand.CustomerPopulation(n, rng, [0.24, 0.31, 0.11], 1.0, 4.0, 1.0), rng
+
+
+def _choose(pop, rng, reach):
+    caps = np.array([26.0, 26.0, 25.5])
+    log_price = np.zeros(3)
+    pop.choose(rng, caps, log_price, np.ones(3, bool), reach, switching_cost=0.0,
+               rechoose_prob=1.0)
+    return pop.spend_by_model_and_home(3)
+
+
+def test_home_cloud_carrying_a_partner_model_wins_its_customers():
+    pop, rng = _population()
+    reach = np.zeros((3, 4))
+    reach[0, 0] = 1.0  # model 0 is carried by cloud 0 (the access deal)
+    with_deal = _choose(pop, rng, reach)
+    without = _choose(pop, rng, np.zeros((3, 4)))
+    share_on_home = lambda s: s[0, 0] / s[:, 0].sum()  # noqa: E731
+    share_elsewhere = lambda s: s[0, 1] / s[:, 1].sum()  # noqa: E731
+    assert share_on_home(with_deal) > share_on_home(without) + 0.15
+    assert share_on_home(with_deal) > share_elsewhere(with_deal) + 0.15
+    assert abs(share_elsewhere(with_deal) - share_elsewhere(without)) < 0.03
+
+
+def test_better_and_cheaper_models_win_share():
+    pop, rng = _population()
+    pop.choose(rng, np.array([26.0, 25.0]), np.zeros(2), np.ones(2, bool), np.zeros((2, 4)),
+               0.0, 1.0)
+    quality = pop.spend_by_model_and_home(2).sum(axis=1)
+    assert quality[0] > 0.8
+    pop.choose(rng, np.array([26.0, 26.0]), np.array([0.0, math.log(0.3)]), np.ones(2, bool),
+               np.zeros((2, 4)), 0.0, 1.0)
+    price = pop.spend_by_model_and_home(2).sum(axis=1)
+    assert price[1] > 0.6
+
+
+def test_switching_cost_keeps_customers_and_gone_models_lose_them():
+    pop, rng = _population(5000)
+    pop.start_with(rng, [1.0, 0.0])
+    assert np.all(pop.choice == 0)
+    pop.choose(rng, np.array([25.0, 25.5]), np.zeros(2), np.ones(2, bool), np.zeros((2, 4)),
+               switching_cost=0.0, rechoose_prob=0.1)
+    moved = (pop.choice == 1).mean()
+    assert 0.03 < moved < 0.1  # only re-choosers move
+    pop.choose(rng, np.array([25.0, 25.5]), np.zeros(2), np.array([False, True]),
+               np.zeros((2, 4)), 0.0, rechoose_prob=0.0)
+    assert np.all(pop.choice == 1)  # stranded customers of a closed model re-choose
+
+
+def test_spend_grows_with_frontier_quality_under_a_ceiling():
+    base = demand.ai_spend(0.0, 2.5e8, 3.0, 1e12)
+    one = demand.ai_spend(1.0, 2.5e8, 3.0, 1e12)
+    assert one / base == pytest.approx(3.0, rel=0.01)
+    assert demand.ai_spend(30.0, 2.5e8, 3.0, 1e12) < 1e12 / 12
+
+
+# --- finance (A17, A22) ----------------------------------------------------------------
+def test_ledger_moves_every_dollar_and_counts_outside_flows():
+    ledger = finance.Ledger()
+    ledger.open_account("lab", 10.0)
+    ledger.open_account("cloud")
+    ledger.close_month()
+    ledger.pay("lab", "cloud", 4.0, "compute")
+    ledger.pay(finance.CUSTOMERS, "lab", 3.0, "sales")
+    ledger.pay("cloud", finance.ENERGY, 1.0, "energy")
+    flows, net_outside = ledger.close_month()
+    assert ledger.cash == {"lab": 9.0, "cloud": 3.0}
+    assert net_outside == pytest.approx(2.0)  # 3 in from customers, 1 out to energy
+    assert flows["cloud", "compute", 1] == 4.0 and flows["lab", "compute", -1] == 4.0
+    with pytest.raises(ValueError):
+        ledger.pay("lab", "cloud", -1.0, "compute")
+    with pytest.raises(ValueError):
+        ledger.pay("lab", "cloud", float("nan"), "compute")
+
+
+def test_valuation_follows_revenue_and_frontier_rank():
+    v = finance.valuation(1e9, 0.0, 25.0, 1.0)
+    assert v == pytest.approx(50e9)
+    assert finance.valuation(2e9, 0.0, 25.0, 1.0) == pytest.approx(2 * v)
+    assert finance.valuation(1e9, 2.0, 25.0, 1.0) < v
+    assert finance.equity_for(25.0, 75.0) == pytest.approx(0.25)
+    stakes = finance.dilute({"a": 0.5, "b": 0.5}, 0.2, "c")
+    assert stakes == pytest.approx({"a": 0.4, "b": 0.4, "c": 0.2})
+
+
+# --- make or buy (A18) -----------------------------------------------------------------
+KW = dict(adjust_rate=0.2, control_value=0.0, gap_cost=1.0, push=0.0, floor=0.05)
+
+
+def test_cheaper_own_programme_shifts_toward_making():
+    up = strategy.make_weight_step(0.3, buy_cost=10e9, make_cost=2e9, gap=0.0, **KW)
+    down = strategy.make_weight_step(0.3, buy_cost=2e9, make_cost=10e9, gap=0.0, **KW)
+    assert up > 0.3 > down
+    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **KW) == pytest.approx(0.3)
+
+
+def test_trailing_in_house_model_makes_making_dearer():
+    close = strategy.make_weight_step(0.3, 5e9, 4e9, gap=0.0, **KW)
+    behind = strategy.make_weight_step(0.3, 5e9, 4e9, gap=2.0, **KW)
+    assert behind < 0.3 < close
+
+
+def test_push_and_bounds():
+    assert strategy.make_weight_step(0.5, 1.0, 1.0, 0.0, **{**KW, "push": 0.1}) == pytest.approx(0.6)
+    assert strategy.make_weight_step(0.99, 1e12, 1.0, 0.0, **KW) == 1.0
+    assert strategy.make_weight_step(0.06, 1.0, 1e12, 0.0, **KW) == 0.05
+
+
+# --- talent (A28, A29) -----------------------------------------------------------------
+def test_researchers_move_toward_better_offers_within_openings():
+    rng = np.random.default_rng(3)
+    n = 4000
+    pop = talent.ResearcherPopulation(rng.lognormal(0, 0.5, n), np.zeros(n, np.int64), pool=2)
+    utility = np.array([0.0, 3.0, -1.0])  # firm 1 pays far better
+    moved = pop.move(rng, utility, openings=np.array([0, 300, 0]), move_prob=0.5, move_cost=0.5)
+    assert pop.headcount()[1] == 300  # as many as firm 1 had openings
+    assert moved > 300  # the rest of the movers went to the pool
+    assert pop.skill[pop.employer == 1].mean() > pop.skill[pop.employer == 0].mean()
+    assert pop.move(rng, utility, np.array([0, 300, 0]), move_prob=0.0, move_cost=0.5) == 0
+
+
+def test_closed_firm_releases_its_researchers():
+    pop = talent.ResearcherPopulation(np.ones(5), np.array([0, 0, 1, 1, 1]), pool=2)
+    assert pop.release(1) == 3
+    assert pop.headcount().tolist() == [2, 0, 3]
+    assert pop.talent(2.0).tolist() == [2.0, 0.0, 3.0]

@@ -1,0 +1,259 @@
+"""The model as a whole: tables, books, determinism, and each mechanism's effect inside it."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.mechanisms.finance import OUTSIDE_INVESTORS
+from sim.model import AIIndustry
+
+FIRM_COLUMNS = ["month", "date", "firm", "kind", "owner", "cash_usd", "revenue_usd", "cost_usd",
+                "train_flop", "capability", "market_share", "valuation_usd", "alive"]
+INDUSTRY_COLUMNS = ["month", "date", "frontier_flop", "frontier_capability", "leader",
+                    "hhi_revenue", "hhi_ownership", "cloud_share_of_ai_spend", "roundtrip_usd",
+                    "ai_spend_usd"]
+SUMMARY_KEYS = ["scenario", "seed", "horizon_months", "winner_capability", "winner_revenue",
+                "winner_value", "leader_kind", "hhi_revenue_final", "lab_exits"]
+
+
+def test_simulate_returns_the_documented_tables(small):
+    result = sim.simulate(small(), seed=0)
+    firms, industry = result.firms, result.industry
+    assert set(FIRM_COLUMNS) <= set(firms.columns)
+    assert set(INDUSTRY_COLUMNS) <= set(industry.columns)
+    assert set(SUMMARY_KEYS) <= set(result.summary)
+    assert len(industry) == 24 and len(firms) == 24 * firms.firm.nunique()
+    assert set(firms.kind) == {"hyperscaler", "independent_lab", "inhouse_lab", "open_weights"}
+    assert firms.date.iloc[0] == pd.Timestamp("2024-01-01")
+    assert industry.date.iloc[-1] == pd.Timestamp("2025-12-01")
+    owners = firms.drop_duplicates("firm").set_index("firm").owner
+    assert owners["Google DeepMind"] == "Google" and owners["OpenAI"] == ""
+    shares = firms[firms.kind != "hyperscaler"].groupby("month").market_share.sum()
+    assert np.allclose(shares, 1.0)
+    assert result.summary["horizon_months"] == 24
+
+
+def test_simulate_accepts_none_dict_and_omegaconf():
+    from omegaconf import OmegaConf
+
+    cfg = OmegaConf.create({"horizon_months": 3, "demand": {"n_customers": 500}})
+    a = sim.simulate(cfg, seed=4)
+    b = sim.simulate({"horizon_months": 3, "demand": {"n_customers": 500}}, seed=4)
+    pd.testing.assert_frame_equal(a.firms, b.firms)
+    with pytest.raises(sim.ConfigError, match="compute.doubling_months"):
+        sim.simulate({"compute": {"doubling_months": 0}})
+
+
+VARIANTS = [
+    {},
+    {"compute": {"doubling_months": 4.0}},
+    {"compute": {"doubling_months": 12.0, "scarcity_price_slope": 10.0}},
+    {"finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_fail_prob": 1.0}},
+    {"strategy": {"partnerships": False}},
+    {"strategy": {"inhouse_push": 0.1}, "talent": {"elasticity": 0.6}},
+    {"finance": {"deal_figures": "article"}, "demand": {"home_cloud_bonus": 0.0}},
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("seed", [0, 7])
+def test_books_balance_every_month(variant, seed):
+    params = sim.params.from_dict({"horizon_months": 60, "demand": {"n_customers": 2000},
+                                   **variant})
+    result = sim.simulate(params, seed=seed)
+    ind = result.industry
+    # Opening balances: the cash total before month 0 equals month 0's total less its flows.
+    change = np.diff(ind.cash_total_usd.to_numpy())
+    flows = ind.net_outside_flow_usd.to_numpy()[1:]
+    scale = np.abs(ind.cash_total_usd.to_numpy()[1:])
+    assert np.all(np.abs(change - flows) <= 1e-9 * scale)
+    # Compute bought equals compute sold.
+    np.testing.assert_allclose(ind.compute_bought_flop, ind.compute_sold_flop, rtol=1e-9)
+    firms = result.firms
+    assert not firms.cash_usd.isna().any()
+    labs = firms[firms.kind != "hyperscaler"]
+    assert (labs.cash_usd >= -1e-6).all()
+
+
+def test_books_count_each_agents_cash_independently(small):
+    """The firms table's cash column adds up to the ledger's total (no hidden accounts)."""
+    result = sim.simulate(small(), seed=1)
+    firm_cash = result.firms.groupby("month").cash_usd.sum().to_numpy()
+    total = result.industry.cash_total_usd.to_numpy()
+    assert np.all(firm_cash <= total + 1e-6)  # investors hold the rest
+    model = AIIndustry(small(), seed=1)
+    model.run()
+    assert sum(model.ledger.cash.values()) == pytest.approx(total[-1], rel=1e-12)
+
+
+def test_same_seed_same_frames_different_seed_different(small):
+    a, b = sim.simulate(small(), seed=11), sim.simulate(small(), seed=11)
+    pd.testing.assert_frame_equal(a.firms, b.firms)
+    pd.testing.assert_frame_equal(a.industry, b.industry)
+    assert a.summary == b.summary
+    c = sim.simulate(small(), seed=12)
+    assert not a.firms.market_share.equals(c.firms.market_share)
+
+
+DIGEST = """
+import hashlib
+import pandas as pd
+
+def digest(result):
+    h = hashlib.sha256()
+    for frame in (result.firms, result.industry):
+        h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+"""
+
+
+@pytest.mark.slow
+def test_same_seed_same_frames_in_another_process():
+    """Bit-identical frames in a fresh interpreter (with another string-hash seed, too)."""
+    code = DIGEST + "import sim\nprint(digest(sim.simulate({'horizon_months': 36}, seed=5)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    scope = {}
+    exec(DIGEST, scope)
+    assert out == scope["digest"](sim.simulate({"horizon_months": 36}, seed=5))
+
+
+# --- mechanisms inside the model ----------------------------------------------------------
+def _lab(model, name):
+    return next(lab for lab in model.labs if lab.name == name)
+
+
+def _run(model, months):
+    for _ in range(months):
+        model.step()
+
+
+def test_cloud_spend_obligation_returns_as_the_investors_cloud_revenue(small):
+    """A17: money a cloud invests comes back as its cloud revenue."""
+    revenue = {}
+    for owed in (0.0, 3e9):
+        model = AIIndustry(small(), seed=2)
+        _lab(model, "Anthropic").obligations = {"Google": owed} if owed else {}
+        _run(model, 12)
+        firms, _ = model.recorder.frames()
+        google = firms[(firms.firm == "Google") & (firms.month < 12)]
+        revenue[owed] = google.revenue_usd.sum()
+        if owed:
+            roundtrip = model.recorder.industry["roundtrip_usd"][:12].sum()
+            assert roundtrip == pytest.approx(model.roundtrip_cum)
+            paid_back = owed - _lab(model, "Anthropic").obligations.get("Google", 0.0)
+            assert paid_back > 0.5e9
+    assert revenue[3e9] - revenue[0.0] > 0.5e9
+
+
+def test_roundtrip_equals_obligations_drawn_down(small):
+    model = AIIndustry(small(), seed=3)
+    start = sum(sum(lab.obligations.values()) for lab in model.labs)
+    model.run()
+    left = sum(sum(lab.obligations.values()) for lab in model.labs if lab.alive)
+    closed = [lab for lab in model.labs if not lab.alive]
+    assert not closed
+    new = model.p.finance.cloud_spend_obligation * model.strategic_cum
+    assert model.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
+    assert model.roundtrip_cum > 0
+
+
+def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
+    """A22: with no capital to raise, a lab burning cash exits; its researchers leave."""
+    params = small(finance={"us_capital_pool_usd_per_year": 0.0,
+                            "sovereign_pool_usd_per_year": 0.0,
+                            "strategic_pool_usd_per_year": 0.0},
+                   strategy={"partnerships": False})
+    model = AIIndustry(params, seed=0)
+    openai = _lab(model, "OpenAI")
+    model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, openai.cash - 5e8, "test")
+    index = model.labs.index(openai)
+    assert model.researchers.headcount()[index] > 0
+    model.run()
+    assert not openai.alive and openai.exit_month is not None
+    assert model.researchers.headcount()[index] == 0
+    assert model.customers.choice.size and not np.any(model.customers.choice == index)
+    # With capital to raise, the same lab survives.
+    funded = AIIndustry(small(), seed=0)
+    funded.ledger.pay("OpenAI", OUTSIDE_INVESTORS, _lab(funded, "OpenAI").cash - 5e8, "test")
+    funded.run()
+    assert _lab(funded, "OpenAI").alive
+    assert funded.recorder.firm["raised_usd"][:, _lab(funded, "OpenAI").index].sum() > 0
+
+
+def test_home_cloud_partner_model_is_chosen_more_often(small):
+    """A27: customers whose home cloud carries a partner's model choose it more often."""
+    def openai_share(partnerships):
+        model = AIIndustry(small(strategy={"partnerships": partnerships}), seed=4)
+        _run(model, 12)
+        c = model.customers
+        index = model.labs.index(_lab(model, "OpenAI"))
+        on_azure = c.choice[c.home == 0] == index
+        elsewhere = c.choice[c.home == 3] == index
+        return on_azure.mean(), elsewhere.mean()
+
+    azure, other = openai_share(True)
+    assert azure > other + 0.05
+    azure_off, other_off = openai_share(False)
+    assert azure - other > (azure_off - other_off) + 0.05
+
+
+def test_costly_partnership_shifts_a_hyperscaler_toward_making(small):
+    """A18: a hyperscaler whose partnership costs more than its own programme makes more."""
+    weights = {}
+    for extra in (0.0, 1e12):
+        model = AIIndustry(small(), seed=5)
+        microsoft = model.by_name["Microsoft"]
+        _run(model, 5)
+        microsoft.invested_12m.append(extra)
+        _run(model, 2)  # the month-6 review
+        weights[extra] = microsoft.make_weight
+    assert weights[1e12] > weights[0.0]
+    pushed = AIIndustry(small(strategy={"inhouse_push": 0.2}), seed=5)
+    _run(pushed, 7)
+    assert pushed.by_name["Microsoft"].make_weight > weights[0.0]
+
+
+def test_scarcity_raises_the_price_in_the_market(small):
+    model = AIIndustry(small(), seed=6)
+    _run(model, 2)
+    price = model.by_name["Amazon"].price
+    model.by_name["Amazon"].capacity.added *= 0.3  # a shock: most capacity lost
+    _run(model, 2)
+    assert model.by_name["Amazon"].pressure > 1.0
+    assert model.by_name["Amazon"].price > 1.5 * price
+
+
+def test_talent_raises_capability_of_the_next_model(small):
+    """A29: the same compute with more talent gives a better model."""
+    caps = {}
+    for elasticity in (0.0, 0.6):
+        model = AIIndustry(small(talent={"elasticity": elasticity}), seed=8)
+        lab = _lab(model, "OpenAI")
+        caps[elasticity] = model._capability(1e26, 0, lab)
+    assert caps[0.6] > caps[0.0]  # OpenAI's staff is above the mean firm's
+
+
+def test_baseline_reproduces_the_2024_start_and_trend():
+    """Default run: a six-month doubling of frontier compute while it is paid for (A9), the
+    GPT-4-class frontier tier in 2024 (A14, A20), labs losing money and raising (A22)."""
+    result = sim.simulate(seed=0)
+    ind = result.industry.set_index("month")
+    months = 36
+    doubling = months * np.log(2) / np.log(ind.frontier_flop[months] / ind.frontier_flop[0])
+    assert 4.5 < doubling < 8.0
+    firms = result.firms
+    y2024 = firms[firms.month < 12]
+    leaders = set(result.industry.leader[:12])
+    assert leaders <= {"OpenAI", "Anthropic", "Google DeepMind", "Meta"}
+    cap = y2024[y2024.month == 3].set_index("firm").capability
+    assert cap["Meta"] < cap[["OpenAI", "Google DeepMind"]].max()
+    independent = y2024[y2024.kind == "independent_lab"]
+    assert (independent.groupby("firm").profit_usd.sum() < 0).all()
+    raised = firms[(firms.kind == "independent_lab") & (firms.month < 36)]
+    assert (raised.groupby("firm").raised_usd.sum() > 0).all()
+    assert not firms[["cash_usd", "revenue_usd", "valuation_usd"]].isna().any().any()
