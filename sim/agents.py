@@ -63,9 +63,10 @@ class Hyperscaler(Firm):
         self.own_use_flop = 0.0
 
     def price_for(self, lab: FrontierLab) -> float:
-        """Owners use their own capacity at cost; partners get a discount; others pay market."""
+        """Owners use their own capacity at cost (full cost at the planned utilisation);
+        partners get a discount; others pay the market price."""
         if lab.owner == self.name:
-            return self.cost
+            return self.cost / self.model.p.compute.target_utilisation
         if self.model.p.strategy.partnerships and self.name in lab.partners:
             return self.price * (1.0 - self.model.p.compute.partner_discount)
         return self.price

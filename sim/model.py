@@ -122,15 +122,18 @@ class AIIndustry(mesa.Model):
                    default=None)
         return (best.capability if best else -math.inf), best
 
-    def primary_cloud(self, lab: FrontierLab) -> Hyperscaler | None:
-        """Where a lab trains and serves customers its partners' clouds do not reach."""
-        if lab.is_open:
-            return None
+    def suppliers(self, lab: FrontierLab) -> list[tuple[Hyperscaler, float]]:
+        """Clouds a lab buys from when no obligation or customer's home decides, with
+        shares: its owner, its primary partner, or - without a partner - the whole market
+        in proportion to capacity (a buyer spreads its orders; chasing the cheapest cloud
+        each month would make prices oscillate)."""
         if lab.inhouse:
-            return self.by_name[lab.owner]
+            return [(self.by_name[lab.owner], 1.0)]
         if self.p.strategy.partnerships and lab.partners:
-            return self.by_name[lab.partners[0]]
-        return min(self.hyperscalers, key=lambda h: h.price)
+            return [(self.by_name[lab.partners[0]], 1.0)]
+        caps = np.array([h.capacity.in_service(self.month) if h.capacity else 1.0
+                         for h in self.hyperscalers])
+        return list(zip(self.hyperscalers, caps / caps.sum()))
 
     def carries(self, cloud: Hyperscaler, lab: FrontierLab) -> bool:
         """A cloud offers a model: its own lab's, its partners' (access deals, A1, A2), and
@@ -144,9 +147,10 @@ class AIIndustry(mesa.Model):
         return heads * lab.pay_per_year / 12.0 * (1.0 + self.p.talent.overhead_ratio)
 
     def _run_price(self, lab: FrontierLab) -> float:
-        """Price per training FLOP for a lab at its primary supplier."""
-        cloud = self.primary_cloud(lab)
-        return self.hyperscalers[0].cost if cloud is None else cloud.price_for(lab)
+        """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
+        if lab.is_open:
+            return self.hyperscalers[0].cost
+        return sum(share * h.price_for(lab) for h, share in self.suppliers(lab))
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -273,15 +277,16 @@ class AIIndustry(mesa.Model):
                     continue
                 self.ledger.pay(CUSTOMERS, lab.name, x, "sales")
                 lab.last_sales += x
-                host = cloud if cloud is not None and self.carries(cloud, lab) else \
-                    self.primary_cloud(lab)
-                if lab.independent and host is cloud and cloud is not None:
+                if lab.independent and cloud is not None and self.carries(cloud, lab):
                     self.ledger.pay(lab.name, cloud.name, f.revenue_share * x, "revenue_share")
                     keep = 1.0 - d.inference_cost_share - f.revenue_share
                     cloud.partner_margin_month += keep * x
-                flop = d.inference_cost_share * x / host.price
-                tag = "self_inference" if lab.owner == host.name else "inference"
-                self.inference_orders[host.name].append((lab, flop, host.price_for(lab), tag))
+                hosts = [(cloud, 1.0)] if cloud is not None and self.carries(cloud, lab) \
+                    else self.suppliers(lab)
+                for host, share in hosts:
+                    flop = d.inference_cost_share * x * share / host.price
+                    tag = "self_inference" if lab.owner == host.name else "inference"
+                    self.inference_orders[host.name].append((lab, flop, host.price_for(lab), tag))
 
     def close_scheduled_deals(self) -> None:
         """Strategic investments of 2024 on the public record (A2; C)."""
@@ -339,6 +344,8 @@ class AIIndustry(mesa.Model):
             need = min(f.raise_target_months * self.planned_burn(lab) - lab.cash,
                        pre_money * f.max_round_share / (1.0 - f.max_round_share))
             gap = frontier_cap - lab.capability if lab.sells else math.inf
+            if gap > f.max_fundable_gap:  # nobody funds a lab this far behind
+                continue
             if self.p.strategy.partnerships:
                 partners = [self.by_name[n] for n in lab.partners]
                 for h in partners:
@@ -347,8 +354,6 @@ class AIIndustry(mesa.Model):
                     if amount > 0:
                         self._strategic_investment(h, lab, amount)
                         need -= amount
-            if gap > f.max_fundable_gap:
-                continue
             for investor in self.investors:
                 if need <= 0:
                     break
@@ -382,7 +387,8 @@ class AIIndustry(mesa.Model):
             if lab.inhouse:
                 owner = self.by_name[lab.owner]
                 target *= owner.make_weight
-                budget = f.inhouse_budget_share * owner.other_cash_flow_per_month * tr.run_months
+                budget = (owner.make_weight * f.inhouse_budget_share
+                          * owner.other_cash_flow_per_month * tr.run_months)
             else:
                 reserve = tr.salary_reserve_months * self.monthly_salaries(lab)
                 budget = tr.max_run_cash_share * max(lab.cash - reserve, 0.0)
@@ -443,23 +449,31 @@ class AIIndustry(mesa.Model):
         c, tr = self.p.compute, self.p.training
         training_orders = {h.name: [] for h in self.hyperscalers}
         self.self_supplied_flop = 0.0
+        serving_bill = {lab.name: 0.0 for lab in self.labs}
+        for orders in self.inference_orders.values():
+            for buyer, flop, price, _ in orders:
+                if buyer in self.labs:
+                    serving_bill[buyer.name] += flop * price
         for lab in self.labs:
             if not lab.alive or lab.run_target_flop <= 0:
                 continue
+            # Order only what the lab can pay for after this month's serving bill.
+            spendable = min(lab.run_budget_per_month,
+                            max(lab.cash - serving_bill[lab.name], 0.0))
             months_left = max(tr.run_months - (self.month - lab.run_start), 1)
             # The run's FLOP plus research compute alongside it; only the run counts for the model.
             research = 1.0 + tr.research_compute_multiple
             want = (lab.run_target_flop - lab.run_delivered_flop) / months_left * research
             if lab.is_open:  # own data centres, bought at cost from chip vendors
                 cost = self.hyperscalers[0].cost
-                flop = min(want, lab.run_budget_per_month / cost, max(lab.cash, 0.0) / cost)
+                flop = min(want, spendable / cost)
                 self.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
                 lab.run_delivered_flop += flop / research
                 self.self_supplied_flop += flop
                 continue
             for h, share in self._training_suppliers(lab):
                 price = h.price_for(lab)
-                flop = min(want, lab.run_budget_per_month / price) * share
+                flop = min(want, spendable / price) * share
                 training_orders[h.name].append((lab, flop, price,
                                                 "self_compute" if lab.owner == h.name
                                                 else "compute"))
@@ -504,7 +518,7 @@ class AIIndustry(mesa.Model):
         if owed and not lab.inhouse:
             total = sum(owed.values())
             return [(self.by_name[n], v / total) for n, v in owed.items()]
-        return [(self.primary_cloud(lab), 1.0)]
+        return self.suppliers(lab)
 
     def _settle_obligation(self, lab: FrontierLab, h: Hyperscaler, paid: float) -> None:
         """Spending on an investor's cloud draws down the lab's obligation: round-tripping."""

@@ -150,8 +150,8 @@ class FinanceParams:
     revenue_multiple: float = p(25.0, 0.0, 1000.0)
     # Extra value of being at the frontier, decaying by e per capability step behind. Assumption.
     frontier_option: float = p(1.0, 0.0, 100.0)
-    # Private investors do not fund a lab this many capability steps behind the frontier.
-    # Assumption (about 1.5 years of progress).
+    # No investor, partners included, funds a lab this many capability steps behind the
+    # frontier. Assumption (about 1.5 years of progress).
     max_fundable_gap: float = p(1.5, 0.0, 100.0)
     # Share of a strategic investment that must be spent on the investor's cloud (A17; C: FTC
     # 6(b) report: "the developer must spend large sums on the investor's cloud"). Assumption: 0.8.
@@ -165,9 +165,10 @@ class FinanceParams:
     consolidation_stake: float = p(0.25, 0.0, 1.0)
     # Hyperscalers' AI cloud business valued at this x annualised AI cloud revenue. Assumption.
     cloud_revenue_multiple: float = p(10.0, 0.0, 1000.0)
-    # Share of a hyperscaler's other operating cash flow it may spend on its in-house lab.
-    # Assumption (big tech AI capex ~30-40 % of operating cash flow in 2024, second-hand).
-    inhouse_budget_share: float = p(0.25, 0.0, 1.0)
+    # Share of a hyperscaler's other operating cash flow it may spend on its in-house lab at
+    # make weight 1 (scaled by the make weight). Assumption (big tech AI capex was ~30-40 %
+    # of operating cash flow in 2024, second-hand; most of it for cloud capacity).
+    inhouse_budget_share: float = p(0.5, 0.0, 1.0)
     # Share of Meta's operating cash flow for its open-weights lab (A15). Assumption.
     open_weights_budget_share: float = p(0.15, 0.0, 1.0)
     # Which figures to use for Anthropic's cloud deals (A2): "public" = the public record
