@@ -42,7 +42,7 @@ class Hyperscaler(Firm):
         self.other_cash_flow_per_month = spec.other_cash_flow_usd_per_year / 12.0
         self.make_weight = make_weight
         self.capacity = None  # sim.mechanisms.compute.Capacity, sized in the first month
-        self.cost = 0.0  # own cost per FLOP this month
+        self.cost = 0.0  # full cost per FLOP of the installed fleet this month
         self.price = 0.0  # market price per FLOP this month
         self.utilisation = model.p.compute.target_utilisation  # sold / capacity
         self.pressure = self.utilisation  # demand / capacity: sets next month's price
@@ -51,7 +51,6 @@ class Hyperscaler(Firm):
         # Last 12 months of what partnering cost and earned (for make-or-buy, A18).
         self.invested_12m = deque(maxlen=12)
         self.partner_margin_12m = deque(maxlen=12)
-        self.own_lab_cost_12m = deque(maxlen=12)
         self.begin_month()
 
     def begin_month(self) -> None:
@@ -63,10 +62,10 @@ class Hyperscaler(Firm):
         self.own_use_flop = 0.0
 
     def price_for(self, lab: FrontierLab) -> float:
-        """Owners use their own capacity at cost (full cost at the planned utilisation);
-        partners get a discount; others pay the market price."""
+        """Owners use their own capacity at full cost; partners get a discount; others pay
+        the market price."""
         if lab.owner == self.name:
-            return self.cost / self.model.p.compute.target_utilisation
+            return self.cost
         if self.model.p.strategy.partnerships and self.name in lab.partners:
             return self.price * (1.0 - self.model.p.compute.partner_discount)
         return self.price
@@ -102,6 +101,8 @@ class FrontierLab(Firm):
         self.last_sales = 0.0
         self.last_spend_serving = 0.0  # last month's inference and revenue-share bill
         self.net_burn_3m = deque(maxlen=3)  # cash out less sales, last three months
+        self.compute_12m = deque(maxlen=12)  # training compute bought, last 12 months
+        self.salaries_12m = deque(maxlen=12)
 
     def begin_month(self) -> None:
         self.raised = 0.0

@@ -149,7 +149,7 @@ class AIIndustry(mesa.Model):
     def _run_price(self, lab: FrontierLab) -> float:
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
         if lab.is_open:
-            return self.hyperscalers[0].cost
+            return self.replacement_cost
         return sum(share * h.price_for(lab) for h, share in self.suppliers(lab))
 
     # ------------------------------------------------------------------ the step
@@ -185,19 +185,34 @@ class AIIndustry(mesa.Model):
             investor.refill()
 
     def set_prices(self) -> None:
-        """Compute market (A9, A10): own cost falls with price-performance; the market price
-        is cost x markup, raised by last month's scarcity."""
+        """Compute market (A9, A10): a FLOP's cost is the fleet's depreciation and energy,
+        falling with price-performance as new hardware arrives; the market price is cost x
+        markup, raised by last month's scarcity."""
         c = self.p.compute
-        cost = compute.cost_per_flop(self.month, c.price_per_flop_2024_usd, c.cloud_markup,
-                                     c.price_performance_doubling_months)
+        self.replacement_cost = compute.replacement_cost(
+            self.month, c.price_per_flop_2024_usd, c.cloud_markup,
+            c.price_performance_doubling_months)
+        self.energy_per_flop = self.replacement_cost * (1.0 - c.hardware_share_of_cost)
         for h in self.hyperscalers:
-            h.cost = cost
-            h.price = compute.market_price(cost, c.cloud_markup, h.pressure,
+            h.cost = self.replacement_cost if h.capacity is None else compute.average_cost(
+                h.capacity.depreciation_at(self.month), h.capacity.in_service(self.month),
+                c.target_utilisation, self.energy_per_flop)
+            h.price = compute.market_price(h.cost, c.cloud_markup, h.pressure,
                                            c.target_utilisation, c.scarcity_price_slope)
 
+    def unit_capex(self) -> float:
+        """Capex for one FLOP/month of capacity: the hardware part of a FLOP's cost at full
+        use, over the hardware's life."""
+        c = self.p.compute
+        return (self.replacement_cost * c.hardware_share_of_cost * c.target_utilisation
+                * c.hardware_life_months)
+
     def review_strategies(self) -> None:
-        """Make-or-buy (A18): compare a year of partnering with a year of an own programme."""
-        sp, tr = self.p.strategy, self.p.training
+        """Make-or-buy (A18): compare a year of access through partners (investment paid,
+        the partners' margin on this cloud's customers, lack of control) with what the
+        partner's last year of training and staff would have cost in-house (compute at own
+        cost, in-house pay), dearer the further the own lab trails."""
+        sp = self.p.strategy
         for h in self.hyperscalers:
             own = next(lab for lab in self.labs if lab.owner == h.name)
             partners = [lab for lab in self.labs
@@ -205,15 +220,14 @@ class AIIndustry(mesa.Model):
             if not partners:  # nothing to buy: build
                 h.make_weight = min(1.0, h.make_weight + sp.adjust_rate + sp.inhouse_push)
                 continue
-            # The brief's terms: investment and the partners' margin on this cloud's
-            # customers, against the own lab's cost (compute at cost, talent).
+            best = max(partners, key=lambda lab: lab.capability)
             buy = sum(h.invested_12m) + sum(h.partner_margin_12m)
-            make = sum(h.own_lab_cost_12m)
-            gap = max(lab.capability for lab in partners) - own.capability
+            make = (sum(best.compute_12m) * h.cost / h.price
+                    + sum(best.salaries_12m) * own.pay_per_year / best.pay_per_year)
             h.make_weight = strategy.make_weight_step(
-                h.make_weight, buy, make, gap, adjust_rate=sp.adjust_rate,
-                control_value=sp.control_value, gap_cost=sp.gap_cost, push=sp.inhouse_push,
-                floor=sp.min_make_weight)
+                h.make_weight, buy, make, best.capability - own.capability,
+                adjust_rate=sp.adjust_rate, control_value=sp.control_value,
+                gap_cost=sp.gap_cost, push=sp.inhouse_push, floor=sp.min_make_weight)
 
     def receive_other_cash_flows(self) -> None:
         """Big tech funds AI from its other businesses; Meta's lab gets a budget share (A15)."""
@@ -350,7 +364,10 @@ class AIIndustry(mesa.Model):
                 partners = [self.by_name[n] for n in lab.partners]
                 for h in partners:
                     share = (1.0 - h.make_weight) * f.max_strategic_share_of_raise / len(partners)
-                    amount = min(need * share, 0.1 * max(h.cash, 0.0))  # assumption
+                    room = ((1.0 - h.make_weight) * f.max_strategic_share_of_cash_flow
+                            * 12.0 * h.other_cash_flow_per_month - sum(h.invested_12m)
+                            - h.invested_month)
+                    amount = min(need * share, room, max(h.cash, 0.0))
                     if amount > 0:
                         self._strategic_investment(h, lab, amount)
                         need -= amount
@@ -465,7 +482,7 @@ class AIIndustry(mesa.Model):
             research = 1.0 + tr.research_compute_multiple
             want = (lab.run_target_flop - lab.run_delivered_flop) / months_left * research
             if lab.is_open:  # own data centres, bought at cost from chip vendors
-                cost = self.hyperscalers[0].cost
+                cost = self.replacement_cost
                 flop = min(want, spendable / cost)
                 self.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
                 lab.run_delivered_flop += flop / research
@@ -487,7 +504,7 @@ class AIIndustry(mesa.Model):
             if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
                 h.capacity = compute.Capacity(demand_flop / c.target_utilisation,
                                               self.p.horizon_months, c.build_lead_months,
-                                              c.hardware_life_months)
+                                              c.hardware_life_months, self.unit_capex())
             capacity = h.capacity.in_service(self.month)
             got_inf, got_train = compute.ration(np.array([o[1] for o in inference]),
                                                 np.array([o[1] for o in train]), capacity)
@@ -508,8 +525,7 @@ class AIIndustry(mesa.Model):
             h.utilisation = sold / capacity if capacity > 0 else 1.0
             h.pressure = demand_flop / capacity if capacity > 0 else 1.0
             h.unserved = max(demand_flop - sold, 0.0)
-            self.ledger.pay(h.name, ENERGY, sold * h.cost * (1.0 - c.hardware_share_of_cost),
-                            "energy")
+            self.ledger.pay(h.name, ENERGY, sold * self.energy_per_flop, "energy")
 
     def _training_suppliers(self, lab: FrontierLab) -> list[tuple[Hyperscaler, float]]:
         """Clouds a lab trains on, with shares: clouds it owes spend to first (in proportion to
@@ -536,9 +552,8 @@ class AIIndustry(mesa.Model):
         for h in self.hyperscalers:
             expected = compute.planned_demand(h.demand_history, c.build_lead_months,
                                               c.max_planned_growth_per_month)
-            capex_per_unit = h.cost * c.hardware_share_of_cost * c.hardware_life_months
             h.capex = h.capacity.order(self.month, expected / c.target_utilisation,
-                                       capex_per_unit,
+                                       self.unit_capex(),
                                        budget=c.max_capex_cash_share * max(h.cash, 0.0))
             self.ledger.pay(h.name, CHIP_VENDORS, h.capex, "capex")
 
@@ -551,6 +566,8 @@ class AIIndustry(mesa.Model):
             serving = self.ledger.outflow(lab.name, ("inference", "self_inference",
                                                      "revenue_share"))
             lab.last_spend_serving = serving
+            lab.compute_12m.append(self.ledger.outflow(lab.name, ("compute", "self_compute")))
+            lab.salaries_12m.append(self.ledger.outflow(lab.name, ("salaries",)))
             lab.net_burn_3m.append(self.ledger.outflow(lab.name, finance.COST_TAGS)
                                    - self.ledger.inflow(lab.name, ("sales",)))
             if lab.inhouse and lab.cash > 0:
@@ -558,7 +575,5 @@ class AIIndustry(mesa.Model):
             elif lab.independent and lab.cash < self.monthly_salaries(lab):
                 lab.close(self.month)
         for h in self.hyperscalers:
-            own = next(lab for lab in self.labs if lab.owner == h.name)
-            h.own_lab_cost_12m.append(self.ledger.outflow(own.name, finance.COST_TAGS))
             h.invested_12m.append(h.invested_month)
             h.partner_margin_12m.append(h.partner_margin_month)

@@ -161,6 +161,10 @@ class FinanceParams:
     revenue_share: float = p(0.2, 0.0, 1.0)
     # Largest share of a raise a partner hyperscaler takes at make weight 0. Assumption.
     max_strategic_share_of_raise: float = p(0.6, 0.0, 1.0)
+    # Most a hyperscaler invests in partners over 12 months, as a share of its yearly other
+    # operating cash flow, at make weight 0 (scaled by 1 - make weight). Assumption: about
+    # twice the 2023-24 pace (Microsoft ~$13B over 2019-23, Amazon $8B over 2023-24, A1, A2; C).
+    max_strategic_share_of_cash_flow: float = p(0.1, 0.0, 1.0)
     # Stake above which a partner lab is consolidated with its hyperscaler in ownership HHI. Assumption.
     consolidation_stake: float = p(0.25, 0.0, 1.0)
     # Hyperscalers' AI cloud business valued at this x annualised AI cloud revenue. Assumption.
@@ -180,8 +184,9 @@ class FinanceParams:
 class StrategyParams:
     # Months between make-or-buy reviews (A18). Assumption.
     review_months: int = p(6, 1, 60)
-    # Largest change in make weight per review. Assumption.
-    adjust_rate: float = p(0.15, 0.0, 1.0)
+    # Share of the way the make weight moves toward the weight costs favour, per review.
+    # Assumption (strategy turns over a few years).
+    adjust_rate: float = p(0.25, 0.0, 1.0)
     # Extra make weight added per review (scenario knob: bigtech_inhouse, A4, A5). 0 = none.
     inhouse_push: float = p(0.0, -1.0, 1.0)
     # Value of control over an own model, as a share of buying cost (A18). Assumption.

@@ -47,7 +47,11 @@ def test_scarcity_raises_the_compute_price():
 
 
 def test_hardware_price_performance_lowers_cost():
-    assert compute.cost_per_flop(24.8, 4e-18, 1.6, 24.8) == pytest.approx(4e-18 / 1.6 / 2)
+    assert compute.replacement_cost(24.8, 4e-18, 1.6, 24.8) == pytest.approx(4e-18 / 1.6 / 2)
+
+
+def test_fleet_cost_spreads_depreciation_over_planned_use():
+    assert compute.average_cost(80.0, 100.0, 0.8, 0.5) == pytest.approx(1.5)
 
 
 def test_rationing_serves_priority_first_and_never_exceeds_capacity():
@@ -61,14 +65,15 @@ def test_rationing_serves_priority_first_and_never_exceeds_capacity():
 
 
 def test_capacity_arrives_after_lead_and_retires_after_life():
-    cap = compute.Capacity(initial=48.0, horizon=60, lead=6, life=48)
+    cap = compute.Capacity(initial=48.0, horizon=60, lead=6, life=48, unit_capex=4.8)
     assert cap.in_service(0) == pytest.approx(48.0)
+    assert cap.depreciation_at(0) == pytest.approx(48.0 * 4.8 / 48)  # carried at unit_capex
     capex = cap.order(0, target=100.0, capex_per_unit=2.0)
     # 1/48 of the initial capacity retires each month: the order makes up the gap at month 6.
     assert cap.in_service(5) == pytest.approx(43.0)
     assert cap.in_service(6) == pytest.approx(100.0)
     assert capex == pytest.approx(2.0 * (100.0 - 42.0))
-    assert cap.depreciation_at(6) == pytest.approx(capex / 48)
+    assert cap.depreciation_at(6) == pytest.approx(capex / 48 + 42 * 4.8 / 48)
     assert cap.in_service(6 + 48) == pytest.approx(0.0)
     assert cap.order(1, target=1e9, capex_per_unit=1.0, budget=5.0) == pytest.approx(5.0)
 
@@ -177,7 +182,9 @@ def test_cheaper_own_programme_shifts_toward_making():
     up = strategy.make_weight_step(0.3, buy_cost=10e9, make_cost=2e9, gap=0.0, **KW)
     down = strategy.make_weight_step(0.3, buy_cost=2e9, make_cost=10e9, gap=0.0, **KW)
     assert up > 0.3 > down
-    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **KW) == pytest.approx(0.3)
+    # Equal costs favour a half-and-half hybrid: the weight moves a fifth of the way there.
+    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **KW) == pytest.approx(0.34)
+    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **{**KW, "adjust_rate": 0}) == 0.3
 
 
 def test_trailing_in_house_model_makes_making_dearer():
@@ -188,7 +195,7 @@ def test_trailing_in_house_model_makes_making_dearer():
 
 def test_push_and_bounds():
     assert strategy.make_weight_step(0.5, 1.0, 1.0, 0.0, **{**KW, "push": 0.1}) == pytest.approx(0.6)
-    assert strategy.make_weight_step(0.99, 1e12, 1.0, 0.0, **KW) == 1.0
+    assert strategy.make_weight_step(0.99, 1e12, 1.0, 0.0, **{**KW, "push": 0.1}) == 1.0
     assert strategy.make_weight_step(0.06, 1.0, 1e12, 0.0, **KW) == 0.05
 
 

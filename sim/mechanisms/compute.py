@@ -11,10 +11,17 @@ def frontier_trend_flop(month: float, run_flop_2024: float, doubling_months: flo
     return run_flop_2024 * 2.0 ** (month / doubling_months)
 
 
-def cost_per_flop(month: float, price_2024: float, markup: float, pp_doubling: float) -> float:
-    """A hyperscaler's own full cost of a FLOP (hardware + energy), falling with
-    price-performance."""
+def replacement_cost(month: float, price_2024: float, markup: float, pp_doubling: float):
+    """Full cost of a FLOP on new hardware run at the planned utilisation (hardware and
+    energy), falling with price-performance; calibrated so that cost x markup is the 2024
+    market price."""
     return price_2024 / markup * 2.0 ** (-month / pp_doubling)
+
+
+def average_cost(depreciation: float, capacity: float, target: float, energy: float) -> float:
+    """Full cost of a FLOP on the installed fleet: this month's depreciation spread over
+    its planned use, plus energy. Older, dearer vintages keep it above replacement cost."""
+    return depreciation / max(capacity * target, 1e-300) + energy
 
 
 def market_price(cost: float, markup: float, pressure: float, target: float, slope: float):
@@ -43,14 +50,16 @@ class Capacity:
     """One cloud's AI capacity (FLOP/month) as vintages that enter service after a build lead
     and retire after their life; capex is paid when ordered."""
 
-    def __init__(self, initial: float, horizon: int, lead: int, life: int):
+    def __init__(self, initial: float, horizon: int, lead: int, life: int, unit_capex: float):
         self.lead, self.life = lead, life
         self._offset = life  # vintage index of month m is m + offset
         self.added = np.zeros(horizon + lead + 2 * life + 1)
-        # Initial capacity was bought evenly over the past life (months 1-life .. 0): it
-        # retires gradually, 1/life of it a month.
-        self.added[1:life + 1] = initial / life
         self.depreciation = np.zeros(horizon + lead + 2 * life + 1)
+        # Initial capacity was bought evenly over the past life (months 1-life .. 0), carried
+        # at today's `unit_capex`: it retires, and depreciates, 1/life of it a month.
+        self.added[1:life + 1] = initial / life
+        for i in range(1, life + 1):
+            self.depreciation[i:i + life] += initial / life * unit_capex / life
 
     def in_service(self, month: int) -> float:
         hi = month + self._offset + 1

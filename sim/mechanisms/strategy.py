@@ -9,18 +9,21 @@ import math
 def make_weight_step(weight: float, buy_cost: float, make_cost: float, gap: float, *,
                      adjust_rate: float, control_value: float, gap_cost: float,
                      push: float, floor: float) -> float:
-    """New make weight after one review.
+    """New make weight (share of frontier effort in-house) after one review.
 
     buy_cost: yearly cost of access through partners (investment paid plus the partners'
       margin on this cloud's customers), USD;
-    make_cost: yearly cost of the own lab (compute at cost, talent), USD;
+    make_cost: yearly cost of doing the partner's work in-house (compute at own cost,
+      talent at in-house pay), USD;
     gap: partner capability minus own capability (steps): trailing makes making dearer,
       leading makes it cheaper.
     Control over an own model is worth `control_value` of the buying cost (A18).
+
+    The weight the costs favour is a logistic function of the log cost ratio (equal costs:
+    a half-and-half hybrid); the weight moves `adjust_rate` of the way there, plus `push`.
     """
     effective_make = max(make_cost, 1.0) * math.exp(gap_cost * gap)
     effective_buy = max(buy_cost, 1.0) * (1.0 + control_value)
-    # log cost ratio, squashed: a large advantage moves at most adjust_rate per review.
-    advantage = math.log(effective_buy / effective_make)
-    weight += adjust_rate * math.tanh(advantage / 2.0) + push
+    favoured = 1.0 / (1.0 + effective_make / effective_buy)
+    weight += adjust_rate * (favoured - weight) + push
     return min(1.0, max(floor, weight))
