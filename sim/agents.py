@@ -84,6 +84,7 @@ class FrontierLab(Firm):
         self.stakes = dict(spec.stakes)
         self.obligations = dict(spec.obligations_usd)
         self.pay_per_year = pay_per_year
+        self.slot = -1  # position in the model's lab arrays, set by the model
         self.alive = True
         self.founded_month = 0
         self.exit_month: int | None = None
@@ -141,12 +142,8 @@ class FrontierLab(Firm):
         self.obligations = {}
         self.pending = []
         self.run_target_flop = self.run_delivered_flop = 0.0
-        self.model.researchers.release(self.index_in_population)
+        self.model.researchers.release(self.slot)
         self.model.ledger.pay(self.name, OUTSIDE_INVESTORS, max(self.cash, 0.0), "liquidation")
-
-    @property
-    def index_in_population(self) -> int:
-        return self.model.labs.index(self)
 
 
 class Investor(mesa.Agent):

@@ -44,6 +44,8 @@ class AIIndustry(mesa.Model):
         self.firms = [*self.hyperscalers, *self.labs]
         for i, firm in enumerate(self.firms):
             firm.index = i
+        for slot, lab in enumerate(self.labs):
+            lab.slot = slot  # position in lab arrays (customers' choices, employers)
         self.investors = [
             Investor(self, roster.US_CAPITAL, p.finance.us_capital_pool_usd_per_year),
             Investor(self, roster.STRATEGIC, p.finance.strategic_pool_usd_per_year,
@@ -57,10 +59,12 @@ class AIIndustry(mesa.Model):
             p.demand.quality_weight, p.demand.price_weight)
         self.customers.start_with(self.rng, [s.initial_share for s in roster.LABS])
         self.researchers = self._hire_initial_researchers()
+        self.count_heads()
         for lab in self.labs:
-            lab.target_headcount = float(self.researchers.headcount()[self.labs.index(lab)])
+            lab.target_headcount = float(self.heads[lab.slot])
         self.talent_mult = self._talent_multipliers()
         self._place_initial_models()
+        self.update_frontier()
 
         self.frontier_flop = max(lab.train_flop for lab in self.labs)
         self.frontier_capability_2024 = max(lab.capability for lab in self.labs)
@@ -102,7 +106,7 @@ class AIIndustry(mesa.Model):
     def _capability(self, flop: float, trained_month: float, lab: FrontierLab) -> float:
         tr = self.p.training
         eff = training.effective_flop(flop, trained_month, tr.algorithmic_halving_months,
-                                      self.talent_mult[self.labs.index(lab)])
+                                      self.talent_mult[lab.slot])
         return training.capability(eff, tr.capability_per_decade)
 
     def _talent_multipliers(self) -> np.ndarray:
@@ -117,10 +121,18 @@ class AIIndustry(mesa.Model):
         m = self.month if month is None else month
         return compute.frontier_trend_flop(m, c.frontier_run_flop_2024, c.doubling_months)
 
-    def frontier(self) -> tuple[float, FrontierLab | None]:
+    def update_frontier(self) -> None:
+        """The best released model on sale: call after releases and exits."""
         best = max((lab for lab in self.labs if lab.sells), key=lambda lab: lab.capability,
                    default=None)
-        return (best.capability if best else -math.inf), best
+        self._frontier = (best.capability if best else -math.inf), best
+
+    def frontier(self) -> tuple[float, FrontierLab | None]:
+        return self._frontier
+
+    def count_heads(self) -> None:
+        """Researchers per employer: call after moves and exits."""
+        self.heads = self.researchers.headcount()
 
     def suppliers(self, lab: FrontierLab) -> list[tuple[Hyperscaler, float]]:
         """Clouds a lab buys from when no obligation or customer's home decides, with
@@ -143,8 +155,7 @@ class AIIndustry(mesa.Model):
         return lab.independent and self.p.strategy.partnerships and cloud.name in lab.partners
 
     def monthly_salaries(self, lab: FrontierLab) -> float:
-        heads = self.researchers.headcount()[self.labs.index(lab)]
-        return heads * lab.pay_per_year / 12.0 * (1.0 + self.p.talent.overhead_ratio)
+        return self.heads[lab.slot] * lab.pay_per_year / 12.0 * (1.0 + self.p.talent.overhead_ratio)
 
     def _run_price(self, lab: FrontierLab) -> float:
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
@@ -243,6 +254,7 @@ class AIIndustry(mesa.Model):
         for lab in self.labs:
             if lab.alive:
                 lab.release_due(self.month)
+        self.update_frontier()
 
     def sell_models(self) -> None:
         """Demand (A19, A27): customers re-choose; money goes to the model's seller, a
@@ -331,7 +343,8 @@ class AIIndustry(mesa.Model):
 
     def actual_burn(self, lab: FrontierLab) -> float:
         """Cash out less sales, averaged over the last three months."""
-        return float(np.mean(lab.net_burn_3m)) if lab.net_burn_3m else self.planned_burn(lab)
+        return sum(lab.net_burn_3m) / len(lab.net_burn_3m) if lab.net_burn_3m else \
+            self.planned_burn(lab)
 
     def planned_burn(self, lab: FrontierLab) -> float:
         """Monthly cash a lab expects to need: staff, a trend-sized run, serving, less sales."""
@@ -432,7 +445,7 @@ class AIIndustry(mesa.Model):
         tp = self.p.talent
         frontier_cap, _ = self.frontier()
         pool_pay = tp.pay_usd_per_year[3]
-        heads = self.researchers.headcount()
+        heads = self.heads
         utility = np.empty(len(self.labs) + 1)
         openings = np.zeros(len(self.labs) + 1)
         for j, lab in enumerate(self.labs):
@@ -454,6 +467,7 @@ class AIIndustry(mesa.Model):
             openings[j] = math.floor(lab.target_headcount - heads[j])
         utility[-1] = tp.openness_weight  # academia and small labs publish
         self.researchers.move(self.rng, utility, openings, tp.move_prob, tp.move_cost)
+        self.count_heads()
         for lab in self.labs:
             if lab.alive:
                 salaries = min(self.monthly_salaries(lab), max(lab.cash, 0.0))
@@ -574,6 +588,8 @@ class AIIndustry(mesa.Model):
                 self.ledger.pay(lab.name, lab.owner, lab.cash, "internal")
             elif lab.independent and lab.cash < self.monthly_salaries(lab):
                 lab.close(self.month)
+                self.count_heads()
+                self.update_frontier()
         for h in self.hyperscalers:
             h.invested_12m.append(h.invested_month)
             h.partner_margin_12m.append(h.partner_margin_month)

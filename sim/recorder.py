@@ -64,7 +64,7 @@ class Recorder:
         ledger_out = lambda a, tags: sum(flows.get((a, tag, -1), 0.0) for tag in tags)  # noqa: E731
         f = self.firm
         spend = m.ai_spend
-        heads = m.researchers.headcount()
+        heads = m.heads
         frontier_cap, leader = m.frontier()
 
         cloud_external = np.array([ledger_in(h.name, REVENUE_TAGS) for h in m.hyperscalers])
@@ -137,7 +137,7 @@ class Recorder:
         ind["compute_bought_flop"][t] = (sum(m.compute_bought.values()) + m.self_supplied_flop
                                          + sum(h.own_use_flop for h in m.hyperscalers))
         ind["compute_unserved_flop"][t] = sum(h.unserved for h in m.hyperscalers)
-        ind["market_price_usd_per_flop"][t] = float(np.mean([h.price for h in m.hyperscalers]))
+        ind["market_price_usd_per_flop"][t] = sum(h.price for h in m.hyperscalers) / len(m.hyperscalers)
         ind["cloud_ai_profit_usd"][t] = cloud_profit
         ind["lab_profit_usd"][t] = lab_profit
         ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)

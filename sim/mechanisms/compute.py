@@ -89,9 +89,9 @@ def planned_demand(history: list[float], lead: int, max_growth: float) -> float:
     """Demand expected `lead` months ahead: the last three months' mean, grown at the
     monthly rate seen against the three months half a year earlier (between 1 and
     max_growth). Averaging smooths the lumps of training runs."""
-    recent = float(np.mean(history[-3:]))
+    recent = sum(history[-3:]) / len(history[-3:])
     if len(history) < 9:
         return recent * max_growth**lead if len(history) < 2 else recent
-    earlier = float(np.mean(history[-9:-6]))
+    earlier = sum(history[-9:-6]) / 3.0
     growth = (recent / earlier) ** (1.0 / 6.0) if earlier > 0 else max_growth
     return recent * min(max(growth, 1.0), max_growth) ** lead
