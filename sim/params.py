@@ -122,7 +122,7 @@ class DemandParams:
     open_weights_price: float = p(0.3, 0.01, 10.0)
     # Cloud shares of customers' home clouds: Amazon 31 %, Microsoft 24 %, Google 11 %, the
     # rest elsewhere (A24; C: Synergy Research Q1 2024). Order: Microsoft, Amazon, Google.
-    home_cloud_shares: list = plist([0.24, 0.31, 0.11], 0.0, 1.0)
+    home_cloud_shares: list[float] = plist([0.24, 0.31, 0.11], 0.0, 1.0)
 
 
 @dataclass
@@ -198,7 +198,7 @@ class StrategyParams:
     min_make_weight: float = p(0.05, 0.0, 1.0)
     # Starting make weights, order Microsoft, Amazon, Google: Microsoft and Amazon mostly
     # partnered (A1, A2) with in-house programmes begun (A4, A5); Google builds (A13). Assumption.
-    initial_make_weight: list = plist([0.2, 0.3, 0.9], 0.0, 1.0)
+    initial_make_weight: list[float] = plist([0.2, 0.3, 0.9], 0.0, 1.0)
     # Partnerships allowed (False: regulators block new strategic investment, A31).
     partnerships: bool = p(True)
 
@@ -225,7 +225,7 @@ class TalentParams:
     move_cost: float = p(0.5, 0.0, 100.0)
     # Pay per researcher-year, USD: independent labs, in-house labs (big tech pays more, A10),
     # open-weights lab, outside pool (academia etc.). Assumption.
-    pay_usd_per_year: list = plist([9e5, 1.2e6, 1.1e6, 2e5], 0.0, 1e9)
+    pay_usd_per_year: list[float] = plist([9e5, 1.2e6, 1.1e6, 2e5], 0.0, 1e9)
     # Non-research staff and overhead per research dollar. Assumption (OpenAI had ~3,000
     # staff in 2024, second-hand, of whom a minority researchers).
     overhead_ratio: float = p(2.0, 0.0, 20.0)

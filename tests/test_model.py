@@ -257,3 +257,7 @@ def test_baseline_reproduces_the_2024_start_and_trend():
     raised = firms[(firms.kind == "independent_lab") & (firms.month < 36)]
     assert (raised.groupby("firm").raised_usd.sum() > 0).all()
     assert not firms[["cash_usd", "revenue_usd", "valuation_usd"]].isna().any().any()
+    # A GPT-4-sized run (2.1e25 FLOP) at the model's 2024-01 market price: "more than $100M"
+    # by Altman's word (A11), $78-81M by Epoch's cloud-rental estimate.
+    gpt4_cost = 2.1e25 * result.industry.market_price_usd_per_flop.iloc[0]
+    assert 5e7 < gpt4_cost < 2e8
