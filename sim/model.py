@@ -41,6 +41,9 @@ class AIIndustry(mesa.Model):
                        roster.OPEN_WEIGHTS: pay[2]}
         self.labs = [FrontierLab(self, self._lab_spec(s), pay_by_kind[s.kind])
                      for s in roster.LABS]
+        for lab in self.labs:
+            if lab.is_open:
+                lab.ambition = p.training.open_weights_ambition
         self.firms = [*self.hyperscalers, *self.labs]
         for i, firm in enumerate(self.firms):
             firm.index = i

@@ -80,6 +80,10 @@ class TrainingParams:
     # run is a minority of a lab's compute. Assumption (OpenAI's 2024 compute bill, ~$3B
     # for training, second-hand, was several times its largest run).
     research_compute_multiple: float = p(2.0, 0.0, 100.0)
+    # Run size of the open-weights lab as a multiple of the trend: Llama 3.1 405B (3.8e25
+    # FLOP, C) was ~0.3x the trend-sized run when it shipped in mid-2024 (1.4e26 on a 6-month
+    # doubling from 5e25), so open weights trail the closed frontier (A20; C: Epoch ~1 year).
+    open_weights_ambition: float = p(0.3, 0.0, 100.0)
     # Share of cash (after a salary reserve) a lab may commit to one run. Assumption.
     max_run_cash_share: float = p(0.6, 0.01, 1.0)
     # Months of salaries a lab keeps in reserve before sizing a run. Assumption.

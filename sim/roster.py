@@ -44,7 +44,7 @@ class LabSpec:
     researcher_share: float = 0.0  # share of researchers employed at 2024-01
     skill_shift: float = 0.0  # log-skill shift of its researchers (A28)
     models: tuple[Model, ...] = ()  # released or scheduled before the run starts
-    ambition: float = 1.0  # target run size as a multiple of the frontier trend
+    ambition: float = 1.0  # target run size as a multiple of the trend (open: a parameter)
     initial_share: float = 0.0  # share of customers' spending at 2024-01
 
 
@@ -119,9 +119,7 @@ LABS = (
         "Meta", OPEN_WEIGHTS,
         researcher_share=0.18,
         initial_share=0.20,  # Llama served by clouds: assumption
-        # Llama 3.1 405B (3.8e25 FLOP, C) was ~0.3x the trend-sized run when it shipped in
-        # mid-2024 (1.4e26 on a 6-month doubling from 5e25): open-weights trail (A20; C: Epoch).
-        ambition=0.3,
+        # Run size: training.open_weights_ambition (A20).
         models=(
             # Llama 2 70B: 8.1e23 FLOP, July 2023 (CSV).
             Model(8.1e23, trained_month=-8, release_month=-6),

@@ -1,0 +1,164 @@
+"""`aisim` / `python -m sim`: one Hydra application, plus verbs for the tools around it.
+
+`aisim [overrides]` runs one config; `aisim -m [overrides]` sweeps. If the first word is a
+verb (`aisim report ...`), the verb's tool runs instead. Before Hydra starts, every job a
+command would launch is composed and checked, so a bad value anywhere (command line,
+experiment file, scenario file) stops everything with one line naming the key and its
+allowed range, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from typing import Callable
+
+from .config import CONFIG_DIR, RunConfig, check, register
+from .params import ConfigError
+from .sweep import Progress, hydra_app
+
+# Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
+VERBS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
+
+HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir",
+                          "-cd", "--experimental-rerun", "--info", "-i", "--package", "-p",
+                          "--cfg", "-c", "--shell-completion", "-sc"}
+USAGE = """\
+usage: aisim [-m] [KEY=VALUE ...]      run one config, or sweep with -m (Hydra)
+       aisim VERB [ARGS ...]            run a tool
+
+Runs write firms.parquet, industry.parquet, summary.json and overview.png to
+outputs/<date>/<time>/; sweeps write one folder per job and, at the end,
+results.parquet and timeseries.parquet to multirun/<date>/<time>/.
+
+examples:
+  aisim scenario=capital_crunch seed=3
+  aisim -m scenario=glob(*) compute.doubling_months=4,6,12 replicates=50
+  aisim -m +experiment=who_wins
+
+scenarios: {scenarios}
+experiments: {experiments}
+verbs:
+{verbs}
+Parameters (every key, default, unit and source): sim/params.py. Hydra's own help follows.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in VERBS:
+        return VERBS[argv[0]][1](argv[1:])
+    if argv and argv[0] in ("-h", "--help"):
+        print(usage())
+    elif not any(a in ("--cfg", "-c", "--info", "-i", "--hydra-help") for a in argv):
+        try:
+            runs = preflight(argv)
+        except ConfigError as err:
+            print(f"aisim: error: {err}", file=sys.stderr)
+            return 2
+        Progress.start(sum(r.replicates for r in runs))
+    register()
+    sys.argv = [sys.argv[0], *argv]
+    hydra_app()
+    return 0
+
+
+def usage() -> str:
+    verbs = "\n".join(f"  {name:10s} {help_}" for name, (help_, _) in VERBS.items())
+    return USAGE.format(scenarios=", ".join(_options("scenario")),
+                        experiments=", ".join(_options("experiment")),
+                        verbs=verbs or "  (none yet)")
+
+
+def _options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def preflight(argv: list[str]) -> list[RunConfig]:
+    """Compose and check every job the command line describes; ConfigError on the first bad
+    one. Returns the checked runs (one per job)."""
+    from hydra import compose, initialize_config_dir
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    overrides, multirun = _split_argv(argv)
+    register()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            parser = OverridesParser.create(GlobalHydra.instance().config_loader())
+            parsed = parser.parse_overrides(overrides)
+            plain = [o.input_line for o in parsed if not o.is_sweep_override()]
+            base = compose("config", overrides=plain, return_hydra_config=True)
+            multirun = multirun or base.hydra.mode == "MULTIRUN"
+            if not multirun:
+                if len(plain) != len(overrides):
+                    raise ConfigError("a sweep (a,b or glob(...)) needs -m")
+                return [check(base)]
+            from_config = [f"{k}={v}" for k, v in (base.hydra.sweeper.params or {}).items()]
+            given = {o.get_key_element() for o in parsed}
+            sweep = parser.parse_overrides(
+                [s for s in from_config if s.split("=", 1)[0] not in given] + overrides)
+            jobs = BasicSweeper.split_arguments(sweep, None)[0]
+            return [check(compose("config", overrides=job)) for job in jobs]
+    except ConfigError:
+        raise
+    except Exception as err:  # Hydra/OmegaConf composition errors: make them one line
+        raise ConfigError(_one_line(err)) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _split_argv(argv: list[str]) -> tuple[list[str], bool]:
+    overrides, multirun, skip = [], False, False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a in ("-m", "--multirun"):
+            multirun = True
+        elif a in HYDRA_FLAGS_WITH_VALUE:
+            skip = True
+        elif not a.startswith("-"):
+            overrides.append(a)
+    return overrides, multirun
+
+
+def _one_line(err: Exception) -> str:
+    """The key and what is wrong with it, from a Hydra or OmegaConf error chain."""
+    chain = [err]
+    while chain[-1].__cause__ is not None:
+        chain.append(chain[-1].__cause__)
+    key = next((getattr(e, "full_key", None) for e in chain if getattr(e, "full_key", None)),
+               None)
+    text = " ".join(str(chain[-1]).split("\n")[0].split())
+    missing = re.search(r"Could not find '(\w+)/(\w+)'", str(err))
+    if missing:
+        group, name = missing.groups()
+        return f"{group}={name}: no such {group} (allowed: {', '.join(_options(group))})"
+    if key:
+        allowed = _allowed(key)
+        if "not in struct" in text or "not in '" in text:
+            return f"{key}: unknown key{allowed}"
+        return f"{key}: {text}{allowed}"
+    return " ".join(str(err).split())
+
+
+def _allowed(key: str) -> str:
+    """'; allowed [lo, hi]' for a parameter key, or its section's keys if it has none."""
+    if key.startswith("hydra"):
+        return ""
+    obj, fields = RunConfig, None
+    for part in key.split("."):
+        fields = {f.name: f for f in dataclasses.fields(obj)}
+        if part not in fields:
+            return f" (allowed: {', '.join(sorted(fields))})"
+        f = fields[part]
+        obj = f.default_factory if f.default_factory is not dataclasses.MISSING else None
+        if obj is None or not dataclasses.is_dataclass(obj):
+            lo, hi, lo_open = f.metadata.get("range", (None, None, False))
+            if lo is None and hi is None:
+                return ""
+            return f"; allowed {'(' if lo_open else '['}{lo}, {hi}]"
+    return ""
