@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+from pathlib import Path
 from typing import Callable
 
 from .config import CONFIG_DIR, RunConfig, check, register
@@ -112,14 +113,17 @@ def preflight(argv: list[str]) -> list[RunConfig]:
 
 
 def _split_argv(argv: list[str]) -> tuple[list[str], bool]:
-    overrides, multirun, skip = [], False, False
+    """Overrides (with an extra --config-dir turned into a search path) and -m."""
+    overrides, multirun, flag = [], False, None
     for a in argv:
-        if skip:
-            skip = False
+        if flag is not None:
+            if flag in ("--config-dir", "-cd"):
+                overrides.append(f"hydra.searchpath=[file://{Path(a).resolve()}]")
+            flag = None
         elif a in ("-m", "--multirun"):
             multirun = True
         elif a in HYDRA_FLAGS_WITH_VALUE:
-            skip = True
+            flag = a
         elif not a.startswith("-"):
             overrides.append(a)
     return overrides, multirun

@@ -1,0 +1,184 @@
+"""The aisim command: scenarios compose, bad input is one line before any work, runs and
+sweeps write their files, sweeps resume and survive failing runs, seeds agree everywhere."""
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim import cli, sweep
+from sim.config import CONFIG_DIR, check, load_config, params_of
+
+SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+FAST = ["horizon_months=6", "demand.n_customers=500"]
+
+
+def test_the_article_scenarios_exist():
+    assert set(SCENARIOS) >= {"baseline", "bigtech_inhouse", "talent_edge", "capital_crunch",
+                              "compute_slowdown", "compute_boom", "open_weights",
+                              "no_partnerships", "labs_direct"}
+    assert set(EXPERIMENTS) >= {"who_wins", "compute_vs_talent", "capital"}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_scenario_composes_and_cites_its_claims(name):
+    cfg = load_config(name)
+    run = check(cfg)
+    assert run.scenario == name
+    text = (CONFIG_DIR / "scenario" / f"{name}.yaml").read_text()
+    assert re.search(r"\bA\d+\b", text), "a scenario file cites the claims it carries"
+    baseline = params_of(check(load_config("baseline")))
+    changed = sim.params.to_dict(params_of(run)) != {**sim.params.to_dict(baseline),
+                                                     "scenario": name}
+    assert changed or name == "baseline"
+    result = sim.simulate(params_of(check(load_config(name, FAST))), seed=1)
+    assert len(result.industry) == 6
+
+
+def test_load_config_takes_overrides_and_the_cli_keys():
+    cfg = load_config("compute_boom", ["compute.doubling_months=5", "seed=4", "replicates=7"])
+    run = check(cfg)
+    assert (run.compute.doubling_months, run.seed, run.replicates) == (5.0, 4, 7)
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["compute.doubling_months=-1"], "compute.doubling_months=-1.0 is out of range: allowed (0.5, 120.0]"),
+    (["compute.doubling_monthz=3"], "compute.doubling_monthz: unknown key"),
+    (["compute.doubling_months=abc"], "compute.doubling_months: Value 'abc'"),
+    (["demand.n_customers=1.5"], "demand.n_customers"),
+    (["scenario=nope"], "scenario=nope: no such scenario (allowed: baseline"),
+    (["replicates=0"], "replicates=0 is out of range: allowed [1, 1000000]"),
+    (["-m", "compute.doubling_months=4,0.1"], "compute.doubling_months=0.1 is out of range"),
+    (["-m", "+experiment=capital", "finance.sovereign_fail_prob=1.5"], "finance.sovereign_fail_prob=1.5"),
+    (["compute.doubling_months=4,6"], "needs -m"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(args, fragment, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["scenario", "experiment"])
+def test_bad_value_in_a_config_file_is_caught_too(where, tmp_path, monkeypatch, capsys):
+    (tmp_path / where).mkdir()
+    (tmp_path / where / "bad.yaml").write_text(
+        "# @package _global_\nscenario: bad\nfinance:\n  sovereign_discount: 7\n"
+        + ("hydra:\n  mode: MULTIRUN\n" if where == "experiment" else ""))
+    monkeypatch.chdir(tmp_path)
+    choice = "scenario=bad" if where == "scenario" else "+experiment=bad"
+    assert cli.main(["--config-dir", str(tmp_path), choice]) == 2
+    err = capsys.readouterr().err
+    assert "finance.sovereign_discount=7.0 is out of range: allowed [0.0, 0.95]" in err
+    assert not (tmp_path / "outputs").exists() and not (tmp_path / "multirun").exists()
+
+
+def test_help_lists_verbs_scenarios_and_hydra(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "usage: aisim" in out and "verbs:" in out and "capital_crunch" in out
+    assert "who_wins" in out and "Powered by Hydra" in out
+
+
+def test_single_run_writes_tables_summary_figure_and_hydra_record(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["scenario=capital_crunch", "seed=3", *FAST, f"hydra.run.dir={out}"]) == 0
+    for name in ("firms.parquet", "industry.parquet", "summary.json", "overview.png",
+                 ".hydra/config.yaml", ".hydra/overrides.yaml", "done.json"):
+        assert (out / name).exists(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "capital_crunch" and summary["seed"] == 3
+    assert (out / "overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    firms = pd.read_parquet(out / "firms.parquet")
+    expected = sim.simulate(params_of(check(load_config("capital_crunch", FAST))), seed=3).firms
+    pd.testing.assert_frame_equal(firms.drop(columns="seed"), expected)
+    assert "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_sweep_merges_runs_and_resumes(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    args = ["-m", "scenario=baseline,capital_crunch", "replicates=3", "workers=2", *FAST,
+            f"hydra.sweep.dir={out}"]
+    assert cli.main(args) == 0
+    results = pd.read_parquet(out / "results.parquet")
+    assert len(results) == 6 and results.error.isna().all()
+    assert sorted(results.scenario.unique()) == ["baseline", "capital_crunch"]
+    assert results.groupby("scenario").seed.apply(sorted).tolist() == [[0, 1, 2]] * 2
+    assert {"run", "job", "seed", "winner_capability", "lab_exits"} <= set(results.columns)
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert len(series) == 6 * 6 * 9 and series.run.nunique() == 6
+    assert "industry_hhi_revenue" in series.columns
+    # The same sweep again into the same folder: finished jobs are skipped.
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/runs.parquet")}
+    capsys.readouterr()
+    assert cli.main(args) == 0
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*/runs.parquet")} == stamps
+    assert len(pd.read_parquet(out / "results.parquet")) == 6
+    # A job killed before it finished (no done.json) runs again.
+    (out / "1" / "done.json").unlink()
+    assert cli.main(args) == 0
+    assert (out / "1" / "runs.parquet").stat().st_mtime_ns != stamps[out / "1" / "runs.parquet"]
+
+
+def test_a_failing_run_is_recorded_and_the_others_kept(tmp_path, monkeypatch):
+    real = sweep.simulate
+
+    def flaky(params, *, seed):
+        if seed == 1:
+            raise RuntimeError("boom")
+        return real(params, seed=seed)
+
+    monkeypatch.setattr(sweep, "simulate", flaky)
+    out = tmp_path / "sweep"
+    assert cli.main(["-m", "scenario=baseline,compute_boom", "replicates=3", "workers=1", *FAST,
+                     f"hydra.sweep.dir={out}"]) == 0
+    results = pd.read_parquet(out / "results.parquet")
+    assert len(results) == 6
+    failed = results[results.error.notna()]
+    assert failed.seed.tolist() == [1, 1] and failed.error.str.contains("boom").all()
+    assert results[results.error.isna()].winner_capability.notna().all()
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert sorted(series.seed.unique()) == [0, 2]
+
+
+def test_two_sweeps_never_share_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        assert cli.main(["-m", "seed=0", "horizon_months=2", "demand.n_customers=100"]) == 0
+    assert len(list((tmp_path / "multirun").glob("*/*"))) == 2
+
+
+@pytest.mark.slow
+def test_a_seed_gives_the_same_run_alone_in_a_sweep_sequential_or_parallel(tmp_path):
+    params = params_of(check(load_config("talent_edge", FAST)))
+    alone = sim.simulate(params, seed=2).firms
+    sequential = sweep.run_replicates(params, [1, 2, 3], workers=1)[1].firms
+    parallel = sweep.run_replicates(params, [1, 2, 3], workers=2)[1].firms
+    out = tmp_path / "sweep"
+    assert cli.main(["-m", "scenario=talent_edge", "seed=1", "replicates=3", "workers=2", *FAST,
+                     f"hydra.sweep.dir={out}"]) == 0
+    swept = pd.read_parquet(out / "0" / "firms.parquet")
+    swept = swept[swept.seed == 2].drop(columns="seed").reset_index(drop=True)
+    for frame in (sequential, parallel, swept):
+        pd.testing.assert_frame_equal(frame, alone)
+
+
+@pytest.mark.slow
+def test_submitit_local_launcher_runs_the_same_sweep(tmp_path):
+    out = tmp_path / "sweep"
+    assert cli.main(["-m", "hydra/launcher=submitit_local", "scenario=baseline,compute_boom",
+                     "replicates=2", "workers=1", *FAST, f"hydra.sweep.dir={out}"]) == 0
+    results = pd.read_parquet(out / "results.parquet")
+    assert len(results) == 4 and results.error.isna().all()
+    alone = sim.simulate(params_of(check(load_config("compute_boom", FAST))), seed=1).summary
+    row = results[(results.scenario == "compute_boom") & (results.seed == 1)].iloc[0]
+    assert row.winner_capability == alone["winner_capability"]
+    assert row.hhi_revenue_final == pytest.approx(alone["hhi_revenue_final"], rel=0, abs=0)
