@@ -188,9 +188,10 @@ class AIIndustry(mesa.Model):
         self.settle()
         self.recorder.record(self.month)
         self.month += 1
+        self.running = self.month < self.p.horizon_months  # Mesa's stop flag (batch_run)
 
     def run(self) -> None:
-        for _ in range(self.p.horizon_months):
+        while self.running:
             self.step()
 
     # ------------------------------------------------------------------ phases
