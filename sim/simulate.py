@@ -37,7 +37,9 @@ def to_params(cfg: Any = None) -> Params:
         from omegaconf import OmegaConf
 
         cfg = OmegaConf.to_container(cfg, resolve=True)
-    data = {k: v for k, v in dict(cfg).items() if k not in ("seed",)}
+    from .config import RUN_KEYS  # seed, replicates, workers: the run's, not the model's
+
+    data = {k: v for k, v in dict(cfg).items() if k not in (*RUN_KEYS, "hydra")}
     return from_dict(data)
 
 

@@ -40,9 +40,14 @@ def test_every_scenario_composes_and_cites_its_claims(name):
 
 
 def test_load_config_takes_overrides_and_the_cli_keys():
-    cfg = load_config("compute_boom", ["compute.doubling_months=5", "seed=4", "replicates=7"])
+    cfg = load_config("compute_boom", ["compute.doubling_months=5", "seed=4", "replicates=7",
+                                       "horizon_months=6"])
     run = check(cfg)
     assert (run.compute.doubling_months, run.seed, run.replicates) == (5.0, 4, 7)
+    # A composed config goes straight into simulate (the run's keys are ignored there).
+    direct = sim.simulate(cfg, seed=cfg.seed)
+    assert direct.summary["scenario"] == "compute_boom"
+    pd.testing.assert_frame_equal(direct.firms, sim.simulate(params_of(run), seed=4).firms)
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
