@@ -7,6 +7,7 @@ populations. Every payment goes through `self.ledger`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import mesa
@@ -26,7 +27,6 @@ class AIIndustry(mesa.Model):
     def __init__(self, params: Params | None = None, *, seed: int = 0):
         super().__init__(seed=int(seed))
         self.p = validate(params if params is not None else Params())
-        self.seed_value = int(seed)
         self.month = 0
         self.ledger = finance.Ledger()
         p = self.p
@@ -84,7 +84,7 @@ class AIIndustry(mesa.Model):
                            obligations.items()}
         if not self.p.strategy.partnerships:
             obligations = {}
-        return roster.LabSpec(**{**spec.__dict__, "obligations_usd": obligations})
+        return dataclasses.replace(spec, obligations_usd=obligations)
 
     def _hire_initial_researchers(self) -> talent.ResearcherPopulation:
         tp = self.p.talent
@@ -103,7 +103,6 @@ class AIIndustry(mesa.Model):
                 cap = self._capability(m.train_flop, m.trained_month, lab)
                 lab.pending.append((m.release_month, m.train_flop, cap))
             lab.release_due(0)
-            lab.run_start = 0
 
     # ------------------------------------------------------------------ helpers
     def _capability(self, flop: float, trained_month: float, lab: FrontierLab) -> float:
@@ -289,7 +288,6 @@ class AIIndustry(mesa.Model):
         self.model_spend = spend.sum(axis=1)
 
         self.inference_orders = {h.name: [] for h in self.hyperscalers}
-        self.open_hosting_elsewhere = 0.0
         for j, lab in enumerate(self.labs):
             lab.last_sales = 0.0
             for home in range(n_homes):
@@ -298,8 +296,7 @@ class AIIndustry(mesa.Model):
                     continue
                 cloud = self.hyperscalers[home] if home < len(self.hyperscalers) else None
                 if lab.is_open:  # free weights: the hosting cloud earns, the lab does not
-                    if cloud is None:
-                        self.open_hosting_elsewhere += x
+                    if cloud is None:  # served by other clouds, outside the model
                         continue
                     self.ledger.pay(CUSTOMERS, cloud.name, x, "hosting")
                     flop = d.inference_cost_share * x / cloud.price
