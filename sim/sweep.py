@@ -63,7 +63,7 @@ _pool_size = 0
 def pool(workers: int) -> ProcessPoolExecutor:
     """A process pool kept for the whole sweep: workers import the model once."""
     global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
+    if _pool is None or (_pool_size != workers and not Deferred.jobs):
         if _pool is not None:
             _pool.shutdown()
         # spawn, as Mesa sets it for the process anyway: no fork of a threaded parent.
@@ -144,6 +144,31 @@ class Progress:
         cls.bar, cls.total = None, 0
 
 
+@dataclass
+class PendingJob:
+    out: Path
+    overrides: list[str]
+    futures: list
+    plot: bool
+
+
+class Deferred:
+    """While the `aisim_pool` launcher (hydra_plugins/aisim_launcher) runs a sweep, each
+    job hands its runs to the shared pool and returns at once; the launcher then writes
+    every job's files as its runs finish. So all runs of all jobs share the cores, even in
+    a sweep of single runs (`seed=0,1,2`)."""
+
+    active = False
+    jobs: list[PendingJob] = []
+
+    @classmethod
+    def finish(cls) -> None:
+        jobs, cls.jobs = cls.jobs, []
+        for job in jobs:
+            outcomes = [future.result() for future in job.futures]
+            _complete(job.out, job.overrides, outcomes, plot=job.plot)
+
+
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def hydra_app(cfg: DictConfig) -> dict:
     run = check(cfg)
@@ -156,12 +181,25 @@ def hydra_app(cfg: DictConfig) -> dict:
         Progress.update(run.replicates)
         return json.loads(done.read_text())
     seeds = list(range(run.seed, run.seed + run.replicates))
+    plot = hc.mode == RunMode.RUN
+    workers = run.workers or os.cpu_count() or 1
+    if Deferred.active and workers > 1:
+        executor = pool(workers)
+        futures = [executor.submit(run_one, params_of(run), seed) for seed in seeds]
+        for future in futures:
+            future.add_done_callback(lambda _: Progress.update(1))
+        Deferred.jobs.append(PendingJob(out, overrides, futures, plot))
+        return {"overrides": overrides, "submitted": len(futures)}
     outcomes = run_replicates(params_of(run), seeds, run.workers, Progress)
-    write_outputs(out, outcomes, plot=hc.mode == RunMode.RUN)
+    return _complete(out, overrides, outcomes, plot=plot)
+
+
+def _complete(out: Path, overrides: list[str], outcomes: list[Outcome], *, plot: bool) -> dict:
+    write_outputs(out, outcomes, plot=plot)
     status = {"overrides": overrides, "runs": len(outcomes),
               "failed": sum(o.error is not None for o in outcomes)}
-    done.write_text(json.dumps(status, indent=2) + "\n")  # written last: the job is complete
-    if hc.mode == RunMode.RUN:
+    (out / DONE).write_text(json.dumps(status, indent=2) + "\n")  # last: the job is complete
+    if plot:
         _report_run(out, outcomes)
     return status
 

@@ -172,7 +172,13 @@ def test_a_seed_gives_the_same_run_alone_in_a_sweep_sequential_or_parallel(tmp_p
                      f"hydra.sweep.dir={out}"]) == 0
     swept = pd.read_parquet(out / "0" / "firms.parquet")
     swept = swept[swept.seed == 2].drop(columns="seed").reset_index(drop=True)
-    for frame in (sequential, parallel, swept):
+    # A sweep of single runs: all jobs' runs share the pool (the aisim_pool launcher).
+    seeds_out = tmp_path / "seeds"
+    assert cli.main(["-m", "scenario=talent_edge", "seed=1,2,3", "workers=2", *FAST,
+                     f"hydra.sweep.dir={seeds_out}"]) == 0
+    by_seed = pd.read_parquet(seeds_out / "1" / "firms.parquet").drop(columns="seed")
+    assert len(pd.read_parquet(seeds_out / "results.parquet")) == 3
+    for frame in (sequential, parallel, swept, by_seed):
         pd.testing.assert_frame_equal(frame, alone)
 
 

@@ -1,0 +1,128 @@
+"""Benchmark of the sweep harness: how much the `aisim -m` machinery costs on top of the model,
+how well it uses two cores, and how it compares with mesa.batch_run (not a test: nothing here
+fails on timing).
+
+Run:  python benchmarks/bench_sweep.py [--runs N] [--quick]     (default N=1000; --quick: 100)
+
+The same N default runs (baseline, seeds 0..N-1) are done four ways, one after the other:
+  (a) in-process   `for s in seeds: sim.simulate(seed=s)` here (the floor for any harness)
+  (b) aisim w=1    `aisim -m replicates=N workers=1 hydra.sweep.dir=<tmp>` as a subprocess
+  (c) aisim w=2    the same with workers=2 (a spawn process pool, two cores)
+  (d) batch_run    `mesa.batch_run(BatchModel, {"seed": seeds}, number_processes=2, ...)` in a
+                   subprocess (benchmarks/_batch_model.py: AIIndustry + a small DataCollector)
+(b)-(d) include interpreter start-up, imports, the pool, output files and (b, c) the merge.
+
+Columns: wall = time.perf_counter() seconds; cpu = user+sys CPU seconds of this process (a) or
+of the subprocess and all its waited-for children (b-d, from getrusage(RUSAGE_CHILDREN));
+ms/run = wall / N. Wall time is what the targets are about; on a shared machine compare cpu
+too (cpu/wall near 1 = one busy core, near 2 = two). Then:
+  overhead  (b) over (a), wall: the harness's cost with one core    (target <= 10%)
+  speed-up  (b) / (c), wall: what the second worker buys            (target >= 1.6x)
+  vs mesa   (c) vs (d), wall: aisim's pool against batch_run's      (target: faster)
+and checks that results.parquet of (b) and (c) has N rows without errors and that every
+seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=s) in (a).
+Note (d) does less work than (c): it returns two numbers per run, no tables, no summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+CHECKED = ("winner_capability", "hhi_revenue_final")
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_subprocess(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall and CPU seconds of a command (with its children), and its last stdout line."""
+    c0, t0 = children_cpu(), time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - c0
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    lines = proc.stdout.strip().splitlines()
+    return wall, cpu, lines[-1] if lines else ""
+
+
+def in_process(seeds: list[int]) -> tuple[float, float, dict[int, dict]]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    summaries = {s: sim.simulate(seed=s).summary for s in seeds}
+    return time.perf_counter() - t0, time.process_time() - c0, summaries
+
+
+def check_results(path: Path, summaries: dict[int, dict]) -> str:
+    """Rows in results.parquet, failed runs, and seeds whose checked values differ."""
+    df = pd.read_parquet(path)
+    bad = [s for s, row in zip(df.seed, df[list(CHECKED)].itertuples(index=False))
+           if tuple(row) != tuple(summaries[int(s)][k] for k in CHECKED)]
+    missing = sorted(set(summaries) - set(int(s) for s in df.seed))
+    return (f"{len(df)} rows, {int(df.error.notna().sum())} failed, "
+            f"{len(missing)} seeds missing, {len(bad)} of {len(df)} seeds differ from "
+            f"sim.simulate in {'/'.join(CHECKED)}" + (f" (e.g. seed {bad[0]})" if bad else ""))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=1000, help="runs per case (default 1000)")
+    ap.add_argument("--quick", action="store_true", help="100 runs")
+    args = ap.parse_args()
+    n = 100 if args.quick else args.runs
+    seeds = list(range(n))
+    print(f"bench_sweep: {n} default runs (seeds 0..{n - 1}) per case; python "
+          f"{sys.version.split()[0]}; sim from {Path(sim.__file__).parent}")
+
+    times, notes, checks = {}, {}, {}
+    sim.simulate(seed=n)  # warm-up: imports and first-call costs out of (a)
+    wall, cpu, summaries = in_process(seeds)
+    times["a"], notes["a"] = (wall, cpu), "in-process loop"
+    print(f"  (a) done in {wall:.1f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        tmp = Path(tmp)
+        for case, workers in (("b", 1), ("c", 2)):
+            out = tmp / f"sweep_w{workers}"
+            cmd = [str(BIN / "aisim"), "-m", f"replicates={n}", "seed=0",
+                   f"workers={workers}", f"hydra.sweep.dir={out}"]
+            wall, cpu, last = run_subprocess(cmd, tmp)
+            times[case], notes[case] = (wall, cpu), f"aisim -m workers={workers}"
+            checks[case] = check_results(out / "results.parquet", summaries)
+            print(f"  ({case}) done in {wall:.1f} s: {last}", flush=True)
+        cmd = [sys.executable, str(HERE / "_batch_model.py"), str(n), "2"]
+        wall, cpu, last = run_subprocess(cmd, tmp)
+        times["d"], notes["d"] = (wall, cpu), f"mesa.batch_run x2 ({last})"
+        print(f"  (d) done in {wall:.1f} s", flush=True)
+
+    print(f"\n{'case':6s}{'wall s':>9s}{'cpu s':>9s}{'cpu/wall':>10s}{'ms/run':>9s}  what")
+    for case, (wall, cpu) in times.items():
+        print(f"({case})  {wall:9.1f}{cpu:9.1f}{cpu / wall:10.2f}{1000 * wall / n:9.1f}"
+              f"  {notes[case]}")
+    a, b, c, d = (times[k][0] for k in "abcd")
+    overhead = 100 * (b - a) / a
+    cpu_overhead = 100 * (times["b"][1] - times["a"][1]) / times["a"][1]
+    speedup = b / c
+    print(f"\noverhead (b) over (a): {overhead:+.1f}% wall ({cpu_overhead:+.1f}% cpu), "
+          f"{b - a:.1f} s  -> target <= 10%: {'met' if overhead <= 10 else 'MISSED'}")
+    print(f"speed-up (c) over (b): {speedup:.2f}x wall  -> target >= 1.6x: "
+          f"{'met' if speedup >= 1.6 else 'MISSED'}")
+    print(f"(c) vs (d): {c:.1f} s vs {d:.1f} s, (c) is {d / c:.2f}x as fast  -> target "
+          f"faster: {'met' if c < d else 'MISSED'}")
+    for case in ("b", "c"):
+        print(f"results.parquet of ({case}): {checks[case]}")
+
+
+if __name__ == "__main__":
+    main()
