@@ -86,7 +86,6 @@ class FrontierLab(Firm):
         self.pay_per_year = pay_per_year
         self.slot = -1  # position in the model's lab arrays, set by the model
         self.alive = True
-        self.founded_month = 0
         self.exit_month: int | None = None
         # Released model (latest and best) and models waiting for release.
         self.train_flop = 0.0
@@ -102,8 +101,9 @@ class FrontierLab(Firm):
         self.last_sales = 0.0
         self.last_spend_serving = 0.0  # last month's inference and revenue-share bill
         self.net_burn_3m = deque(maxlen=3)  # cash out less sales, last three months
-        self.compute_12m = deque(maxlen=12)  # training compute bought, last 12 months
-        self.salaries_12m = deque(maxlen=12)
+        # Last 12 months of an in-house lab, for its owner's make-or-buy review (A18).
+        self.cost_12m = deque(maxlen=12)  # training compute at cost and salaries
+        self.margin_12m = deque(maxlen=12)  # sales less serving costs
 
     def begin_month(self) -> None:
         self.raised = 0.0

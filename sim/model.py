@@ -157,7 +157,11 @@ class AIIndustry(mesa.Model):
         return lab.independent and self.p.strategy.partnerships and cloud.name in lab.partners
 
     def monthly_salaries(self, lab: FrontierLab) -> float:
-        return self.heads[lab.slot] * lab.pay_per_year / 12.0 * (1.0 + self.p.talent.overhead_ratio)
+        """Pay of a lab's researchers and overhead; a simulated researcher stands for
+        workforce / n_researchers real ones, so n_researchers sets resolution, not cost."""
+        tp = self.p.talent
+        scale = tp.workforce / tp.n_researchers
+        return self.heads[lab.slot] * scale * lab.pay_per_year / 12.0 * (1.0 + tp.overhead_ratio)
 
     def _run_price(self, lab: FrontierLab) -> float:
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
@@ -223,21 +227,22 @@ class AIIndustry(mesa.Model):
 
     def review_strategies(self) -> None:
         """Make-or-buy (A18): compare a year of access through partners (investment paid,
-        the partners' margin on this cloud's customers, lack of control) with what the
-        partner's last year of training and staff would have cost in-house (compute at own
-        cost, in-house pay), dearer the further the own lab trails."""
+        the partners' margin on this cloud's customers, lack of control) with a year of the
+        own frontier programme (compute at cost, talent, less what its model earned), scaled
+        up by what closing the quality gap to the partner would take."""
         sp = self.p.strategy
         for h in self.hyperscalers:
             own = next(lab for lab in self.labs if lab.owner == h.name)
             partners = [lab for lab in self.labs
                         if lab.sells and lab.independent and self.carries(h, lab)]
             if not partners:  # nothing to buy: build
-                h.make_weight = min(1.0, h.make_weight + sp.adjust_rate + sp.inhouse_push)
+                h.make_weight = min(1.0, max(sp.min_make_weight, h.make_weight
+                                             + sp.adjust_rate + sp.inhouse_push))
                 continue
             best = max(partners, key=lambda lab: lab.capability)
             buy = sum(h.invested_12m) + sum(h.partner_margin_12m)
-            make = (sum(best.compute_12m) * h.cost / h.price
-                    + sum(best.salaries_12m) * own.pay_per_year / best.pay_per_year)
+            # The own programme's net cost: what it spent less what its model earned.
+            make = sum(own.cost_12m) - sum(own.margin_12m)
             h.make_weight = strategy.make_weight_step(
                 h.make_weight, buy, make, best.capability - own.capability,
                 adjust_rate=sp.adjust_rate, control_value=sp.control_value,
@@ -306,7 +311,7 @@ class AIIndustry(mesa.Model):
                 lab.last_sales += x
                 if lab.independent and cloud is not None and self.carries(cloud, lab):
                     self.ledger.pay(lab.name, cloud.name, f.revenue_share * x, "revenue_share")
-                    keep = 1.0 - d.inference_cost_share - f.revenue_share
+                    keep = max(1.0 - d.inference_cost_share - f.revenue_share, 0.0)
                     cloud.partner_margin_month += keep * x
                 hosts = [(cloud, 1.0)] if cloud is not None and self.carries(cloud, lab) \
                     else self.suppliers(lab)
@@ -338,7 +343,7 @@ class AIIndustry(mesa.Model):
     def _valuation(self, lab: FrontierLab) -> float:
         f = self.p.finance
         frontier_cap, _ = self.frontier()
-        gap = frontier_cap - lab.capability if lab.sells else 10.0
+        gap = frontier_cap - lab.capability if lab.sells else 10.0  # no model: no option value
         return finance.valuation(12.0 * lab.last_sales, gap, f.revenue_multiple,
                                  f.frontier_option)
 
@@ -356,9 +361,9 @@ class AIIndustry(mesa.Model):
                 + lab.last_spend_serving - lab.last_sales)
 
     def raise_capital(self) -> None:
-        """Finance (A12, A22, A23): a lab short of runway raises from its partner clouds, a
-        strategic co-investor, US private capital (finite pool) and sovereign funds (friction),
-        in that order; investors do not fund labs too far behind the frontier."""
+        """Finance (A12, A22, A23): a lab short of runway raises from its partner clouds, US
+        private capital (a finite yearly pool), a strategic co-investor and sovereign funds
+        (friction), in that order; nobody funds a lab too far behind the frontier."""
         f = self.p.finance
         labs = [lab for lab in self.labs if lab.alive and lab.independent]
         self.random.shuffle(labs)  # who reaches the year's finite pool first
@@ -378,9 +383,9 @@ class AIIndustry(mesa.Model):
                 partners = [self.by_name[n] for n in lab.partners]
                 for h in partners:
                     share = (1.0 - h.make_weight) * f.max_strategic_share_of_raise / len(partners)
+                    last_year = sum(list(h.invested_12m)[1:]) + h.invested_month
                     room = ((1.0 - h.make_weight) * f.max_strategic_share_of_cash_flow
-                            * 12.0 * h.other_cash_flow_per_month - sum(h.invested_12m)
-                            - h.invested_month)
+                            * 12.0 * h.other_cash_flow_per_month - last_year)
                     amount = min(need * share, room, max(h.cash, 0.0))
                     if amount > 0:
                         self._strategic_investment(h, lab, amount)
@@ -436,7 +441,7 @@ class AIIndustry(mesa.Model):
                 need = (self.monthly_salaries(lab)
                         + lab.run_target_flop / tr.run_months * self._run_price(lab)
                         * (1.0 + tr.research_compute_multiple)
-                        + lab.last_spend_serving * 1.5 - lab.cash)
+                        + lab.last_spend_serving * 1.5 - lab.cash)  # 1.5: room for growth
                 if need > 0:
                     self.ledger.pay(lab.owner, lab.name, need, "internal")
 
@@ -453,17 +458,17 @@ class AIIndustry(mesa.Model):
             if not lab.alive:
                 utility[j] = -np.inf
                 continue
-            gap = frontier_cap - lab.capability if lab.sells else 5.0
+            gap = frontier_cap - lab.capability if lab.sells else 5.0  # no model yet: far behind
             utility[j] = (tp.pay_weight * math.log(lab.pay_per_year / pool_pay)
                           - tp.frontier_weight * gap
                           + tp.openness_weight * lab.is_open
                           + tp.lab_pull * lab.independent)
             rate = tp.hire_rate
-            if lab.inhouse:
+            if lab.inhouse:  # hires at full rate from make weight 0.5 up (assumption)
                 rate *= min(1.0, 2.0 * self.by_name[lab.owner].make_weight)
             elif lab.independent and finance.runway_months(
                     lab.cash, self.actual_burn(lab)) < self.p.finance.raise_runway_months / 2:
-                rate = 0.0
+                rate = 0.0  # short of money: a hiring freeze (assumption)
             lab.target_headcount = max(lab.target_headcount * (1.0 + rate), 1.0)
             openings[j] = math.floor(lab.target_headcount - heads[j])
         utility[-1] = tp.openness_weight  # academia and small labs publish
@@ -581,8 +586,8 @@ class AIIndustry(mesa.Model):
             serving = self.ledger.outflow(lab.name, ("inference", "self_inference",
                                                      "revenue_share"))
             lab.last_spend_serving = serving
-            lab.compute_12m.append(self.ledger.outflow(lab.name, ("compute", "self_compute")))
-            lab.salaries_12m.append(self.ledger.outflow(lab.name, ("salaries",)))
+            lab.cost_12m.append(self.ledger.outflow(lab.name, ("self_compute", "salaries")))
+            lab.margin_12m.append(self.ledger.inflow(lab.name, ("sales",)) - serving)
             lab.net_burn_3m.append(self.ledger.outflow(lab.name, finance.COST_TAGS)
                                    - self.ledger.inflow(lab.name, ("sales",)))
             if lab.inhouse and lab.cash > 0:

@@ -169,7 +169,8 @@ class FinanceParams:
     # operating cash flow, at make weight 0 (scaled by 1 - make weight). Assumption: about
     # twice the 2023-24 pace (Microsoft ~$13B over 2019-23, Amazon $8B over 2023-24, A1, A2; C).
     max_strategic_share_of_cash_flow: float = p(0.1, 0.0, 1.0)
-    # Stake above which a partner lab is consolidated with its hyperscaler in ownership HHI. Assumption.
+    # Stake at or above which a partner lab is consolidated with its hyperscaler in ownership
+    # HHI (an exclusive cloud deal consolidates it too). Assumption.
     consolidation_stake: float = p(0.25, 0.0, 1.0)
     # Hyperscalers' AI cloud business valued at this x annualised AI cloud revenue. Assumption.
     cloud_revenue_multiple: float = p(10.0, 0.0, 1000.0)
@@ -195,22 +196,27 @@ class StrategyParams:
     inhouse_push: float = p(0.0, -1.0, 1.0)
     # Value of control over an own model, as a share of buying cost (A18). Assumption.
     control_value: float = p(0.2, 0.0, 10.0)
-    # Cost of making grows by e per capability step the in-house model trails the partner's
-    # (and shrinks when it leads). Assumption.
-    gap_cost: float = p(1.0, 0.0, 100.0)
+    # Cost of making is multiplied by this per capability step the in-house model trails the
+    # partner's (divided when it leads): 10, as a step takes 10x compute (A8).
+    gap_cost: float = p(10.0, 1.0, 1000.0)
     # Floor on make weight (every hyperscaler keeps a small programme). Assumption.
     min_make_weight: float = p(0.05, 0.0, 1.0)
     # Starting make weights, order Microsoft, Amazon, Google: Microsoft and Amazon mostly
     # partnered (A1, A2) with in-house programmes begun (A4, A5); Google builds (A13). Assumption.
     initial_make_weight: list[float] = plist([0.2, 0.3, 0.9], 0.0, 1.0)
-    # Partnerships allowed (False: regulators block new strategic investment, A31).
+    # Partnerships allowed. False: regulators block or unwind them (A31) - no strategic
+    # investment, no access deals on partners' clouds, no partner discounts or obligations,
+    # no consolidation in ownership HHI.
     partnerships: bool = p(True)
 
 
 @dataclass
 class TalentParams:
-    # AI researchers held as numpy arrays.
+    # Researchers simulated (numpy arrays): the resolution of the workforce below.
     n_researchers: int = p(2000, 1, 10_000_000)
+    # Researchers at frontier labs and in the pool around them, whose pay the labs bear.
+    # Assumption (a few thousand people train frontier models; order of magnitude).
+    workforce: int = p(2000, 1, 10_000_000)
     # Efficiency multiplier = (talent / mean talent) ** elasticity: diminishing returns (A29). Assumption.
     elasticity: float = p(0.3, 0.0, 1.0)
     # A researcher's weight in talent = skill ** this (stars count more; A28, A29). Assumption.
@@ -289,6 +295,10 @@ def _check_consistency(params: Params) -> None:
         raise ConfigError(f"demand.home_cloud_shares={shares}: three shares summing to at most 1")
     if len(params.strategy.initial_make_weight) != 3:
         raise ConfigError("strategy.initial_make_weight: three weights (Microsoft, Amazon, Google)")
+    d, f = params.demand, params.finance
+    if d.inference_cost_share + f.revenue_share > 1.0:
+        raise ConfigError(f"demand.inference_cost_share + finance.revenue_share = "
+                          f"{d.inference_cost_share + f.revenue_share}: must be at most 1")
     if len(params.talent.pay_usd_per_year) != 4:
         raise ConfigError("talent.pay_usd_per_year: four pays (independent, in-house, open, pool)")
 

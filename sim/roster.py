@@ -12,7 +12,6 @@ HYPERSCALER = "hyperscaler"
 INDEPENDENT = "independent_lab"
 INHOUSE = "inhouse_lab"
 OPEN_WEIGHTS = "open_weights"
-LAB_KINDS = (INDEPENDENT, INHOUSE, OPEN_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class LabSpec:
     kind: str
     owner: str = ""  # controlling hyperscaler (in-house labs)
     partners: tuple[str, ...] = ()  # hyperscalers with access deals, primary cloud first
-    exclusive_cloud: bool = False  # trains and serves only on its primary partner's cloud
+    exclusive_cloud: bool = False  # exclusive cloud deal: consolidated with it in ownership HHI
     cash_usd: float = 0.0
     stakes: dict = field(default_factory=dict)  # investor -> equity share
     obligations_usd: dict = field(default_factory=dict)  # hyperscaler -> unspent cloud credit
@@ -134,8 +133,9 @@ LABS = (
 
 # Strategic investments in the run's first year, from the public record (C: Amazon's second
 # $2.75B tranche, Mar 2024; a further $4B, Nov 2024). The article's own figure for the
-# Anthropic deals is "$100-500M from each" (A2): `finance.deal_figures: article` uses
-# ARTICLE_ANTHROPIC_DEAL_USD from each instead. (investor, lab, month, amount_usd)
+# Anthropic deals is "$100-500M from each" (A2): `finance.deal_figures: article` drops these
+# tranches and caps Anthropic's opening cloud-spend obligations at ARTICLE_ANTHROPIC_DEAL_USD
+# per cloud (stakes stay as above). (investor, lab, month, amount_usd)
 SCHEDULED_DEALS = (
     ("Amazon", "Anthropic", 2, 2.75e9),
     ("Amazon", "Anthropic", 10, 4.0e9),

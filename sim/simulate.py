@@ -11,7 +11,7 @@ import pandas as pd
 from .model import AIIndustry
 from .params import Params, from_dict, validate
 
-# Years at which summaries report the leader (A30: who leads in 2026, 2030, 2034).
+# Years at whose start summaries report the leader (A30: who leads in 2026, 2030, 2034).
 SUMMARY_YEARS = (2026, 2030, 2034)
 
 
@@ -55,7 +55,9 @@ def summarize(params: Params, seed: int, firms: pd.DataFrame, industry: pd.DataF
     last = firms[firms.month == firms.month.max()]
     labs = last[(last.kind != "hyperscaler") & last.alive]
     top_cap = labs.loc[labs.capability.idxmax()]
-    top_rev = labs.loc[labs.market_share.idxmax()]
+    # Revenue earned by model sales over the last year (open-weights models earn none).
+    year = firms[(firms.month > firms.month.max() - 12) & (firms.kind != "hyperscaler")]
+    top_rev = year.groupby("firm", sort=False).revenue_usd.sum().idxmax()
     profit = firms.groupby("firm", sort=False).profit_usd.sum()
     kinds = firms.drop_duplicates("firm").set_index("firm").kind
     final = industry.iloc[-1]
@@ -64,7 +66,7 @@ def summarize(params: Params, seed: int, firms: pd.DataFrame, industry: pd.DataF
         "seed": seed,
         "horizon_months": params.horizon_months,
         "winner_capability": top_cap.firm,
-        "winner_revenue": top_rev.firm,
+        "winner_revenue": top_rev,
         "winner_value": profit.idxmax(),
         "leader_kind": top_cap.kind,
         "leader_owner": top_cap.owner or top_cap.group,
@@ -80,9 +82,11 @@ def summarize(params: Params, seed: int, firms: pd.DataFrame, industry: pd.DataF
         "cloud_profit_cum_usd": float(profit[kinds == "hyperscaler"].sum()),
         "lab_profit_cum_usd": float(profit[kinds != "hyperscaler"].sum()),
     }
-    for year in SUMMARY_YEARS:
-        rows = industry[industry.date.dt.year == year]
-        if len(rows):
-            summary[f"leader_{year}"] = rows.iloc[-1].leader
-            summary[f"leader_kind_{year}"] = rows.iloc[-1].leader_kind
+    # "Leader in Y": at the start of Y, i.e. in the last month of Y-1 (a default run's
+    # last month, 2033-12, is the start of 2034).
+    for y in SUMMARY_YEARS:
+        rows = industry[industry.date.dt.year == y - 1]
+        if len(rows) == 12:
+            summary[f"leader_{y}"] = rows.iloc[-1].leader
+            summary[f"leader_kind_{y}"] = rows.iloc[-1].leader_kind
     return summary

@@ -175,7 +175,7 @@ def test_valuation_follows_revenue_and_frontier_rank():
 
 
 # --- make or buy (A18) -----------------------------------------------------------------
-KW = dict(adjust_rate=0.2, control_value=0.0, gap_cost=1.0, push=0.0, floor=0.05)
+KW = dict(adjust_rate=0.2, control_value=0.0, gap_cost=10.0, push=0.0, floor=0.05)
 
 
 def test_cheaper_own_programme_shifts_toward_making():
@@ -189,8 +189,10 @@ def test_cheaper_own_programme_shifts_toward_making():
 
 def test_trailing_in_house_model_makes_making_dearer():
     close = strategy.make_weight_step(0.3, 5e9, 4e9, gap=0.0, **KW)
-    behind = strategy.make_weight_step(0.3, 5e9, 4e9, gap=2.0, **KW)
+    behind = strategy.make_weight_step(0.3, 5e9, 4e9, gap=1.0, **KW)
     assert behind < 0.3 < close
+    # One step behind costs as much as ten times the programme (the scaling law).
+    assert behind == pytest.approx(strategy.make_weight_step(0.3, 5e9, 40e9, 0.0, **KW))
 
 
 def test_push_and_bounds():

@@ -261,3 +261,34 @@ def test_baseline_reproduces_the_2024_start_and_trend():
     # by Altman's word (A11), $78-81M by Epoch's cloud-rental estimate.
     gpt4_cost = 2.1e25 * result.industry.market_price_usd_per_flop.iloc[0]
     assert 5e7 < gpt4_cost < 2e8
+
+
+def test_make_weight_stays_within_bounds_under_a_negative_push(small):
+    params = small(strategy={"partnerships": False, "inhouse_push": -0.5})
+    result = sim.simulate(params, seed=0)
+    weights = result.firms[result.firms.kind == "hyperscaler"].make_weight
+    assert weights.min() >= params.strategy.min_make_weight
+    assert (result.firms.run_flop >= 0).all()
+
+
+def test_summary_reports_leaders_at_the_start_of_2026_2030_2034():
+    summary = sim.simulate(seed=0).summary
+    for year in (2026, 2030, 2034):
+        assert summary[f"leader_{year}"] in {"OpenAI", "Anthropic", "Google DeepMind",
+                                             "Microsoft AI", "Amazon AGI", "Meta"}
+    assert summary["leader_2034"] == summary["winner_capability"]
+    assert summary["winner_revenue"] != "Meta"  # open weights earn the lab no sales
+
+
+def test_researcher_count_sets_resolution_not_the_salary_bill(small):
+    bills = []
+    for n in (1000, 4000):
+        model = AIIndustry(small(talent={"n_researchers": n}), seed=3)
+        bills.append(sum(model.monthly_salaries(lab) for lab in model.labs))
+    assert bills[0] == pytest.approx(bills[1], rel=0.1)
+
+
+def test_shares_of_a_sale_cannot_exceed_the_sale():
+    with pytest.raises(sim.ConfigError, match="inference_cost_share \\+ finance.revenue_share"):
+        sim.params.from_dict({"demand": {"inference_cost_share": 0.9},
+                              "finance": {"revenue_share": 0.2}})

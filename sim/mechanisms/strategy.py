@@ -13,16 +13,17 @@ def make_weight_step(weight: float, buy_cost: float, make_cost: float, gap: floa
 
     buy_cost: yearly cost of access through partners (investment paid plus the partners'
       margin on this cloud's customers), USD;
-    make_cost: yearly cost of doing the partner's work in-house (compute at own cost,
-      talent at in-house pay), USD;
-    gap: partner capability minus own capability (steps): trailing makes making dearer,
-      leading makes it cheaper.
+    make_cost: yearly net cost of the own programme (compute at cost, talent, less its
+      model's margin), USD;
+    gap: partner capability minus own capability (steps). Closing it multiplies the cost
+      of making by gap_cost per step (10: the scaling law's 10x compute a step, A8);
+      leading makes making cheaper.
     Control over an own model is worth `control_value` of the buying cost (A18).
 
     The weight the costs favour is a logistic function of the log cost ratio (equal costs:
     a half-and-half hybrid); the weight moves `adjust_rate` of the way there, plus `push`.
     """
-    effective_make = max(make_cost, 1.0) * math.exp(gap_cost * gap)
+    effective_make = max(make_cost, 1.0) * gap_cost**gap
     effective_buy = max(buy_cost, 1.0) * (1.0 + control_value)
     favoured = 1.0 / (1.0 + effective_make / effective_buy)
     weight += adjust_rate * (favoured - weight) + push
