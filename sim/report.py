@@ -1,0 +1,692 @@
+"""`aisim report SWEEP_DIR` (or `python -m sim.report SWEEP_DIR`): who wins, and why.
+
+Reads a sweep folder's results.parquet (a row per run) and timeseries.parquet (every run's
+firm rows per month) and writes to SWEEP_DIR/report/: each figure as PNG and SVG, the tables
+behind the figures as CSV, and one self-contained report.html (figures embedded as base64
+PNG; no scripts, no links). Prints the HTML's path. Only the columns the figures need are
+read, and the industry columns (the same on every firm's row) from one hyperscaler's rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import importlib.metadata
+import math
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .plots import color  # noqa: I001 (first: it sets matplotlib's Agg backend)
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+
+USAGE = "usage: aisim report SWEEP_DIR   (writes SWEEP_DIR/report/report.html)"
+YEARS = (2026, 2030, 2034)
+NOT_PARAMETERS = ("seed", "replicates", "workers", "scenario", "experiment")
+CLOUD, LABS = "#1f4e79", "#c0504d"  # cloud sellers vs model builders (groups, not firms)
+OUTCOME_COLORS = {"hyperscaler_owned_leads": "#00a4ef", "inhouse_leads": "#0b5394"}
+OUTCOMES = {"hyperscaler_owned_leads": "a hyperscaler-owned model leads",
+            "inhouse_leads": "an in-house lab (leader_kind) leads"}
+LAB_COLS = ["run", "month", "firm", "capability", "market_share", "alive"]
+INDUSTRY_COLS = ["industry_hhi_revenue", "industry_hhi_ownership", "industry_roundtrip_cum_usd",
+                 "industry_strategic_invested_cum_usd", "industry_independent_labs_alive",
+                 "industry_cloud_ai_profit_usd", "industry_lab_profit_usd"]
+
+
+class ReportError(Exception):
+    """A folder the report cannot use; main() prints it as one line and exits with 2."""
+
+
+@dataclass
+class Sweep:
+    dir: Path
+    results: pd.DataFrame      # every run, failed ones included
+    ok: pd.DataFrame           # runs without error, plus outcome columns
+    labs: pd.DataFrame         # labs' monthly rows, plus scenario
+    industry: pd.DataFrame     # one row per run and month: industry_ columns, cumulative profits
+    dates: pd.Series           # month -> date
+    scenarios: list[str]       # baseline first
+    swept: list[str]           # numeric override keys that vary across jobs
+    overrides: dict[int, list[str]]
+    hyperscalers: list[str]
+    horizon: str               # when the summary's leader is taken: "the start of 2034 ..."
+
+
+def load(sweep_dir: Path) -> Sweep:
+    for name in ("results.parquet", "timeseries.parquet"):
+        if not (sweep_dir / name).is_file():
+            raise ReportError(f"{sweep_dir} has no {name} (not a finished sweep folder?)")
+    results = pd.read_parquet(sweep_dir / "results.parquet")
+    ok = results[results["error"].isna()].copy() if "error" in results else results.copy()
+    if ok.empty:
+        raise ReportError(f"{sweep_dir}: none of its {len(results)} runs succeeded")
+    ts = sweep_dir / "timeseries.parquet"
+    labs = pd.read_parquet(ts, columns=LAB_COLS, filters=[("kind", "!=", "hyperscaler")],
+                           read_dictionary=["run", "firm"])
+    industry = pd.read_parquet(ts, columns=["run", "month", "date", "firm", *INDUSTRY_COLS],
+                               filters=[("kind", "==", "hyperscaler")], read_dictionary=["run"])
+    hyperscalers = sorted(industry.firm.unique())
+    industry = industry[industry.firm == hyperscalers[0]].drop(columns="firm")
+    dates = industry.drop_duplicates("month").set_index("month").date.sort_index()
+    scenario_of = ok.set_index("run").scenario
+    labs["scenario"] = labs.run.map(scenario_of)
+    industry["scenario"] = industry.run.map(scenario_of)
+    labs = labs.dropna(subset=["scenario"])
+    industry = industry.dropna(subset=["scenario"]).sort_values(["run", "month"])
+    for col in ("cloud_ai_profit_usd", "lab_profit_usd"):
+        industry[f"{col}_cum"] = industry.groupby("run", observed=True)[f"industry_{col}"].cumsum()
+    ok["lab_leads"] = ok.leader_kind == "independent_lab"
+    ok["hyperscaler_owned_leads"] = ok.leader_owner.isin(hyperscalers)
+    ok["inhouse_leads"] = ok.leader_kind == "inhouse_lab"
+    overrides = {}
+    for job in sorted(results.job.unique()):
+        f = sweep_dir / str(job) / ".hydra" / "overrides.yaml"
+        overrides[int(job)] = (yaml.safe_load(f.read_text()) or []) if f.exists() else []
+    keys = {line.lstrip("+~").partition("=")[0] for lines in overrides.values() for line in lines}
+    keys = keys or {c for c in results.columns if "." in c}  # job folders gone
+    swept = [k for k in sorted(keys) if k in ok and k not in NOT_PARAMETERS
+             and pd.api.types.is_numeric_dtype(ok[k]) and ok[k].nunique() > 1]
+    after = dates.iloc[-1] + pd.DateOffset(months=1)
+    horizon = f"the start of {after.year}" if after.month == 1 else f"{dates.iloc[-1]:%Y-%m}"
+    scenarios = sorted(ok.scenario.unique(), key=lambda s: (s != "baseline", s))
+    return Sweep(sweep_dir, results, ok, labs, industry, dates, scenarios, swept, overrides,
+                 hyperscalers, f"{horizon} (the horizon)")
+
+
+# ---------------------------------------------------------------- statistics
+
+def wilson(k, n, z: float = 1.96):
+    """95% Wilson score interval for k successes in n trials (arrays work too)."""
+    k, n = np.asarray(k, float), np.asarray(n, float)
+    p = k / n
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return centre - half, centre + half
+
+
+def rates(runs: pd.DataFrame, by, outcome) -> pd.DataFrame:
+    """n, k, p and the Wilson interval of a boolean outcome (a column or a Series) by group."""
+    g = pd.Series(runs[outcome] if isinstance(outcome, str) else outcome).groupby(
+        [runs[b] for b in ([by] if isinstance(by, str) else by)])
+    t = pd.DataFrame({"n": g.size(), "k": g.sum().astype(int)})
+    t["p"] = t.k / t.n
+    t["lo"], t["hi"] = wilson(t.k, t.n)
+    return t.reset_index()
+
+
+def leader_table(s: Sweep) -> pd.DataFrame:
+    """P(firm leads at the start of year Y) by scenario, for every firm that ever leads."""
+    years = [y for y in YEARS if f"leader_{y}" in s.ok and s.ok[f"leader_{y}"].notna().any()]
+    firms = sorted({f for y in years for f in s.ok[f"leader_{y}"].dropna()} - {""})
+    parts = [rates(runs, "scenario", runs[f"leader_{y}"] == firm).assign(year=y, firm=firm)
+             for y in years for runs in [s.ok[s.ok[f"leader_{y}"].notna()]] for firm in firms]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["scenario", "n", "k", "p", "lo", "hi", "year", "firm"])
+
+
+def bands(frame: pd.DataFrame, col: str, by=("scenario", "month")) -> pd.DataFrame:
+    """10th percentile, median and 90th percentile of `col` across runs."""
+    g = frame.groupby(list(by), observed=True)[col]
+    return pd.DataFrame({"p10": g.quantile(0.1), "median": g.median(), "p90": g.quantile(0.9)})
+
+
+def prim(X: pd.DataFrame, y, alpha: float = 0.05, min_support: float = 0.1) -> list[dict]:
+    """Patient rule induction (Friedman & Fisher 1999), peeling only. Start from the box
+    holding every run; at each step try cutting the lowest or the highest `alpha` of the runs
+    inside along each parameter (the whole end level when values are discrete) and keep the
+    cut that most raises the share of runs with the outcome; stop when no cut raises it or
+    the box would hold less than `min_support` of the runs. Returns every box: support,
+    coverage (share of the outcome's runs inside), density (outcome rate inside), limits."""
+    y = np.asarray(y, bool)
+    n, total = len(y), y.sum()
+    inside = np.ones(n, bool)
+    cols = {c: X[c].to_numpy(float) for c in X}
+    limits = {c: (x.min(), x.max()) for c, x in cols.items()}
+
+    def box():
+        return {"support": inside.mean(), "n": int(inside.sum()), "density": y[inside].mean(),
+                "coverage": y[inside].sum() / total if total else 0.0, "limits": dict(limits)}
+
+    steps = [box()]
+    while True:
+        best = None
+        for c, x in cols.items():
+            for lower in (True, False):
+                q = np.quantile(x[inside], alpha if lower else 1 - alpha)
+                drop = (x < q) if lower else (x > q)
+                if not (drop & inside).any():
+                    drop = (x <= q) if lower else (x >= q)
+                keep = inside & ~drop
+                if keep.sum() >= max(min_support * n, 1) and keep.sum() < inside.sum() and (
+                        best is None or y[keep].mean() > y[best[0]].mean()):
+                    best = (keep, c, lower)
+        if best is None or y[best[0]].mean() <= y[inside].mean():
+            return steps
+        inside, c, lower = best
+        lo, hi = limits[c]
+        limits[c] = (cols[c][inside].min(), hi) if lower else (lo, cols[c][inside].max())
+        steps.append(box())
+
+
+def choose_box(steps: list[dict], min_coverage: float = 0.5, slack: float = 0.02) -> dict:
+    """Among boxes holding at least half of the outcome's runs, the largest whose density is
+    within `slack` of the best (the last peels often fit noise)."""
+    fit = [b for b in steps if b["coverage"] >= min_coverage] or steps[:1]
+    best = max(b["density"] for b in fit)
+    return next(b for b in fit if b["density"] >= best - slack)
+
+
+def describe(box: dict, full: dict) -> str:
+    parts = []
+    for c, (lo, hi) in box["limits"].items():
+        if lo > full[c][0] and hi < full[c][1]:
+            parts.append(f"{fmt(lo)} <= {c} <= {fmt(hi)}")
+        elif lo > full[c][0] or hi < full[c][1]:
+            parts.append(f"{c} >= {fmt(lo)}" if lo > full[c][0] else f"{c} <= {fmt(hi)}")
+    return " and ".join(parts) or "anywhere in the swept ranges (no restriction helps)"
+
+
+def fmt(v: float) -> str:
+    return f"{v:.3g}".replace("e+0", "e").replace("e+", "e")  # 2e10, 0.3, 6
+
+
+def drivers(s: Sweep) -> dict:
+    """Scenario discovery for the OUTCOMES: the rate per scenario, and PRIM boxes over the
+    swept numeric parameters."""
+    d = {"rates": pd.concat([rates(s.ok, "scenario", o).assign(outcome=o) for o in OUTCOMES],
+                            ignore_index=True), "prim": {}, "boxes": {}}
+    if s.swept:
+        X = s.ok[s.swept].astype(float)
+        full = {c: (X[c].min(), X[c].max()) for c in X}
+        for o in OUTCOMES:
+            y = s.ok[o].to_numpy(bool)
+            if 0 < y.sum() < len(y):
+                d["prim"][o] = prim(X, y)
+                box = choose_box(d["prim"][o])
+                d["boxes"][o] = {**box, "where": describe(box, full)}
+    return d
+
+
+# ---------------------------------------------------------------- figures
+
+def grid(s: Sweep, title: str, ylabel: str):
+    """One panel per scenario, three to a row, no empty panels, dates on the x axes."""
+    n = len(s.scenarios)
+    ncols = min(3, n)
+    fig, axes = plt.subplots(math.ceil(n / ncols), ncols, sharey=True, squeeze=False,
+                             figsize=(5.2 * ncols + 0.8, 3.4 * math.ceil(n / ncols) + 1.6),
+                             layout="constrained")
+    for ax in axes.flat[n:]:
+        ax.remove()
+    panels = list(axes.flat[:n])
+    for i, (ax, scen) in enumerate(zip(panels, s.scenarios)):
+        ax.set_title(f"{scen} ({int((s.ok.scenario == scen).sum())} runs)", fontsize=10)
+        date_axis(ax, s.dates, xlabel=i + ncols >= n)  # label panels with none below
+    fig.suptitle(title, fontsize=13)
+    fig.supylabel(ylabel)
+    return fig, panels
+
+
+def date_axis(ax, dates: pd.Series, xlabel: bool = True) -> None:
+    years = (dates.iloc[-1] - dates.iloc[0]).days / 365
+    ax.xaxis.set_major_locator(mdates.YearLocator(1 if years <= 6 else 2))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_xlim(dates.iloc[0], dates.iloc[-1])
+    ax.grid(alpha=0.3)
+    if xlabel:
+        ax.set_xlabel("date (month start)")
+
+
+def band_plot(ax, s: Sweep, b: pd.DataFrame, label: str, colour: str, scale: float = 1.0,
+              ls: str = "-") -> None:
+    d = s.dates.loc[b.index]
+    ax.fill_between(d, b.p10 * scale, b.p90 * scale, color=colour, alpha=0.15, lw=0)
+    ax.plot(d, b["median"] * scale, color=colour, ls=ls, label=label)
+
+
+def legend(fig, panels, ncol: int, **kw) -> None:
+    """One legend for all panels, below them."""
+    seen = {}
+    for ax in panels:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    fig.legend(seen.values(), seen.keys(), loc="outside lower center", ncol=ncol, **kw)
+
+
+def rate_bars(ax, s: Sweep, series) -> None:
+    """Grouped horizontal bars of rates (%) per scenario with Wilson intervals (faint where
+    the outcome never happened); series: (rates table, colour, label) each."""
+    h = 0.8 / len(series)
+    for i, (r, colour, label) in enumerate(series):
+        r = r.set_index("scenario").loc[s.scenarios]
+        pos = np.arange(len(s.scenarios)) - 0.4 + h * (i + 0.5)
+        ax.barh(pos, r.p * 100, height=h, color=colour, label=label)
+        for zero in (True, False):
+            sel = (r.k == 0).to_numpy() == zero
+            w = r[sel]
+            ax.errorbar(w.p * 100, pos[sel], xerr=[(w.p - w.lo) * 100, (w.hi - w.p) * 100],
+                        fmt="none", ecolor="#bbbbbb" if zero else "#222222", elinewidth=0.8,
+                        capsize=1.5)
+    for sep in np.arange(len(s.scenarios) - 1) + 0.5:
+        ax.axhline(sep, color="#dddddd", lw=0.8)
+    ax.set_yticks(np.arange(len(s.scenarios)), s.scenarios)
+    ax.set(xlim=(0, 100), ylim=(len(s.scenarios) - 0.5, -0.5))
+    ax.grid(axis="x", alpha=0.3)
+
+
+def fig_leaders(s: Sweep, table: pd.DataFrame):
+    years, firms = sorted(table.year.unique()), sorted(table.firm.unique())
+    fig, axes = plt.subplots(1, len(years), sharey=True, squeeze=False, layout="constrained",
+                             figsize=(4.6 * len(years) + 2.5,
+                                      1.2 + 0.22 * len(s.scenarios) * max(len(firms), 3)))
+    for ax, y in zip(axes[0], years):
+        t = table[table.year == y]
+        rate_bars(ax, s, [(t[t.firm == f], color(f), f) for f in firms])
+        ax.set(title=f"start of {y}", xlabel="probability of leading (%)")
+    legend(fig, axes[0], len(firms), title="frontier leader (highest capability)")
+    fig.suptitle("Who holds the frontier: share of seeds a firm leads, with 95% Wilson "
+                 "intervals", fontsize=13)
+    return fig
+
+
+def fig_capability(s: Sweep):
+    fig, panels = grid(s, "Capability of each lab's best released model: median and 10-90% "
+                          "band across seeds", "capability (log10 effective training FLOP)")
+    labs = s.labs.assign(capability=s.labs.capability.where(s.labs.alive))
+    b = bands(labs, "capability", ("scenario", "firm", "month"))
+    for ax, scen in zip(panels, s.scenarios):
+        for firm in s.labs.firm.cat.categories:
+            if (scen, firm) in b.index:
+                band_plot(ax, s, b.loc[(scen, firm)].dropna(), firm, color(firm))
+    legend(fig, panels, 6)
+    return fig
+
+
+def fig_shares(s: Sweep):
+    fig, panels = grid(s, "Share of customers' spending on models (revenue market share), "
+                          "mean across seeds", "share of spending on models (%)")
+    mean = s.labs.groupby(["scenario", "month", "firm"], observed=True).market_share.mean()
+    for ax, scen in zip(panels, s.scenarios):
+        share = mean.loc[scen].unstack("firm").fillna(0)
+        share = share[[f for f in s.labs.firm.cat.categories if f in share]]
+        ax.stackplot(s.dates.loc[share.index], share.T.to_numpy() * 100, labels=share.columns,
+                     colors=[color(f) for f in share.columns], alpha=0.9)
+        ax.set_ylim(0, 100)
+    legend(fig, panels, 6)
+    return fig
+
+
+def fig_pair(s: Sweep, cols, labels, colours, title, ylabel, scale=1.0, hline=None):
+    """Two industry series per scenario, each a median with a 10-90% band."""
+    fig, panels = grid(s, title, ylabel)
+    tables = {c: bands(s.industry, c) for c in cols}
+    for ax, scen in zip(panels, s.scenarios):
+        for c, lab, col, ls in zip(cols, labels, colours, ("-", "--")):
+            band_plot(ax, s, tables[c].loc[scen], lab, col, scale, ls)
+        if hline is not None:
+            ax.axhline(hline[0], color="#888888", lw=1, ls=":", label=hline[1])
+    legend(fig, panels, 3)
+    return fig, panels, tables
+
+
+def fig_value(s: Sweep):
+    fig, _, t = fig_pair(
+        s, ["cloud_ai_profit_usd_cum", "lab_profit_usd_cum"],
+        ["cloud sellers (the hyperscalers)", "model builders (all labs)"], [CLOUD, LABS],
+        "Value captured: cumulative profit since 2024-01, median and 10-90% band across seeds "
+        "(A25, A26)", "cumulative profit (USD billion)", 1e-9, (0, "zero"))
+    table = pd.concat({"cloud": t["cloud_ai_profit_usd_cum"], "labs": t["lab_profit_usd_cum"]},
+                      axis=1)
+    table.columns = [f"{a}_{b}" for a, b in table.columns]
+    return fig, table.reset_index()
+
+
+def fig_concentration(s: Sweep):
+    fig, panels, _ = fig_pair(
+        s, ["industry_hhi_revenue", "industry_hhi_ownership"],
+        ["HHI by revenue share", "HHI by ownership (partners consolidated with their cloud)"],
+        ["#444444", "#c00000"], "Concentration of the model market: median and 10-90% band "
+        "across seeds (A7, A31, A32)", "HHI (0-10,000)", hline=(1800, "highly concentrated "
+                                                                 "(1,800)"))
+    for ax in panels:
+        ax.set_ylim(0, 10_000)
+    return fig
+
+
+def fig_money(s: Sweep):
+    fig, panels, _ = fig_pair(
+        s, ["industry_strategic_invested_cum_usd", "industry_roundtrip_cum_usd"],
+        ["strategic investment paid to labs", "returned to the investors' clouds (round trip)"],
+        ["#6f42c1", "#ff9900"], "Money flows: hyperscalers' investment in labs and the cloud "
+        "spending it returned, cumulative, median and 10-90% band (A17)",
+        "cumulative (USD billion)", 1e-9)
+    last = s.industry[s.industry.month == s.industry.month.max()]
+    for ax, scen in zip(panels, s.scenarios):
+        f = last[last.scenario == scen]
+        paid = f.industry_strategic_invested_cum_usd
+        ax.text(0.02, 0.95, "no strategic investment" if (paid <= 0).all() else
+                "median share returned by the horizon: "
+                f"{(f.industry_roundtrip_cum_usd / paid)[paid > 0].median():.0%}",
+                transform=ax.transAxes, va="top", fontsize=8)
+    return fig
+
+
+def fig_survival(s: Sweep):
+    fig, ax = plt.subplots(figsize=(10, 5.2), layout="constrained")
+    alive = s.industry.groupby(["scenario", "month"], observed=True) \
+        .industry_independent_labs_alive.mean()
+    start = s.industry[s.industry.month == 0].industry_independent_labs_alive.max()
+    for i, scen in enumerate(s.scenarios):
+        a = alive.loc[scen]
+        ax.plot(s.dates.loc[a.index], a, color=plt.get_cmap("tab10")(i % 10),
+                ls=["-", "--", ":", "-."][i % 4], lw=2, label=scen)
+    ax.set(title="Survival of independent labs (A22): mean number alive across seeds",
+           ylabel="independent labs alive (mean)", ylim=(0, max(start, 1) * 1.1))
+    if start > 0:
+        ax.secondary_yaxis("right", functions=(lambda v: v / start * 100,
+                                               lambda v: v * start / 100)) \
+            .set_ylabel(f"share of the {start} alive at the start (%)")
+    if (s.industry.industry_independent_labs_alive == start).all():
+        ax.text(0.5, 0.6, f"No independent lab closed in any run: all {len(s.scenarios)} "
+                "scenario lines lie on top of each other", transform=ax.transAxes,
+                ha="center", fontsize=10, color="#c00000")
+    date_axis(ax, s.dates)
+    ax.legend(title="scenario", loc="lower left", ncol=3, fontsize=8)
+    return fig
+
+
+def fig_heatmap(s: Sweep):
+    kx, ky = s.swept
+    t = rates(s.ok, ["scenario", ky, kx], "lab_leads")
+    fig, axes = plt.subplots(1, len(s.scenarios), squeeze=False, layout="constrained",
+                             figsize=(max(5.5 * len(s.scenarios), 8) + 1.5, 5.5))
+    for ax, scen in zip(axes[0], s.scenarios):
+        cell = t[t.scenario == scen].pivot(index=ky, columns=kx)
+        im = ax.imshow(cell.p.to_numpy() * 100, origin="lower", cmap="viridis", vmin=0,
+                       vmax=100, aspect="auto")
+        for (i, j), v in np.ndenumerate(cell.p.to_numpy()):
+            if not np.isnan(v):
+                ax.text(j, i, f"{v:.0%}\n({cell.k.iat[i, j]:.0f}/{cell.n.iat[i, j]:.0f})",
+                        ha="center", va="center", fontsize=9,
+                        color="black" if v > 0.6 else "white")
+        ax.set_xticks(range(cell.p.shape[1]), [fmt(v) for v in cell.p.columns])
+        ax.set_yticks(range(cell.p.shape[0]), [fmt(v) for v in cell.p.index])
+        ax.set(xlabel=kx, ylabel=ky, title=f"{scen} ({int(cell.n.sum().sum())} runs)")
+    fig.colorbar(im, ax=axes[0].tolist(), label="P(independent lab leads) (%)")
+    fig.suptitle(f"Probability that an independent lab holds the frontier\nat {s.horizon}",
+                 fontsize=12)
+    return fig, t
+
+
+def fig_drivers(s: Sweep, d: dict):
+    n = 1 + bool(d["prim"])
+    fig, axes = plt.subplots(1, n, squeeze=False, layout="constrained",
+                             figsize=(7 * n + 0.5, max(5, 1.8 + 0.55 * len(s.scenarios))))
+    ax, r = axes[0, 0], d["rates"]
+    rate_bars(ax, s, [(r[r.outcome == o], OUTCOME_COLORS[o], lab) for o, lab in OUTCOMES.items()])
+    for o in OUTCOMES:
+        ax.axvline(s.ok[o].mean() * 100, color=OUTCOME_COLORS[o], ls="--", lw=1,
+                   label=f"all runs: {s.ok[o].mean():.0%}")
+    ax.set(xlabel=f"share of seeds, at {s.horizon} (%)",
+           title="Per scenario (95% Wilson intervals)")
+    ax.legend(fontsize=8, loc="lower right")
+    if d["prim"]:
+        ax = axes[0, 1]
+        for o, label in OUTCOMES.items():
+            c = OUTCOME_COLORS[o]
+            if o not in d["prim"]:
+                ax.text(0.03, 0.5, f"{label}: in {s.ok[o].sum()} of {len(s.ok)} runs, no box "
+                        "to find", transform=ax.transAxes, fontsize=9, color=c)
+                continue
+            steps, box = d["prim"][o], d["boxes"][o]
+            ax.plot([b["coverage"] * 100 for b in steps], [b["density"] * 100 for b in steps],
+                    "o-", ms=4, color=c, label=f"{label}: peeling")
+            ax.plot(box["coverage"] * 100, box["density"] * 100, "*", ms=16, color=c,
+                    mec="black", label=f"chosen box: {box['where']}"[:90])
+        ax.set(xlabel="coverage: share of the outcome's runs inside the box (%)",
+               ylabel="density: share of the box's runs\nwith the outcome (%)",
+               title="PRIM over the swept parameters: coverage against density",
+               xlim=(0, 105), ylim=(0, 105))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower left")
+    fig.suptitle(f"What decides the winner: a hyperscaler-owned model\nleads at {s.horizon}",
+                 fontsize=12)
+    return fig
+
+
+def save(fig, out: Path, name: str) -> Path:
+    png = out / f"{name}.png"
+    fig.savefig(png, dpi=100)
+    fig.set_layout_engine("none")  # keep the layout just made: the SVG gets the same one
+    fig.savefig(out / f"{name}.svg")
+    plt.close(fig)
+    return png
+
+
+# ---------------------------------------------------------------- tables and provenance
+
+def scenario_table(s: Sweep) -> pd.DataFrame:
+    g = s.ok.groupby("scenario")
+    return pd.DataFrame({
+        "runs": g.size(),
+        "P(independent lab leads) %": g.lab_leads.mean() * 100,
+        "P(hyperscaler-owned model leads) %": g.hyperscaler_owned_leads.mean() * 100,
+        "median HHI revenue": g.hhi_revenue_final.median(),
+        "median HHI ownership": g.hhi_ownership_final.median(),
+        "median cloud share of AI spending %": g.cloud_share_of_ai_spend_final.median() * 100,
+        "mean lab exits": g.lab_exits.mean(),
+        "median cumulative cloud profit (USD bn)": g.cloud_profit_cum_usd.median() / 1e9,
+        "median cumulative lab profit (USD bn)": g.lab_profit_cum_usd.median() / 1e9,
+    }).loc[s.scenarios]
+
+
+def table_html(t: pd.DataFrame, baseline: str | None) -> str:
+    """The scenario table; under each value its signed difference from baseline."""
+    rows = ["<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in ["scenario", *t.columns])
+            + "</tr>"]
+    for scen, r in t.iterrows():
+        cells = [f"<td>{html.escape(str(scen))}</td>"]
+        for c, v in r.items():
+            spec = ",.0f" if c == "runs" or "HHI" in c or "USD" in c else ",.1f"
+            cell = format(v, spec)
+            diff = v - t.at[baseline, c] if baseline and scen != baseline else 0
+            if c != "runs" and format(abs(diff), spec) != format(0, spec):
+                arrow, cls = ("&#9650;", "up") if diff > 0 else ("&#9660;", "down")
+                cell += f'<br><span class="{cls}">{arrow} {format(diff, "+" + spec)}</span>'
+            cells.append(f"<td>{cell}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table>{''.join(rows)}</table>"
+
+
+def frame_html(t: pd.DataFrame) -> str:
+    return t.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}")
+
+
+def provenance(s: Sweep) -> str:
+    runs = s.results
+    failed = runs[runs["error"].notna()] if "error" in runs else runs.iloc[:0]
+    jobs = pd.DataFrame([{"job": job, "overrides": " ".join(lines) or "(none recorded)",
+                          "runs": int((runs.job == job).sum()),
+                          "failed": int((failed.job == job).sum()),
+                          "seeds": seed_ranges(runs.seed[runs.job == job])}
+                         for job, lines in s.overrides.items()])
+    versions = {"python": platform.python_version(), **{pkg: version(pkg) for pkg in (
+        "aisim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core")}}
+    multirun = s.dir / "multirun.yaml"
+    text = multirun.read_text() if multirun.exists() else "(no multirun.yaml in the folder)"
+    return "\n".join([
+        f"<p>{len(runs)} runs, {len(failed)} failed; seeds {seed_ranges(runs.seed)}; report "
+        f"made {datetime.datetime.now().astimezone().isoformat(timespec='seconds')} by git "
+        f"revision <code>{git_revision()}</code> (the code making this report; the sweep may "
+        "have been run by another).</p>",
+        "<p>" + ", ".join(f"{k} {html.escape(v)}" for k, v in versions.items()) + "</p>",
+        frame_html(jobs), frame_html(failed[["run", "error"]].head(20)) if len(failed) else "",
+        f"<details><summary>multirun.yaml</summary><pre>{html.escape(text)}</pre></details>"])
+
+
+def seed_ranges(seeds) -> str:
+    """'0-7, 10' for seeds 0..7 and 10."""
+    seeds = np.array(sorted(set(int(x) for x in seeds)))
+    runs = np.split(seeds, np.flatnonzero(np.diff(seeds) != 1) + 1)
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs if len(r))
+
+
+def version(pkg: str) -> str:
+    try:
+        return importlib.metadata.version(pkg)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parent.parent, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return rev.stdout.strip() if rev.returncode == 0 and rev.stdout.strip() else "unknown"
+
+
+# ---------------------------------------------------------------- the page
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>
+body {{ font-family: sans-serif; max-width: 1250px; margin: 2em auto; line-height: 1.4; }}
+img {{ max-width: 100%; border: 1px solid #ddd; }}
+table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }}
+td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }}
+th {{ background: #f0f0f0; }} td:first-child {{ text-align: left; }}
+.up {{ color: #1f4e79; }} .down {{ color: #c0504d; }}
+pre {{ background: #f7f7f7; padding: 0.5em; font-size: 0.8em; overflow-x: auto; }}
+</style></head><body>
+<h1>{title}</h1>
+{body}
+</body></html>
+"""
+
+
+def report(sweep_dir: Path | str) -> Path:
+    """Write the figures, their tables and report.html to SWEEP_DIR/report/; return the page."""
+    sweep_dir = Path(sweep_dir)
+    s = load(sweep_dir)
+    out = sweep_dir / "report"
+    out.mkdir(exist_ok=True)
+    for old in [*out.glob("*.png"), *out.glob("*.svg"), *out.glob("*.csv")]:
+        old.unlink()  # a figure or table this sweep no longer gets must not linger
+    sections = []
+
+    def section(title: str, text: str, fig=None, name: str = "", *extra: str) -> None:
+        img = ""
+        if fig is not None:
+            data = base64.b64encode(save(fig, out, name).read_bytes()).decode("ascii")
+            img = (f'<figure><img alt="{name}" src="data:image/png;base64,{data}">'
+                   f"<figcaption>{title}</figcaption></figure>")
+        sections.append("\n".join([f"<h2>{title}</h2>", f"<p>{text}</p>", *extra, img]))
+
+    leaders = leader_table(s)
+    leaders.to_csv(out / "leader_probabilities.csv", index=False)
+    missing = ", ".join(str(y) for y in YEARS if y not in set(leaders.year))
+    section("1. Who holds the frontier in 2026, 2030 and 2034", "Share of seeds in which each "
+            "firm has the most capable model on sale at the start of the year (the last month "
+            "of the year before), with 95% Wilson intervals; firms that never lead are left out."
+            + (f" The runs do not reach the start of {missing}." if missing else ""),
+            fig_leaders(s, leaders) if len(leaders) else None, "leaders")
+    section("2. Capability over time", "Median and 10-90% band across seeds of each lab's best "
+            "released model; a closed lab's line ends.", fig_capability(s), "capability")
+    section("3. Revenue market share", "Labs' shares of customers' spending on models, mean "
+            "across seeds (Meta's share is spending on its open model, which Meta does not "
+            "receive).", fig_shares(s), "market_share")
+    fig, value = fig_value(s)
+    value.to_csv(out / "value_captured.csv", index=False)
+    section("4. Value captured (A25, A26)", "Cumulative profit of the cloud sellers (the "
+            "hyperscalers) against all model builders (independent, in-house and open-weights "
+            "labs).", fig, "value_captured")
+    section("5. Concentration (A7, A31, A32)", "HHI of labs' revenue shares, and the same with "
+            "partner labs consolidated with their controlling hyperscaler; dotted: the 1,800 "
+            "'highly concentrated' line.", fig_concentration(s), "concentration")
+    section("6. Money flows (A17)", "Cumulative strategic investment of hyperscalers in labs "
+            "against the cloud spending it obliged the labs to return to the investor.",
+            fig_money(s), "money_flows")
+    section("7. Survival of independent labs (A22)", "Mean number of independent labs alive "
+            "across seeds; the right axis gives the share of those alive at the start.",
+            fig_survival(s), "survival")
+    if len(s.swept) == 2:
+        fig, heat = fig_heatmap(s)
+        heat.to_csv(out / "heatmap.csv", index=False)
+        section("8. Two-parameter sweep", f"P(an independent lab leads at {s.horizon}) over "
+                f"{s.swept[0]} and {s.swept[1]}; each cell: the rate and (runs with an "
+                "independent leader / runs).", fig, "heatmap")
+    else:
+        section("8. Two-parameter sweep", f"No heatmap: this sweep varies {len(s.swept)} "
+                f"numeric parameter(s) ({', '.join(s.swept) or 'none'}), not exactly two.")
+    d = drivers(s)
+    d["rates"].to_csv(out / "scenario_rates.csv", index=False)
+    pd.DataFrame([{"outcome": o, "step": i, **{k: v for k, v in b.items() if k != "limits"},
+                   **{f"{c} {end}": lim[j] for c, lim in b["limits"].items()
+                      for j, end in enumerate(("lo", "hi"))}}
+                  for o, steps in d["prim"].items() for i, b in enumerate(steps)]
+                 ).to_csv(out / "prim_trajectory.csv", index=False)
+    lines = [f"<li>P({label}) = <b>{b['density']:.0%}</b> when {b['where']} ({b['n']} runs, "
+             f"{b['support']:.0%} of the sweep, holding {b['coverage']:.0%} of the runs where "
+             f"it happens), vs <b>{s.ok[o].mean():.0%}</b> overall.</li>"
+             if (b := d["boxes"].get(o)) else f"<li>P({label}) = {s.ok[o].mean():.0%} overall "
+             f"({int(s.ok[o].sum())} of {len(s.ok)} runs).</li>" for o, label in OUTCOMES.items()]
+    how = ("PRIM over " + ", ".join(s.swept) + ": peel 5% of the runs in the box at a time "
+           "while the rate rises, down to 10% of the runs; the chosen box is the largest whose "
+           "rate is within 2 points of the best box still holding half of the runs with the "
+           "outcome. Beside it, the rate per scenario." if s.swept else "This sweep varies "
+           "only the scenario (no numeric parameter): there is no box to find, the rates per "
+           "scenario below are the answer.")
+    section("9. What decides the winner", f"Outcome: the frontier leader at {s.horizon} "
+            "belongs to a hyperscaler's ownership group (its in-house lab, or a partner lab "
+            "consolidated with it by exclusivity or stake: leader_owner is one of "
+            f"{', '.join(s.hyperscalers)}); and the plain leader_kind version (an in-house lab "
+            f"leads). {how}", fig_drivers(s, d), "winner_drivers", f"<ul>{''.join(lines)}</ul>",
+            frame_html(d["rates"]))
+    table = scenario_table(s)
+    table.to_csv(out / "scenario_table.csv")
+    base = "baseline" if "baseline" in s.scenarios and len(s.scenarios) > 1 else None
+    section("10. Scenarios compared", f"Outcomes at {s.horizon}; profits cumulative over the "
+            "run. " + ("Under each value: the signed difference from baseline." if base else
+                       "No baseline to compare with in this sweep."), None, "",
+            table_html(table, base))
+    section("11. Provenance", "The sweep's record and the software that made this page.", None,
+            "", provenance(s))
+    intro = (f"<p>Sweep <code>{html.escape(str(sweep_dir.resolve()))}</code>: {len(s.ok)} "
+             f"successful runs; scenarios: {', '.join(s.scenarios)}; swept numeric parameters: "
+             f"{', '.join(s.swept) or 'none'}. Outcomes 'at the horizon' are measured at "
+             f"{s.horizon}. The tables behind the figures are the CSV files beside this page.</p>")
+    page = out / "report.html"
+    page.write_text(PAGE.format(title="aisim: who wins, and why",
+                                body=intro + "\n".join(sections)))
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if len(argv) != 1:
+        print(f"aisim report: error: expected one SWEEP_DIR; {USAGE}", file=sys.stderr)
+        return 2
+    try:
+        page = report(argv[0])
+    except ReportError as err:
+        print(f"aisim report: error: {err}", file=sys.stderr)
+        return 2
+    print(page)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

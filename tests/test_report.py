@@ -1,0 +1,197 @@
+"""`aisim report SWEEP_DIR`: every figure is written as a valid PNG and SVG and embedded in
+one self-contained HTML page, the plotted numbers are those of results.parquet, a
+two-parameter sweep gets its heatmap, PRIM finds a planted box, and the verb's exit codes."""
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import cli, report
+
+SCENARIOS = ["baseline", "bigtech_inhouse"]
+FIGURES = {"leaders", "capability", "market_share", "value_captured", "concentration",
+           "money_flows", "survival", "winner_drivers"}
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "sweep"
+    assert cli.main(["-m", f"scenario={','.join(SCENARIOS)}", "replicates=4",
+                     "horizon_months=24", "demand.n_customers=500",
+                     f"hydra.sweep.dir={out}"]) == 0
+    page = report.report(out)
+    return out, page
+
+
+@pytest.fixture(scope="module")
+def two_params(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report2") / "sweep"
+    assert cli.main(["-m", "compute.doubling_months=4,12", "talent.lab_pull=0.0,2.0",
+                     "replicates=2", "horizon_months=12", "demand.n_customers=300",
+                     f"hydra.sweep.dir={out}"]) == 0
+    return out, report.report(out)
+
+
+class Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.imgs, self.refs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.imgs.append(attrs.get("src", ""))
+        self.refs += [v for k, v in attrs.items() if k in ("src", "href") and v]
+
+
+@pytest.mark.slow  # runs a small sweep and draws every figure
+def test_every_figure_is_a_valid_png_and_svg(sweep):
+    out, page = sweep
+    assert page == out / "report" / "report.html" and page.exists()
+    names = {p.stem for p in page.parent.glob("*.png")}
+    assert names == FIGURES  # no heatmap: only the scenario is swept
+    for name in names:
+        assert (page.parent / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        root = ET.parse(page.parent / f"{name}.svg").getroot()
+        assert root.tag.endswith("svg")
+
+
+@pytest.mark.slow  # runs a small sweep and draws every figure
+def test_the_page_is_self_contained_and_names_every_scenario(sweep):
+    out, page = sweep
+    text = page.read_text()
+    parser = Refs()
+    parser.feed(text)
+    assert len(parser.imgs) == len(list(page.parent.glob("*.png")))
+    assert all(src.startswith("data:image/png;base64,") for src in parser.imgs)
+    assert not [r for r in parser.refs if not r.startswith("data:")]  # no links out at all
+    assert "<script" not in text and "<link" not in text
+    for scen in SCENARIOS:
+        assert scen in text
+    for section in range(1, 12):
+        assert f"<h2>{section}. " in text
+    # Provenance: the sweep's record, seeds, counts, versions and the git revision.
+    assert "multirun.yaml" in text and "seeds 0-3" in text and "8 runs, 0 failed" in text
+    assert re.search(r"git revision <code>([0-9a-f]{40}|unknown)</code>", text)
+    for pkg in ("python", "aisim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core"):
+        assert f"{pkg} " in text
+    assert "scenario=bigtech_inhouse" in text  # each job's overrides
+    assert "varies only the scenario" in text  # no numeric parameter: said so
+
+
+@pytest.mark.slow  # runs a small sweep and draws every figure
+def test_plotted_leader_probabilities_are_those_of_the_results(sweep):
+    out, page = sweep
+    results = pd.read_parquet(out / "results.parquet")
+    table = pd.read_csv(page.parent / "leader_probabilities.csv")
+    assert set(table.year) == {2026}  # 24 months from 2024-01 reach the start of 2026 only
+    leaders = set(results.leader_2026)
+    assert set(table.firm) == leaders
+    for scen in SCENARIOS:
+        runs = results[results.scenario == scen]
+        for firm in leaders:
+            row = table[(table.scenario == scen) & (table.firm == firm)].iloc[0]
+            k = int((runs.leader_2026 == firm).sum())
+            assert (row.n, row.k) == (len(runs), k)
+            assert row.p == pytest.approx(k / len(runs))
+            lo, hi = report.wilson(k, len(runs))
+            assert (row.lo, row.hi) == (pytest.approx(lo), pytest.approx(hi))
+            assert row.lo <= row.p <= row.hi
+
+
+@pytest.mark.slow  # runs a small sweep and draws every figure
+def test_scenario_table_and_rates_match_the_results(sweep):
+    out, page = sweep
+    results = pd.read_parquet(out / "results.parquet")
+    table = pd.read_csv(page.parent / "scenario_table.csv", index_col=0)
+    rates = pd.read_csv(page.parent / "scenario_rates.csv")
+    for scen, runs in results.groupby("scenario"):
+        owned = runs.leader_owner.isin(["Microsoft", "Amazon", "Google"])
+        row = table.loc[scen]
+        assert row["P(independent lab leads) %"] == pytest.approx(
+            100 * (runs.leader_kind == "independent_lab").mean())
+        assert row["P(hyperscaler-owned model leads) %"] == pytest.approx(100 * owned.mean())
+        assert row["median HHI ownership"] == pytest.approx(runs.hhi_ownership_final.median())
+        assert row["mean lab exits"] == pytest.approx(runs.lab_exits.mean())
+        assert row["median cumulative cloud profit (USD bn)"] == pytest.approx(
+            runs.cloud_profit_cum_usd.median() / 1e9)
+        r = rates[(rates.scenario == scen) & (rates.outcome == "hyperscaler_owned_leads")]
+        assert r.p.iloc[0] == pytest.approx(owned.mean())
+    # The value-captured curves end at the summaries' cumulative profits.
+    value = pd.read_csv(page.parent / "value_captured.csv")
+    end = value[value.month == value.month.max()].set_index("scenario")
+    medians = results.groupby("scenario")[["cloud_profit_cum_usd", "lab_profit_cum_usd"]].median()
+    assert np.allclose(end.loc[medians.index, "cloud_median"], medians.cloud_profit_cum_usd)
+    assert np.allclose(end.loc[medians.index, "labs_median"], medians.lab_profit_cum_usd)
+
+
+@pytest.mark.slow  # runs a small sweep and draws every figure
+def test_two_parameter_sweep_gets_a_heatmap_and_a_prim_box(two_params):
+    out, page = two_params
+    assert (page.parent / "heatmap.png").read_bytes()[:4] == b"\x89PNG"
+    ET.parse(page.parent / "heatmap.svg")
+    results = pd.read_parquet(out / "results.parquet")
+    heat = pd.read_csv(page.parent / "heatmap.csv")
+    assert len(heat) == 4
+    for _, row in heat.iterrows():
+        runs = results[(results["compute.doubling_months"] == row["compute.doubling_months"])
+                       & (results["talent.lab_pull"] == row["talent.lab_pull"])]
+        assert (row.n, row.k) == (len(runs), (runs.leader_kind == "independent_lab").sum())
+    text = page.read_text()
+    assert "compute.doubling_months" in text and "talent.lab_pull" in text
+    # 12 months reach no start of 2026: no leaders figure, said so; PRIM ran or said why not.
+    assert {p.stem for p in page.parent.glob("*.png")} == FIGURES - {"leaders"} | {"heatmap"}
+    assert "do not reach the start of 2026, 2030, 2034" in text
+    assert "PRIM over compute.doubling_months, talent.lab_pull" in text
+    parser = Refs()
+    parser.feed(text)
+    assert len(parser.imgs) == len(FIGURES)
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.uniform(0, 10, 2000), "b": rng.uniform(0, 1, 2000),
+                      "noise": rng.uniform(0, 1, 2000)})
+    inside = (X.a <= 3) & (X.b >= 0.5)
+    y = np.where(inside, rng.random(2000) < 0.9, rng.random(2000) < 0.1)
+    steps = report.prim(X, y)
+    assert steps[0]["support"] == 1.0 and steps[0]["coverage"] == 1.0
+    assert all(b["support"] >= 0.1 for b in steps)
+    densities = [b["density"] for b in steps]
+    assert densities == sorted(densities)  # each peel raises the rate
+    box = report.choose_box(steps)
+    assert box["density"] > 0.8 and box["coverage"] >= 0.5
+    lo_a, hi_a = box["limits"]["a"]
+    lo_b, hi_b = box["limits"]["b"]
+    assert hi_a == pytest.approx(3, abs=0.7) and lo_b == pytest.approx(0.5, abs=0.1)
+    text = report.describe(box, {c: (X[c].min(), X[c].max()) for c in X})
+    assert "a <= " in text and "b >= " in text and "noise" not in text
+
+
+def test_wilson_interval():
+    lo, hi = report.wilson(0, 10)
+    assert lo == pytest.approx(0, abs=1e-12) and hi == pytest.approx(0.2775, abs=1e-4)
+    lo, hi = report.wilson(5, 10)
+    assert (lo, hi) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+
+
+@pytest.mark.slow  # runs a small sweep and draws every figure
+def test_the_report_verb(sweep, capsys):
+    out, page = sweep
+    capsys.readouterr()
+    assert cli.main(["report", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(page)
+    assert "report" in cli.usage()
+
+
+@pytest.mark.parametrize("args", [["EMPTY"], []])
+def test_a_folder_without_results_is_one_line_and_exit_2(args, tmp_path, capsys):
+    args = [str(tmp_path) if a == "EMPTY" else a for a in args]
+    assert cli.main(["report", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("aisim report: error:")
+    assert not (tmp_path / "report").exists()
