@@ -22,6 +22,15 @@ from .sweep import Progress, hydra_app
 # Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
 VERBS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
 
+
+def _report(argv: list[str]) -> int:
+    from .report import main as report_main  # matplotlib only when a report is asked for
+
+    return report_main(argv)
+
+
+VERBS["report"] = ("SWEEP_DIR: figures and one HTML page on who wins, and why", _report)
+
 HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir",
                           "-cd", "--experimental-rerun", "--info", "-i", "--package", "-p",
                           "--cfg", "-c", "--shell-completion", "-sc"}
