@@ -325,7 +325,7 @@ def fig_shares(s: Sweep):
     return fig
 
 
-def fig_pair(s: Sweep, cols, labels, colours, title, ylabel, scale=1.0, hline=None):
+def fig_pair(s: Sweep, cols, labels, colours, title, ylabel, scale=1.0, hline=None, ylim=None):
     """Two industry series per scenario, each a median with a 10-90% band."""
     fig, panels = grid(s, title, ylabel)
     tables = {c: bands(s.industry, c) for c in cols}
@@ -334,6 +334,7 @@ def fig_pair(s: Sweep, cols, labels, colours, title, ylabel, scale=1.0, hline=No
             band_plot(ax, s, tables[c].loc[scen], lab, col, scale, ls)
         if hline is not None:
             ax.axhline(hline[0], color="#888888", lw=1, ls=":", label=hline[1])
+        ax.set_ylim(ylim)
     legend(fig, panels, 3)
     return fig, panels, tables
 
@@ -351,15 +352,12 @@ def fig_value(s: Sweep):
 
 
 def fig_concentration(s: Sweep):
-    fig, panels, _ = fig_pair(
+    return fig_pair(
         s, ["industry_hhi_revenue", "industry_hhi_ownership"],
         ["HHI by revenue share", "HHI by ownership (partners consolidated with their cloud)"],
         ["#444444", "#c00000"], "Concentration of the model market: median and 10-90% band "
-        "across seeds (A7, A31, A32)", "HHI (0-10,000)", hline=(1800, "highly concentrated "
-                                                                 "(1,800)"))
-    for ax in panels:
-        ax.set_ylim(0, 10_000)
-    return fig
+        "across seeds (A7, A31, A32)", "HHI (0-10,000)",
+        hline=(1800, "highly concentrated (1,800)"), ylim=(0, 10_000))[0]
 
 
 def fig_money(s: Sweep):
@@ -382,9 +380,9 @@ def fig_money(s: Sweep):
 
 def fig_survival(s: Sweep):
     fig, ax = plt.subplots(figsize=(10, 5.2), layout="constrained")
-    alive = s.industry.groupby(["scenario", "month"], observed=True) \
-        .industry_independent_labs_alive.mean()
-    start = s.industry[s.industry.month == 0].industry_independent_labs_alive.max()
+    n_alive = s.industry.industry_independent_labs_alive
+    alive = n_alive.groupby([s.industry.scenario, s.industry.month], observed=True).mean()
+    start = n_alive[s.industry.month == 0].max()
     for i, scen in enumerate(s.scenarios):
         a = alive.loc[scen]
         ax.plot(s.dates.loc[a.index], a, color=plt.get_cmap("tab10")(i % 10),
@@ -395,7 +393,7 @@ def fig_survival(s: Sweep):
         ax.secondary_yaxis("right", functions=(lambda v: v / start * 100,
                                                lambda v: v * start / 100)) \
             .set_ylabel(f"share of the {start} alive at the start (%)")
-    if (s.industry.industry_independent_labs_alive == start).all():
+    if (n_alive == start).all():
         ax.text(0.5, 0.6, f"No independent lab closed in any run: all {len(s.scenarios)} "
                 "scenario lines lie on top of each other", transform=ax.transAxes,
                 ha="center", fontsize=10, color="#c00000")
@@ -438,7 +436,7 @@ def fig_drivers(s: Sweep, d: dict):
                    label=f"all runs: {s.ok[o].mean():.0%}")
     ax.set(xlabel=f"share of seeds, at {s.horizon} (%)",
            title="Per scenario (95% Wilson intervals)")
-    ax.legend(fontsize=8, loc="lower right")
+    legend(fig, [ax], 2 * n, fontsize=9)
     if d["prim"]:
         ax = axes[0, 1]
         for o, label in OUTCOMES.items():
@@ -519,8 +517,9 @@ def provenance(s: Sweep) -> str:
                           "failed": int((failed.job == job).sum()),
                           "seeds": seed_ranges(runs.seed[runs.job == job])}
                          for job, lines in s.overrides.items()])
-    versions = {"python": platform.python_version(), **{pkg: version(pkg) for pkg in (
-        "aisim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core")}}
+    installed = {d.metadata["Name"].lower(): d.version for d in importlib.metadata.distributions()}
+    versions = {"python": platform.python_version(), **{p: installed.get(p, "not installed") for p
+                in ("aisim", "mesa", "numpy", "pandas", "matplotlib", "hydra-core")}}
     multirun = s.dir / "multirun.yaml"
     text = multirun.read_text() if multirun.exists() else "(no multirun.yaml in the folder)"
     return "\n".join([
@@ -538,13 +537,6 @@ def seed_ranges(seeds) -> str:
     seeds = np.array(sorted(set(int(x) for x in seeds)))
     runs = np.split(seeds, np.flatnonzero(np.diff(seeds) != 1) + 1)
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs if len(r))
-
-
-def version(pkg: str) -> str:
-    try:
-        return importlib.metadata.version(pkg)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def git_revision() -> str:
@@ -651,7 +643,11 @@ def report(sweep_dir: Path | str) -> Path:
             "consolidated with it by exclusivity or stake: leader_owner is one of "
             f"{', '.join(s.hyperscalers)}); and the plain leader_kind version (an in-house lab "
             f"leads). {how}", fig_drivers(s, d), "winner_drivers", f"<ul>{''.join(lines)}</ul>",
-            frame_html(d["rates"]))
+            frame_html(d["rates"].assign(rate=[f"{r.p:.0%} ({r.lo:.0%}-{r.hi:.0%}, {r.k}/{r.n})"
+                                               for r in d["rates"].itertuples()])
+                       .pivot(index="scenario", columns="outcome", values="rate")
+                       .loc[s.scenarios].rename(columns=OUTCOMES).rename_axis(columns=None)
+                       .reset_index()))
     table = scenario_table(s)
     table.to_csv(out / "scenario_table.csv")
     base = "baseline" if "baseline" in s.scenarios and len(s.scenarios) > 1 else None
