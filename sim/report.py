@@ -625,7 +625,9 @@ def report(sweep_dir: Path | str) -> Path:
     pd.DataFrame([{"outcome": o, "step": i, **{k: v for k, v in b.items() if k != "limits"},
                    **{f"{c} {end}": lim[j] for c, lim in b["limits"].items()
                       for j, end in enumerate(("lo", "hi"))}}
-                  for o, steps in d["prim"].items() for i, b in enumerate(steps)]
+                  for o, steps in d["prim"].items() for i, b in enumerate(steps)],
+                 columns=None if d["prim"] else ["outcome", "step", "support", "n", "density",
+                                                 "coverage"]
                  ).to_csv(out / "prim_trajectory.csv", index=False)
     lines = [f"<li>P({label}) = <b>{b['density']:.0%}</b> when {b['where']} ({b['n']} runs, "
              f"{b['support']:.0%} of the sweep, holding {b['coverage']:.0%} of the runs where "
@@ -635,7 +637,9 @@ def report(sweep_dir: Path | str) -> Path:
     how = ("PRIM over " + ", ".join(s.swept) + ": peel 5% of the runs in the box at a time "
            "while the rate rises, down to 10% of the runs; the chosen box is the largest whose "
            "rate is within 2 points of the best box still holding half of the runs with the "
-           "outcome. Beside it, the rate per scenario." if s.swept else "This sweep varies "
+           "outcome. Beside it, the rate per scenario." + ("" if d["prim"] else " Here neither "
+           "outcome varies across the runs, so there is nothing for PRIM to separate.")
+           if s.swept else "This sweep varies "
            "only the scenario (no numeric parameter): there is no box to find, the rates per "
            "scenario below are the answer.")
     section("9. What decides the winner", f"Outcome: the frontier leader at {s.horizon} "

@@ -3,6 +3,7 @@ one self-contained HTML page, the plotted numbers are those of results.parquet, 
 two-parameter sweep gets its heatmap, PRIM finds a planted box, and the verb's exit codes."""
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -147,9 +148,28 @@ def test_two_parameter_sweep_gets_a_heatmap_and_a_prim_box(two_params):
     assert {p.stem for p in page.parent.glob("*.png")} == FIGURES - {"leaders"} | {"heatmap"}
     assert "do not reach the start of 2026, 2030, 2034" in text
     assert "PRIM over compute.doubling_months, talent.lab_pull" in text
+    prim = pd.read_csv(page.parent / "prim_trajectory.csv")
+    assert len(prim) or "nothing for PRIM to separate" in text
     parser = Refs()
     parser.feed(text)
     assert len(parser.imgs) == len(FIGURES)
+
+
+@pytest.mark.slow  # draws every figure again
+def test_failed_runs_are_counted_and_left_out(sweep, tmp_path):
+    out, _ = sweep
+    copy = tmp_path / "sweep"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("report"))
+    results = pd.read_parquet(copy / "results.parquet")
+    summary = [c for c in results.columns if c.startswith(("leader", "winner", "hhi"))]
+    results.loc[results.run == "0-0", summary] = None
+    results.loc[results.run == "0-0", "error"] = "RuntimeError: boom"
+    results.to_parquet(copy / "results.parquet", index=False)
+    page = report.report(copy)
+    text = page.read_text()
+    assert "8 runs, 1 failed" in text and "RuntimeError: boom" in text
+    table = pd.read_csv(page.parent / "scenario_table.csv", index_col=0)
+    assert table.loc["baseline", "runs"] == 3 and table.loc["bigtech_inhouse", "runs"] == 4
 
 
 def test_prim_finds_a_planted_box():
