@@ -17,6 +17,7 @@ import math
 import platform
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,17 +224,22 @@ def grid(s: Sweep, title: str, ylabel: str):
     n = len(s.scenarios)
     ncols = min(3, n)
     fig, axes = plt.subplots(math.ceil(n / ncols), ncols, sharey=True, squeeze=False,
-                             figsize=(5.2 * ncols + 0.8, 3.4 * math.ceil(n / ncols) + 1.6),
-                             layout="constrained")
+                             figsize=(max(5.2 * ncols + 0.8, 10), 3.4 * math.ceil(n / ncols)
+                                      + 1.6 + (n == 1)), layout="constrained")
     for ax in axes.flat[n:]:
         ax.remove()
     panels = list(axes.flat[:n])
     for i, (ax, scen) in enumerate(zip(panels, s.scenarios)):
         ax.set_title(f"{scen} ({int((s.ok.scenario == scen).sum())} runs)", fontsize=10)
         date_axis(ax, s.dates, xlabel=i + ncols >= n)  # label panels with none below
-    fig.suptitle(title, fontsize=13)
+    suptitle(fig, title)
     fig.supylabel(ylabel)
     return fig, panels
+
+
+def suptitle(fig, text: str, size: int = 13) -> None:
+    """A figure title wrapped to the figure's width (about 8 characters an inch at 13 pt)."""
+    fig.suptitle(textwrap.fill(text, int(fig.get_figwidth() * 104 / size)), fontsize=size)
 
 
 def date_axis(ax, dates: pd.Series, xlabel: bool = True) -> None:
@@ -287,14 +293,15 @@ def fig_leaders(s: Sweep, table: pd.DataFrame):
     years, firms = sorted(table.year.unique()), sorted(table.firm.unique())
     fig, axes = plt.subplots(1, len(years), sharey=True, squeeze=False, layout="constrained",
                              figsize=(4.6 * len(years) + 2.5,
-                                      1.2 + 0.22 * len(s.scenarios) * max(len(firms), 3)))
+                                      max(3.5, 1.2 + 0.22 * len(s.scenarios) * max(len(firms),
+                                                                                  3))))
     for ax, y in zip(axes[0], years):
         t = table[table.year == y]
         rate_bars(ax, s, [(t[t.firm == f], color(f), f) for f in firms])
         ax.set(title=f"start of {y}", xlabel="probability of leading (%)")
     legend(fig, axes[0], len(firms), title="frontier leader (highest capability)")
-    fig.suptitle("Who holds the frontier: share of seeds a firm leads, with 95% Wilson "
-                 "intervals", fontsize=13)
+    suptitle(fig, "Who holds the frontier: share of seeds a firm leads, with 95% Wilson "
+                  "intervals")
     return fig
 
 
@@ -334,7 +341,8 @@ def fig_pair(s: Sweep, cols, labels, colours, title, ylabel, scale=1.0, hline=No
             band_plot(ax, s, tables[c].loc[scen], lab, col, scale, ls)
         if hline is not None:
             ax.axhline(hline[0], color="#888888", lw=1, ls=":", label=hline[1])
-        ax.set_ylim(ylim)
+        if ylim is not None:  # set_ylim(None) would freeze the autoscaled limits
+            ax.set_ylim(ylim)
     legend(fig, panels, 3)
     return fig, panels, tables
 
@@ -420,8 +428,7 @@ def fig_heatmap(s: Sweep):
         ax.set_yticks(range(cell.p.shape[0]), [fmt(v) for v in cell.p.index])
         ax.set(xlabel=kx, ylabel=ky, title=f"{scen} ({int(cell.n.sum().sum())} runs)")
     fig.colorbar(im, ax=axes[0].tolist(), label="P(independent lab leads) (%)")
-    fig.suptitle(f"Probability that an independent lab holds the frontier\nat {s.horizon}",
-                 fontsize=12)
+    suptitle(fig, f"Probability that an independent lab holds the frontier at {s.horizon}", 12)
     return fig, t
 
 
@@ -456,8 +463,7 @@ def fig_drivers(s: Sweep, d: dict):
                xlim=(0, 105), ylim=(0, 105))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower left")
-    fig.suptitle(f"What decides the winner: a hyperscaler-owned model\nleads at {s.horizon}",
-                 fontsize=12)
+    suptitle(fig, f"What decides the winner: a hyperscaler-owned model leads at {s.horizon}", 12)
     return fig
 
 
