@@ -190,7 +190,7 @@ def describe(box: dict, full: dict) -> str:
     parts = []
     for c, (lo, hi) in box["limits"].items():
         if lo > full[c][0] and hi < full[c][1]:
-            parts.append(f"{fmt(lo)} <= {c} <= {fmt(hi)}")
+            parts.append(f"{c} = {fmt(lo)}" if lo == hi else f"{fmt(lo)} <= {c} <= {fmt(hi)}")
         elif lo > full[c][0] or hi < full[c][1]:
             parts.append(f"{c} >= {fmt(lo)}" if lo > full[c][0] else f"{c} <= {fmt(hi)}")
     return " and ".join(parts) or "anywhere in the swept ranges (no restriction helps)"
