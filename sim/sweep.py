@@ -220,7 +220,11 @@ def _report_run(out: Path, outcomes: list[Outcome]) -> None:
 class MergeResults(Callback):
     """At the end of a sweep, merge its jobs into results.parquet (a row per run: the job's
     overrides, the seed, the summary) and timeseries.parquet (every run's firm rows with the
-    month's industry columns, prefixed `industry_`)."""
+    month's industry columns, prefixed `industry_`); with `report: true` (the experiments
+    set it) also write the sweep's report (sim/report.py)."""
+
+    def __init__(self, report: bool = False):
+        self.report = report
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         Progress.close()
@@ -231,6 +235,10 @@ class MergeResults(Callback):
         log.info("merged %d runs into %s", len(results), sweep_dir)
         print(f"{len(results)} runs ({int(results.error.notna().sum())} failed); wrote "
               f"{sweep_dir / 'results.parquet'} and {sweep_dir / 'timeseries.parquet'}")
+        if self.report:
+            from .report import report
+
+            print(f"report: {report(sweep_dir)}")
 
 
 def merge(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

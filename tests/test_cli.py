@@ -193,3 +193,13 @@ def test_submitit_local_launcher_runs_the_same_sweep(tmp_path):
     row = results[(results.scenario == "compute_boom") & (results.seed == 1)].iloc[0]
     assert row.winner_capability == alone["winner_capability"]
     assert row.hhi_revenue_final == pytest.approx(alone["hhi_revenue_final"], rel=0, abs=0)
+
+
+@pytest.mark.slow
+def test_an_experiment_ends_with_its_report(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert cli.main(["-m", "+experiment=who_wins", "replicates=1", *FAST,
+                     f"hydra.sweep.dir={out}"]) == 0
+    assert len(pd.read_parquet(out / "results.parquet")) == len(SCENARIOS)
+    html = out / "report" / "report.html"
+    assert html.exists() and str(html) in capsys.readouterr().out
