@@ -14,19 +14,24 @@ The same N default runs (baseline, seeds 0..N-1) are done four ways, one after t
 
 Columns: wall = time.perf_counter() seconds; cpu = user+sys CPU seconds of this process (a) or
 of the subprocess and all its waited-for children (b-d, from getrusage(RUSAGE_CHILDREN));
-ms/run = wall / N. Wall time is what the targets are about; on a shared machine compare cpu
-too (cpu/wall near 1 = one busy core, near 2 = two). Then:
+ms/run = wall / N; other = CPU seconds that OTHER processes used on the machine during the
+case (from /proc/stat; near 0 = a clean measurement; large = the case competed for cores and
+its wall time is inflated: rerun when the machine is quiet). Wall time is what the targets
+are about; cpu/wall near 1 = one busy core, near 2 = two. Then:
   overhead  (b) over (a), wall: the harness's cost with one core    (target <= 10%)
   speed-up  (b) / (c), wall: what the second worker buys            (target >= 1.6x)
   vs mesa   (c) vs (d), wall: aisim's pool against batch_run's      (target: faster)
 and checks that results.parquet of (b) and (c) has N rows without errors and that every
 seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=s) in (a).
 Note (d) does less work than (c): it returns two numbers per run, no tables, no summary.
+It measures the `sim` Python imports (printed). To time a fixed commit while sim/ is being
+edited: `git archive HEAD | tar -x -C /tmp/snap; PYTHONPATH=/tmp/snap python benchmarks/...`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -43,26 +48,39 @@ BIN = Path(sys.executable).parent
 CHECKED = ("winner_capability", "hhi_revenue_final")
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all processes), from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:8]]
+    except OSError:
+        return float("nan")
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def children_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
 
 
-def run_subprocess(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Wall and CPU seconds of a command (with its children), and its last stdout line."""
-    c0, t0 = children_cpu(), time.perf_counter()
+def run_subprocess(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
+    """Wall and CPU seconds of a command (with its children), other processes' CPU seconds,
+    and the command's last stdout line."""
+    c0, m0, t0 = children_cpu(), machine_busy(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, children_cpu() - c0
+    other = machine_busy() - m0 - cpu
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     lines = proc.stdout.strip().splitlines()
-    return wall, cpu, lines[-1] if lines else ""
+    return wall, cpu, other, lines[-1] if lines else ""
 
 
-def in_process(seeds: list[int]) -> tuple[float, float, dict[int, dict]]:
-    c0, t0 = time.process_time(), time.perf_counter()
+def in_process(seeds: list[int]) -> tuple[float, float, float, dict[int, dict]]:
+    c0, m0, t0 = time.process_time(), machine_busy(), time.perf_counter()
     summaries = {s: sim.simulate(seed=s).summary for s in seeds}
-    return time.perf_counter() - t0, time.process_time() - c0, summaries
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return wall, cpu, machine_busy() - m0 - cpu, summaries
 
 
 def check_results(path: Path, summaries: dict[int, dict]) -> str:
@@ -77,19 +95,21 @@ def check_results(path: Path, summaries: dict[int, dict]) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description="Time aisim sweeps against an in-process loop and "
+                                 "mesa.batch_run (see the module docstring).")
     ap.add_argument("--runs", type=int, default=1000, help="runs per case (default 1000)")
     ap.add_argument("--quick", action="store_true", help="100 runs")
     args = ap.parse_args()
     n = 100 if args.quick else args.runs
     seeds = list(range(n))
     print(f"bench_sweep: {n} default runs (seeds 0..{n - 1}) per case; python "
-          f"{sys.version.split()[0]}; sim from {Path(sim.__file__).parent}")
+          f"{sys.version.split()[0]}; sim from {Path(sim.__file__).parent}; {os.cpu_count()} "
+          f"cpus, load average {os.getloadavg()[0]:.2f}")
 
     times, notes, checks = {}, {}, {}
     sim.simulate(seed=n)  # warm-up: imports and first-call costs out of (a)
-    wall, cpu, summaries = in_process(seeds)
-    times["a"], notes["a"] = (wall, cpu), "in-process loop"
+    wall, cpu, other, summaries = in_process(seeds)
+    times["a"], notes["a"] = (wall, cpu, other), "in-process loop"
     print(f"  (a) done in {wall:.1f} s", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         tmp = Path(tmp)
@@ -97,19 +117,20 @@ def main() -> None:
             out = tmp / f"sweep_w{workers}"
             cmd = [str(BIN / "aisim"), "-m", f"replicates={n}", "seed=0",
                    f"workers={workers}", f"hydra.sweep.dir={out}"]
-            wall, cpu, last = run_subprocess(cmd, tmp)
-            times[case], notes[case] = (wall, cpu), f"aisim -m workers={workers}"
+            wall, cpu, other, last = run_subprocess(cmd, tmp)
+            times[case], notes[case] = (wall, cpu, other), f"aisim -m workers={workers}"
             checks[case] = check_results(out / "results.parquet", summaries)
             print(f"  ({case}) done in {wall:.1f} s: {last}", flush=True)
         cmd = [sys.executable, str(HERE / "_batch_model.py"), str(n), "2"]
-        wall, cpu, last = run_subprocess(cmd, tmp)
-        times["d"], notes["d"] = (wall, cpu), f"mesa.batch_run x2 ({last})"
+        wall, cpu, other, last = run_subprocess(cmd, tmp)
+        times["d"], notes["d"] = (wall, cpu, other), f"mesa.batch_run x2 ({last})"
         print(f"  (d) done in {wall:.1f} s", flush=True)
 
-    print(f"\n{'case':6s}{'wall s':>9s}{'cpu s':>9s}{'cpu/wall':>10s}{'ms/run':>9s}  what")
-    for case, (wall, cpu) in times.items():
+    print(f"\n{'case':6s}{'wall s':>9s}{'cpu s':>9s}{'cpu/wall':>10s}{'ms/run':>9s}"
+          f"{'other s':>9s}  what")
+    for case, (wall, cpu, other) in times.items():
         print(f"({case})  {wall:9.1f}{cpu:9.1f}{cpu / wall:10.2f}{1000 * wall / n:9.1f}"
-              f"  {notes[case]}")
+              f"{other:9.1f}  {notes[case]}")
     a, b, c, d = (times[k][0] for k in "abcd")
     overhead = 100 * (b - a) / a
     cpu_overhead = 100 * (times["b"][1] - times["a"][1]) / times["a"][1]
