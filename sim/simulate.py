@@ -6,12 +6,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .model import AIIndustry
 from .params import Params, from_dict, validate
 
 # Years at whose start summaries report the leader (A30: who leads in 2026, 2030, 2034).
+START_YEAR = 2024
 SUMMARY_YEARS = (2026, 2030, 2034)
 
 
@@ -48,45 +50,50 @@ def simulate(cfg: Any = None, *, seed: int = 0) -> Result:
     model = AIIndustry(params, seed=seed)
     model.run()
     firms, industry = model.recorder.frames()
-    return Result(firms, industry, summarize(params, int(seed), firms, industry), params)
+    summary = summarize(model, int(seed))
+    model.release()
+    return Result(firms, industry, summary, params)
 
 
-def summarize(params: Params, seed: int, firms: pd.DataFrame, industry: pd.DataFrame) -> dict:
-    last = firms[firms.month == firms.month.max()]
-    labs = last[(last.kind != "hyperscaler") & last.alive]
-    top_cap = labs.loc[labs.capability.idxmax()]
+def summarize(model: AIIndustry, seed: int) -> dict:
+    """The run in one flat dict, from the recorder's arrays (cheap: no pandas)."""
+    rec, p = model.recorder, model.p
+    f, ind, last = rec.firm, rec.industry, p.horizon_months - 1
+    firms = model.firms
+    labs = [x for x in firms if x.kind != "hyperscaler"]
+    alive = [x for x in labs if f["alive"][last, x.index]]
+    top = max(alive, key=lambda x: f["capability"][last, x.index])
     # Revenue earned by model sales over the last year (open-weights models earn none).
-    year = firms[(firms.month > firms.month.max() - 12) & (firms.kind != "hyperscaler")]
-    top_rev = year.groupby("firm", sort=False).revenue_usd.sum().idxmax()
-    profit = firms.groupby("firm", sort=False).profit_usd.sum()
-    kinds = firms.drop_duplicates("firm").set_index("firm").kind
-    final = industry.iloc[-1]
+    year = f["revenue_usd"][max(0, last - 11):last + 1].sum(axis=0)
+    top_rev = max(labs, key=lambda x: year[x.index])
+    profit = f["profit_usd"].sum(axis=0)
+    cloud = [x.index for x in firms if x.kind == "hyperscaler"]
     summary = {
-        "scenario": params.scenario,
+        "scenario": p.scenario,
         "seed": seed,
-        "horizon_months": params.horizon_months,
-        "winner_capability": top_cap.firm,
-        "winner_revenue": top_rev,
-        "winner_value": profit.idxmax(),
-        "leader_kind": top_cap.kind,
-        "leader_owner": top_cap.owner or top_cap.group,
-        "hhi_revenue_final": float(final.hhi_revenue),
-        "hhi_ownership_final": float(final.hhi_ownership),
-        "cloud_share_of_ai_spend_final": float(final.cloud_share_of_ai_spend),
-        "lab_exits": int(final.lab_exits),
-        "frontier_capability_final": float(final.frontier_capability),
-        "frontier_flop_final": float(final.frontier_flop),
-        "ai_spend_usd_final": float(final.ai_spend_usd),
-        "roundtrip_cum_usd": float(final.roundtrip_cum_usd),
-        "strategic_invested_cum_usd": float(final.strategic_invested_cum_usd),
-        "cloud_profit_cum_usd": float(profit[kinds == "hyperscaler"].sum()),
-        "lab_profit_cum_usd": float(profit[kinds != "hyperscaler"].sum()),
+        "horizon_months": p.horizon_months,
+        "winner_capability": top.name,
+        "winner_revenue": top_rev.name,
+        "winner_value": firms[int(np.argmax(profit))].name,
+        "leader_kind": top.kind,
+        "leader_owner": top.owner or str(rec.group[last, top.index]),
+        "hhi_revenue_final": float(ind["hhi_revenue"][last]),
+        "hhi_ownership_final": float(ind["hhi_ownership"][last]),
+        "cloud_share_of_ai_spend_final": float(ind["cloud_share_of_ai_spend"][last]),
+        "lab_exits": int(ind["lab_exits"][last]),
+        "frontier_capability_final": float(ind["frontier_capability"][last]),
+        "frontier_flop_final": float(ind["frontier_flop"][last]),
+        "ai_spend_usd_final": float(ind["ai_spend_usd"][last]),
+        "roundtrip_cum_usd": float(ind["roundtrip_cum_usd"][last]),
+        "strategic_invested_cum_usd": float(ind["strategic_invested_cum_usd"][last]),
+        "cloud_profit_cum_usd": float(profit[cloud].sum()),
+        "lab_profit_cum_usd": float(profit.sum() - profit[cloud].sum()),
     }
     # "Leader in Y": at the start of Y, i.e. in the last month of Y-1 (a default run's
     # last month, 2033-12, is the start of 2034).
     for y in SUMMARY_YEARS:
-        rows = industry[industry.date.dt.year == y - 1]
-        if len(rows) == 12:
-            summary[f"leader_{y}"] = rows.iloc[-1].leader
-            summary[f"leader_kind_{y}"] = rows.iloc[-1].leader_kind
+        month = (y - START_YEAR) * 12 - 1
+        if 11 <= month <= last:
+            summary[f"leader_{y}"] = rec.leader[month]
+            summary[f"leader_kind_{y}"] = rec.leader_kind[month]
     return summary
