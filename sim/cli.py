@@ -13,7 +13,7 @@ import dataclasses
 import re
 import sys
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .config import CONFIG_DIR, RunConfig, check, register
 from .params import ConfigError

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf

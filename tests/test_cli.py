@@ -3,7 +3,6 @@ sweeps write their files, sweeps resume and survive failing runs, seeds agree ev
 
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest

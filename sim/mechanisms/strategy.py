@@ -3,7 +3,6 @@ and its partners by comparing the yearly cost of each."""
 
 from __future__ import annotations
 
-import math
 
 
 def make_weight_step(weight: float, buy_cost: float, make_cost: float, gap: float, *,
