@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from .config import CONFIG_DIR, RunConfig, check, register
 from .params import ConfigError
+from . import sweep
 from .sweep import Progress, hydra_app
 
 # Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     register()
     sys.argv = [sys.argv[0], *argv]
     hydra_app()
-    return 0
+    return 1 if sweep.REPORT_FAILED else 0
 
 
 def usage() -> str:

@@ -111,7 +111,9 @@ def wilson(k, n, z: float = 1.96):
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return centre - half, centre + half
+    # Rounding can put a bound a hair on the wrong side of p (k = n gives 0.9999999999999999
+    # < 1): clip, so error bars are never negative.
+    return np.clip(centre - half, 0.0, p), np.clip(centre + half, p, 1.0)
 
 
 def rates(runs: pd.DataFrame, by, outcome) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import json
 import logging
 import multiprocessing
 import os
+import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from .simulate import simulate
 
 log = logging.getLogger("aisim")
 DONE = "done.json"
+REPORT_FAILED = False  # set when a sweep's report fails; the command then exits non-zero
 KEYS = ["run", "job", "seed"]
 
 
@@ -238,7 +240,15 @@ class MergeResults(Callback):
         if self.report:
             from .report import report
 
-            print(f"report: {report(sweep_dir)}")
+            try:
+                print(f"report: {report(sweep_dir)}")
+            except Exception as err:  # the runs are safe; say so, and fail the command
+                global REPORT_FAILED
+                REPORT_FAILED = True
+                log.error("report failed: %s", traceback.format_exc())
+                print(f"aisim: error: the report failed ({type(err).__name__}: {err}); the "
+                      f"results are in {sweep_dir}; retry with: aisim report {sweep_dir}",
+                      file=sys.stderr)
 
 
 def merge(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

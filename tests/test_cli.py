@@ -202,3 +202,18 @@ def test_an_experiment_ends_with_its_report(tmp_path, capsys):
     assert len(pd.read_parquet(out / "results.parquet")) == len(SCENARIOS)
     html = out / "report" / "report.html"
     assert html.exists() and str(html) in capsys.readouterr().out
+
+
+def test_a_failing_report_fails_the_command_but_keeps_the_results(tmp_path, monkeypatch, capsys):
+    import sim.report
+
+    def broken(sweep_dir):
+        raise ValueError("drawing failed")
+
+    monkeypatch.setattr(sim.report, "report", broken)
+    monkeypatch.setattr(sweep, "REPORT_FAILED", False)
+    out = tmp_path / "sweep"
+    assert cli.main(["-m", "+experiment=who_wins", "replicates=1", "workers=1", *FAST,
+                     f"hydra.sweep.dir={out}"]) == 1
+    assert "the report failed (ValueError: drawing failed)" in capsys.readouterr().err
+    assert len(pd.read_parquet(out / "results.parquet")) == len(SCENARIOS)

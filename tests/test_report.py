@@ -215,3 +215,11 @@ def test_a_folder_without_results_is_one_line_and_exit_2(args, tmp_path, capsys)
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("aisim report: error:")
     assert not (tmp_path / "report").exists()
+
+
+def test_wilson_bounds_never_cross_the_rate():
+    n = np.arange(1, 1001)
+    for k in (n, n * 0, n // 2):
+        lo, hi = report.wilson(k, n)
+        p = k / n
+        assert np.all(lo <= p) and np.all(hi >= p) and np.all(lo >= 0) and np.all(hi <= 1)
