@@ -482,8 +482,14 @@ def save(fig, out: Path, name: str) -> Path:
 
 def scenario_table(s: Sweep) -> pd.DataFrame:
     g = s.ok.groupby("scenario")
+
+    def most_likely(names: pd.Series) -> str:
+        share = names.value_counts(normalize=True)
+        return f"{share.index[0]} ({share.iloc[0]:.0%})"
+
     return pd.DataFrame({
         "runs": g.size(),
+        "most likely leader": g.winner_capability.agg(most_likely),
         "P(independent lab leads) %": g.lab_leads.mean() * 100,
         "P(hyperscaler-owned model leads) %": g.hyperscaler_owned_leads.mean() * 100,
         "median HHI revenue": g.hhi_revenue_final.median(),
@@ -502,6 +508,9 @@ def table_html(t: pd.DataFrame, baseline: str | None) -> str:
     for scen, r in t.iterrows():
         cells = [f"<td>{html.escape(str(scen))}</td>"]
         for c, v in r.items():
+            if isinstance(v, str):
+                cells.append(f"<td>{html.escape(v)}</td>")
+                continue
             spec = ",.0f" if c == "runs" or "HHI" in c or "USD" in c else ",.1f"
             cell = format(v, spec)
             diff = v - t.at[baseline, c] if baseline and scen != baseline else 0

@@ -118,6 +118,8 @@ def test_scenario_table_and_rates_match_the_results(sweep):
         assert row["P(hyperscaler-owned model leads) %"] == pytest.approx(100 * owned.mean())
         assert row["median HHI ownership"] == pytest.approx(runs.hhi_ownership_final.median())
         assert row["mean lab exits"] == pytest.approx(runs.lab_exits.mean())
+        top = runs.winner_capability.value_counts(normalize=True)
+        assert row["most likely leader"] == f"{top.index[0]} ({top.iloc[0]:.0%})"
         assert row["median cumulative cloud profit (USD bn)"] == pytest.approx(
             runs.cloud_profit_cum_usd.median() / 1e9)
         r = rates[(rates.scenario == scen) & (rates.outcome == "hyperscaler_owned_leads")]
