@@ -92,7 +92,8 @@ class TrainingParams:
 
 @dataclass
 class DemandParams:
-    # Customers (enterprise and consumer buyers) held as numpy arrays.
+    # Customers (enterprise and consumer buyers) held as numpy arrays: the resolution of
+    # demand (budgets are weights of the total spend). 10,000 as the brief sets it.
     n_customers: int = p(10_000, 10, 10_000_000)
     # Spending on frontier models at 2024-01, USD/month: OpenAI ~$1.6B annualised early 2024
     # (C: press reports) was most of it. Assumption: ~$3B a year in all.
@@ -212,7 +213,8 @@ class StrategyParams:
 
 @dataclass
 class TalentParams:
-    # Researchers simulated (numpy arrays): the resolution of the workforce below.
+    # Researchers simulated (numpy arrays): the resolution of the workforce below (2,000 as
+    # the brief sets it).
     n_researchers: int = p(2000, 1, 10_000_000)
     # Researchers at frontier labs and in the pool around them, whose pay the labs bear.
     # Assumption (a few thousand people train frontier models; order of magnitude).
@@ -246,7 +248,7 @@ class TalentParams:
 @dataclass
 class Params:
     scenario: str = "baseline"
-    # Months simulated from 2024-01.
+    # Months simulated from 2024-01: 120 (to the start of 2034) as the brief sets it.
     horizon_months: int = p(120, 1, 1200)
     compute: ComputeParams = field(default_factory=ComputeParams)
     training: TrainingParams = field(default_factory=TrainingParams)
