@@ -49,6 +49,7 @@ def test_a3_a12_a23_labs_raise_from_partners_strategics_and_sovereigns(small):
 
 
 def test_a4_a5_bigtech_inhouse_shifts_microsoft_and_amazon_toward_making():
+    """A4, A5: Amazon's and Microsoft's own frontier programmes (the bigtech_inhouse scenario)."""
     fast = ["horizon_months=24", "demand.n_customers=1000"]
     weights = {}
     for name in ("baseline", "bigtech_inhouse"):
@@ -72,6 +73,7 @@ def test_a13_a15_inhouse_labs_are_funded_by_owners_open_weights_earn_nothing(sma
 
 
 def test_a21_release_lags_training(small):
+    """A21: a model reaches customers release_lag_months after its training ends."""
     caps = {}
     for lag in (0, 8):
         result = sim.simulate(small(training={"release_lag_months": lag}), seed=4)
