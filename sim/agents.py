@@ -48,6 +48,7 @@ class Hyperscaler(Firm):
         self.pressure = self.utilisation  # demand / capacity: sets next month's price
         self.demand_history: list[float] = []
         self.capex = 0.0
+        self.ai_revenue_last = 0.0  # last month's AI cloud revenue from others (funds own lab)
         # Last 12 months of what partnering cost and earned (for make-or-buy, A18).
         self.invested_12m = deque(maxlen=12)
         self.partner_margin_12m = deque(maxlen=12)
@@ -98,6 +99,7 @@ class FrontierLab(Firm):
         self.run_budget_per_month = 0.0
         self.target_headcount = 0.0
         self.raised = 0.0  # this month
+        self.raised_12m = deque(maxlen=12)  # raised in each of the last 12 months
         self.last_sales = 0.0
         self.last_spend_serving = 0.0  # last month's inference and revenue-share bill
         self.net_burn_3m = deque(maxlen=3)  # cash out less sales, last three months

@@ -32,6 +32,16 @@ def _report(argv: list[str]) -> int:
 
 VERBS["report"] = ("SWEEP_DIR: figures and one HTML page on who wins, and why", _report)
 
+
+def _validate(argv: list[str]) -> int:
+    from .validate import main as validate_main
+
+    return validate_main(argv)
+
+
+VERBS["validate"] = ("facts the baseline must reproduce, directions scenarios must move",
+                     _validate)
+
 HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir",
                           "-cd", "--experimental-rerun", "--info", "-i", "--package", "-p",
                           "--cfg", "-c", "--shell-completion", "-sc"}

@@ -72,6 +72,8 @@ class AIIndustry(mesa.Model):
         self.frontier_flop = max(lab.train_flop for lab in self.labs)
         self.frontier_capability_2024 = max(lab.capability for lab in self.labs)
         self.roundtrip_cum = 0.0
+        # Cloud spend owed at the start from pre-2024 deals: round-trips, but not in strategic_cum.
+        self.obligations_2024 = sum(sum(lab.obligations.values()) for lab in self.labs)
         self.strategic_cum = 0.0
         self.recorder = Recorder(self)
 
@@ -417,6 +419,8 @@ class AIIndustry(mesa.Model):
             if self.month > 0 and self.month - lab.run_start >= tr.run_months:
                 if lab.run_delivered_flop > 0:
                     cap = self._capability(lab.run_delivered_flop, self.month, lab)
+                    if tr.outcome_sigma > 0:  # no draw at 0: deterministic runs stay so
+                        cap += tr.outcome_sigma * float(self.rng.standard_normal())
                     lab.pending.append((self.month + tr.release_lag_months,
                                         lab.run_delivered_flop, cap))
                     self.frontier_flop = max(self.frontier_flop, lab.run_delivered_flop)
@@ -429,11 +433,12 @@ class AIIndustry(mesa.Model):
             if lab.inhouse:
                 owner = self.by_name[lab.owner]
                 target *= owner.make_weight
-                budget = (owner.make_weight * f.inhouse_budget_share
-                          * owner.other_cash_flow_per_month * tr.run_months)
+                budget = (owner.make_weight * f.inhouse_budget_share * tr.run_months
+                          * (owner.other_cash_flow_per_month + owner.ai_revenue_last))
             else:
                 reserve = tr.salary_reserve_months * self.monthly_salaries(lab)
-                budget = tr.max_run_cash_share * max(lab.cash - reserve, 0.0)
+                expected = f.planned_raise_share * sum(lab.raised_12m)
+                budget = tr.max_run_cash_share * max(lab.cash - reserve + expected, 0.0)
             lab.run_target_flop = min(target, budget / (self._run_price(lab) * research))
             # The run's dollars are fixed when it starts: if scarcity raises prices later,
             # the lab buys fewer FLOP rather than spending its reserve.
@@ -594,6 +599,7 @@ class AIIndustry(mesa.Model):
             lab.last_spend_serving = serving
             lab.cost_12m.append(self.ledger.outflow(lab.name, ("self_compute", "salaries")))
             lab.margin_12m.append(self.ledger.inflow(lab.name, ("sales",)) - serving)
+            lab.raised_12m.append(lab.raised)
             lab.net_burn_3m.append(self.ledger.outflow(lab.name, finance.COST_TAGS)
                                    - self.ledger.inflow(lab.name, ("sales",)))
             if lab.inhouse and lab.cash > 0:
@@ -603,5 +609,6 @@ class AIIndustry(mesa.Model):
                 self.count_heads()
                 self.update_frontier()
         for h in self.hyperscalers:
+            h.ai_revenue_last = self.ledger.inflow(h.name, finance.REVENUE_TAGS)
             h.invested_12m.append(h.invested_month)
             h.partner_margin_12m.append(h.partner_margin_month)

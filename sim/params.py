@@ -84,6 +84,11 @@ class TrainingParams:
     # FLOP, C) was ~0.3x the trend-sized run when it shipped in mid-2024 (1.4e26 on a 6-month
     # doubling from 5e25), so open weights trail the closed frontier (A20; C: Epoch ~1 year).
     open_weights_ambition: float = p(0.3, 0.0, 100.0)
+    # Spread of a run's outcome: its capability is the scaling law's plus a normal draw with
+    # this standard deviation, in steps (0.3: a run lands within about 2x of its expected
+    # effective compute two times in three - data, architecture and bugs; Llama 4 and
+    # Gemini 2.5 missed and beat expectations). Assumption; 0 makes runs deterministic.
+    outcome_sigma: float = p(0.3, 0.0, 3.0)
     # Share of cash (after a salary reserve) a lab may commit to one run. Assumption.
     max_run_cash_share: float = p(0.6, 0.01, 1.0)
     # Months of salaries a lab keeps in reserve before sizing a run. Assumption.
@@ -128,6 +133,12 @@ class DemandParams:
     # Cloud shares of customers' home clouds: Amazon 31 %, Microsoft 24 %, Google 11 %, the
     # rest elsewhere (A24; C: Synergy Research Q1 2024). Order: Microsoft, Amazon, Google.
     home_cloud_shares: list[float] = plist([0.24, 0.31, 0.11], 0.0, 1.0)
+    # The whole cloud-infrastructure market at 2024-01, USD/year: $76.5B in Q1 2024 (C:
+    # Synergy Research). Only its AI part is simulated; the rest grows at the rate below,
+    # split by home_cloud_shares. Used only for the `cloud_share` output (A24).
+    cloud_market_2024_usd_per_year: float = p(3.06e11, 0.0, 1e14)
+    # Growth of that market outside AI models, per year: 21 % (C: Synergy Research).
+    cloud_market_growth_per_year: float = p(0.21, -0.5, 2.0)
 
 
 @dataclass
@@ -147,6 +158,10 @@ class FinanceParams:
     raise_runway_months: float = p(12.0, 0.0, 120.0)
     # A raise aims to cover this many months of planned burn. Assumption.
     raise_target_months: float = p(24.0, 1.0, 240.0)
+    # Share of the last 12 months' raises an independent lab counts on raising again when it
+    # sizes a run: labs plan on raising constantly (A22). The run's compute is committed, so
+    # if the money does not come the run drains the lab's cash and it may exit. Assumption.
+    planned_raise_share: float = p(0.35, 0.0, 1.0)
     # Most of a lab one round may sell: caps a raise at this share of post-money value.
     # Assumption (late-stage rounds sell ~5-25 %).
     max_round_share: float = p(0.25, 0.0, 0.95)

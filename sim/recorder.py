@@ -17,7 +17,7 @@ FIRM_FIELDS = (
     "market_share", "valuation_usd", "alive", "researchers", "talent_multiplier",
     "run_flop", "compute_bought_flop", "raised_usd", "make_weight",
     "capacity_flop_per_month", "utilisation", "price_usd_per_flop", "cloud_ai_share",
-    "largest_stake",
+    "cloud_share", "largest_stake",
 )
 INDUSTRY_FIELDS = (
     "frontier_flop", "frontier_capability", "hhi_revenue", "hhi_ownership",
@@ -69,6 +69,11 @@ class Recorder:
 
         cloud_external = np.array([ledger_in(h.name, REVENUE_TAGS) for h in m.hyperscalers])
         total_external = cloud_external.sum()
+        # The whole cloud market (A24): the part outside AI models grows on its own, split by
+        # home-cloud shares; AI revenue moves the shares.
+        d = m.p.demand
+        other_cloud = d.cloud_market_2024_usd_per_year / 12.0 * (
+            1.0 + d.cloud_market_growth_per_year) ** (t / 12.0)
         cloud_profit = 0.0
         for h in m.hyperscalers:
             i = h.index
@@ -85,6 +90,9 @@ class Recorder:
             f["utilisation"][t, i] = h.utilisation
             f["price_usd_per_flop"][t, i] = h.price
             f["cloud_ai_share"][t, i] = cloud_external[i] / total_external if total_external else 0
+            market = other_cloud + total_external
+            f["cloud_share"][t, i] = ((d.home_cloud_shares[h.cloud] * other_cloud
+                                       + cloud_external[i]) / market if market > 0 else 0.0)
             f["compute_bought_flop"][t, i] = 0.0
             self.group[t, i] = h.name
 

@@ -74,7 +74,12 @@ LABS = (
         initial_share=0.55,
         # GPT-4 2.1e25 FLOP, trained by Aug 2022 (CSV, A11, A21); GPT-4 Turbo (Nov 2023)
         # counted as the same compute post-trained to Oct 2023 (assumption).
-        models=(Model(2.1e25, trained_month=-3, release_month=-2),),
+        models=(
+            Model(2.1e25, trained_month=-3, release_month=-2),
+            # GPT-4o, released May 2024 (public record); trained before the model's first
+            # own run ends. Compute not public: assumption 4e25 (GPT-4 class, ~2x).
+            Model(4e25, trained_month=1, release_month=4),
+        ),
     ),
     LabSpec(
         "Anthropic", INDEPENDENT, partners=("Amazon", "Google"),
@@ -91,6 +96,9 @@ LABS = (
             # Claude 3 Opus, released Mar 2024 (A14); compute not public: GPT-4 class
             # (assumption).
             Model(2.5e25, trained_month=-2, release_month=2),
+            # Claude 3.5 Sonnet, released June 2024 (public record); compute not public:
+            # assumption 4e25, as GPT-4o.
+            Model(4e25, trained_month=2, release_month=5),
         ),
     ),
     LabSpec(

@@ -86,6 +86,7 @@ def summarize(model: AIIndustry, seed: int) -> dict:
         "ai_spend_usd_final": float(ind["ai_spend_usd"][last]),
         "roundtrip_cum_usd": float(ind["roundtrip_cum_usd"][last]),
         "strategic_invested_cum_usd": float(ind["strategic_invested_cum_usd"][last]),
+        "cloud_obligations_2024_usd": float(model.obligations_2024),
         "cloud_profit_cum_usd": float(profit[cloud].sum()),
         "lab_profit_cum_usd": float(profit.sum() - profit[cloud].sum()),
     }

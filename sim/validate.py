@@ -1,0 +1,353 @@
+"""`aisim validate`: does the baseline reproduce the article and the public record, and do the
+scenarios move results the way the article says they should?
+
+Three parts, each printed as a table:
+- facts: stylized facts of 2024-2027 (claims tagged V in claims.md, calibration.md) measured
+  on baseline runs, as a median with its 10-90 % spread over seeds, against a target range;
+- directions: a statistic per scenario against the baseline over the same seeds, with a
+  one-sided test (two-proportion z or Mann-Whitney U) that must reject at `ALPHA`;
+- findings: claims the article only asserts (A25, A26, A32), reported, never failed.
+Exit status 1 if a fact or a direction fails. Docs: docs/validation.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+ALPHA = 0.01  # one-sided significance a direction must reach
+INDEPENDENT_LABS = ("OpenAI", "Anthropic")
+FRONTIER_TIER_2024 = {"OpenAI", "Anthropic", "Google DeepMind"}  # A14
+A24_SHARES = {"Microsoft": 0.24, "Amazon": 0.31, "Google": 0.11}
+END_2024, END_2026, END_2027 = 11, 35, 47  # months from 2024-01
+
+
+# ---------------------------------------------------------------------- per-run measures
+def _fit_per_month(values: np.ndarray) -> float:
+    """Least-squares slope of log2(values) against month."""
+    months = np.arange(len(values))
+    return float(np.polyfit(months, np.log2(values), 1)[0])
+
+
+def _quarterly(monthly: np.ndarray) -> np.ndarray:
+    return monthly[: len(monthly) // 3 * 3].reshape(-1, 3).mean(axis=1)
+
+
+def _lag_months(frontier: np.ndarray, follower: np.ndarray, months: range) -> float:
+    """How many months ago the frontier last stood where the follower stands now, averaged
+    over `months` (0 when the follower is the frontier)."""
+    lags = []
+    for t in months:
+        reached = np.nonzero(frontier[: t + 1] >= follower[t] - 1e-12)[0]
+        lags.append(t - reached[0] if len(reached) else t + 1)
+    return float(np.mean(lags))
+
+
+def measure(result) -> dict[str, float]:
+    """Everything validation needs from one run, as plain numbers (cheap to send between
+    processes)."""
+    firms, ind, s = result.firms, result.industry, result.summary
+    by = {name: g.set_index("month") for name, g in firms.groupby("firm", sort=False)}
+    flop = ind["frontier_flop"].to_numpy()
+    price = ind["market_price_usd_per_flop"].to_numpy()
+    window = slice(0, END_2027 + 1)
+    year = firms[firms["month"] <= END_2024]
+    tops = year.sort_values("capability", ascending=False, kind="mergesort").groupby("month").head(3)
+    tier_months = sum(set(g) == FRONTIER_TIER_2024 for _, g in tops.groupby("month")["firm"])
+    frontier = ind["frontier_capability"].to_numpy()
+    committed = s["strategic_invested_cum_usd"] + s["cloud_obligations_2024_usd"]
+    out = {
+        "doubling_months": 1.0 / _fit_per_month(flop[window]),
+        "gpt4_run_cost_usd": 2.1e25 * price[0],  # GPT-4's compute (C) at the 2024-01 price
+        "run_cost_growth_per_year": 2.0 ** (12.0 * _fit_per_month((flop * price)[window])),
+        "frontier_tier_2024": tier_months / (END_2024 + 1),
+        "meta_lag_months": _lag_months(frontier, by["Meta"]["capability"].to_numpy(),
+                                       range(END_2024 + 1, END_2026 + 1)),
+        # Quarterly, as Synergy measures: monthly AI training purchases are lumpy.
+        "cloud_share_max_gap_pp": 100.0 * max(
+            float(np.abs(_quarterly(by[h]["cloud_share"].to_numpy()[: END_2026 + 1])
+                         - share).max()) for h, share in A24_SHARES.items()),
+        "roundtrip_share": s["roundtrip_cum_usd"] / committed if committed > 0 else math.nan,
+        "labs_lose_2024": float(all(by[lab]["profit_usd"].to_numpy()[: END_2024 + 1].sum() < 0
+                                    for lab in INDEPENDENT_LABS)),
+        "min_raises_2024_2026": float(min(
+            int((by[lab]["raised_usd"].to_numpy()[: END_2026 + 1] > 0).sum())
+            for lab in INDEPENDENT_LABS)),
+        "openai_loss_2024_usd": -float(by["OpenAI"]["profit_usd"].to_numpy()[: END_2024 + 1].sum()),
+        # For directions and findings:
+        "inhouse_leads_2034": float(s.get("leader_kind_2034") == "inhouse_lab"),
+        "independent_leads_2034": float(s.get("leader_kind_2034") == "independent_lab"),
+        "lab_exits": float(s["lab_exits"]),
+        "frontier_capability_2030": float(frontier[min(71, len(frontier) - 1)]),
+        "roundtrip_cum_usd": s["roundtrip_cum_usd"],
+        "cloud_profit_cum_usd": s["cloud_profit_cum_usd"],
+        "lab_profit_cum_usd": s["lab_profit_cum_usd"],
+        "hhi_ownership_start": float(ind["hhi_ownership"].iloc[0]),
+        "hhi_ownership_final": s["hhi_ownership_final"],
+    }
+    return out
+
+
+def _run(job: tuple[str, int, tuple[str, ...]]) -> dict[str, float]:
+    from .config import load_config
+    from .simulate import simulate
+
+    scenario, seed, overrides = job
+    return measure(simulate(load_config(scenario, list(overrides)), seed=seed))
+
+
+def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
+                 workers: int = 1) -> list[dict[str, float]]:
+    jobs = [(scenario, s, overrides) for s in seeds]
+    if workers <= 1:
+        return [_run(j) for j in jobs]
+    ctx = multiprocessing.get_context("spawn")  # no fork of a parent holding Hydra state
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        return list(pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+
+
+# ---------------------------------------------------------------------- facts
+@dataclass(frozen=True)
+class Fact:
+    claims: str
+    statement: str
+    source: str
+    key: str  # measure
+    lo: float
+    hi: float
+    unit: str = ""
+    scale: float = 1.0  # shown as value / scale
+    stat: str = "median"  # "mean" for 0/1 measures: the share of seeds
+
+    def value(self, values: np.ndarray) -> float:
+        return float(np.mean(values) if self.stat == "mean" else np.median(values))
+
+    def target(self) -> str:
+        lo, hi = self.lo / self.scale, self.hi / self.scale
+        if math.isinf(self.hi):
+            return f">= {lo:g}{self.unit}"
+        return f"{lo:g}-{hi:g}{self.unit}"
+
+    def holds(self, values: np.ndarray) -> bool:
+        return bool(self.lo <= self.value(values) <= self.hi)
+
+
+FACTS = (
+    Fact("A9", "frontier training compute doubling time, 2024-2027",
+         "Sevilla et al. 2022; Epoch 2024 (4-5x/yr)", "doubling_months", 5.0, 7.0, " mo"),
+    Fact("A11", "a GPT-4-sized run (2.1e25 FLOP) at the 2024 market price",
+         "Altman '>$100M'; Epoch $78M", "gpt4_run_cost_usd", 3e7, 3e8, " $M", 1e6),
+    Fact("A11", "frontier run cost growth, 2024-2027",
+         "Cottier et al. 2024: 2.4x/yr (95% CI 2.0-3.1)", "run_cost_growth_per_year",
+         2.0, 3.1, "x/yr"),
+    Fact("A14", "share of 2024's months whose top three are OpenAI, Anthropic, GDM",
+         "article (A14); Epoch models database", "frontier_tier_2024", 0.8, 1.0,
+         stat="mean"),
+    Fact("A20", "open-weights lag behind the frontier, 2025-2026",
+         "Epoch, Nov 2024: about one year", "meta_lag_months", 6.0, 18.0, " mo"),
+    Fact("A24", "largest gap of any cloud share from 24/31/11 %, 2024-2026",
+         "Synergy Research Q1 2024 (A24)", "cloud_share_max_gap_pp", 0.0, 5.0, " pp"),
+    Fact("A17", "share of strategic investment that comes back as cloud spend",
+         "article (A17); FTC 6(b) report 2025", "roundtrip_share", 0.5, 1.0),
+    Fact("A22", "share of seeds in which OpenAI and Anthropic both lose money in 2024",
+         "press reports (C): OpenAI ~$5B loss 2024", "labs_lose_2024", 0.8, 1.0,
+         stat="mean"),
+    Fact("A22", "rounds raised 2024-2026 by the independent lab that raised least",
+         "article (A22); public rounds 2024-25", "min_raises_2024_2026", 2.0, math.inf),
+    Fact("A22", "OpenAI's loss in 2024", "press reports (C): ~$5B expected",
+         "openai_loss_2024_usd", 1.5e9, 1.5e10, " $B", 1e9),
+)
+
+
+def check_facts(runs: list[dict[str, float]]) -> list[dict]:
+    rows = []
+    for fact in FACTS:
+        v = np.array([r[fact.key] for r in runs]) / fact.scale
+        rows.append({"claims": fact.claims, "fact": fact.statement, "source": fact.source,
+                     "target": fact.target(), "value": fact.value(v),
+                     "p10": float(np.percentile(v, 10)), "p90": float(np.percentile(v, 90)),
+                     "pass": fact.holds(v * fact.scale)})
+    return rows
+
+
+# ---------------------------------------------------------------------- directions
+def _normal_sf(z: float) -> float:
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def proportion_test(base: np.ndarray, other: np.ndarray) -> float:
+    """One-sided p-value that `other`'s rate of 1s exceeds `base`'s (pooled z-test)."""
+    n1, n2 = len(base), len(other)
+    p1, p2 = base.mean(), other.mean()
+    pooled = (base.sum() + other.sum()) / (n1 + n2)
+    se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
+    if se == 0.0:
+        return 0.0 if p2 > p1 else 1.0
+    return _normal_sf((p2 - p1) / se)
+
+
+def mann_whitney_greater(base: np.ndarray, other: np.ndarray) -> float:
+    """One-sided p-value that `other` tends to exceed `base` (normal approximation, ties
+    given mid-ranks and the tie-corrected variance)."""
+    x = np.concatenate([base, other])
+    order = np.argsort(x, kind="mergesort")
+    ranks = np.empty(len(x))
+    sorted_x = x[order]
+    i = 0
+    while i < len(x):  # mid-ranks for ties
+        j = i
+        while j + 1 < len(x) and sorted_x[j + 1] == sorted_x[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    n1, n2 = len(base), len(other)
+    u = ranks[n1:].sum() - n2 * (n2 + 1) / 2.0
+    _, counts = np.unique(x, return_counts=True)
+    n = n1 + n2
+    var = n1 * n2 / 12.0 * ((n + 1) - (counts**3 - counts).sum() / (n * (n - 1)))
+    if var <= 0:
+        return 1.0
+    return _normal_sf((u - n1 * n2 / 2.0) / math.sqrt(var))
+
+
+@dataclass(frozen=True)
+class Direction:
+    scenario: str
+    claims: str
+    statement: str
+    key: str
+    sign: int  # +1: the scenario's values should be higher than the baseline's, -1: lower
+    kind: str  # "rate" (0/1 per run) or "value"
+    scale: float = 1.0
+
+
+DIRECTIONS = (
+    Direction("bigtech_inhouse", "A4 A5 A18", "a hyperscaler's in-house model leads in 2034",
+              "inhouse_leads_2034", +1, "rate"),
+    Direction("capital_crunch", "A22 A23", "labs that exit by the horizon", "lab_exits", +1,
+              "value"),
+    Direction("compute_slowdown", "A9", "frontier capability at the start of 2030",
+              "frontier_capability_2030", -1, "value"),
+    Direction("compute_boom", "A9", "frontier capability at the start of 2030",
+              "frontier_capability_2030", +1, "value"),
+    Direction("talent_edge", "A29", "an independent lab leads in 2034",
+              "independent_leads_2034", +1, "rate"),
+    Direction("no_partnerships", "A17 A31", "money round-tripped to investors' clouds, $B",
+              "roundtrip_cum_usd", -1, "value", 1e9),
+)
+
+
+def check_direction(d: Direction, base: list[dict], other: list[dict]) -> dict:
+    b = np.array([r[d.key] for r in base]) * d.sign
+    o = np.array([r[d.key] for r in other]) * d.sign
+    p = proportion_test(b, o) if d.kind == "rate" else mann_whitney_greater(b, o)
+    return {"scenario": d.scenario, "claims": d.claims, "statistic": d.statement,
+            "expected": "higher" if d.sign > 0 else "lower",
+            "baseline": float(np.mean(b)) * d.sign / d.scale,
+            "scenario_value": float(np.mean(o)) * d.sign / d.scale,
+            "p": p, "pass": p < ALPHA}
+
+
+# ---------------------------------------------------------------------- findings
+def findings(by_scenario: dict[str, list[dict]]) -> list[dict]:
+    """A25/A26 (clouds profit whether or not labs do) and A32 (consolidation), per scenario."""
+    rows = []
+    for scenario, runs in by_scenario.items():
+        cloud = np.array([r["cloud_profit_cum_usd"] for r in runs])
+        labs = np.array([r["lab_profit_cum_usd"] for r in runs])
+        start = np.array([r["hhi_ownership_start"] for r in runs])
+        final = np.array([r["hhi_ownership_final"] for r in runs])
+        rows.append({"scenario": scenario,
+                     "cloud_profit_B": float(np.median(cloud)) / 1e9,
+                     "lab_profit_B": float(np.median(labs)) / 1e9,
+                     "clouds_profit_share": float((cloud > 0).mean()),
+                     "clouds_win_labs_lose": float(((cloud > 0) & (labs < 0)).mean()),
+                     "hhi_ownership_start": float(np.median(start)),
+                     "hhi_ownership_final": float(np.median(final)),
+                     "consolidates": float((final > start).mean())})
+    return rows
+
+
+# ---------------------------------------------------------------------- the command
+def _table(rows: list[dict], cols: list[tuple[str, str, Callable]]) -> str:
+    cells = [[fmt(r[key]) for _, key, fmt in cols] for r in rows]
+    widths = [max(len(head), *(len(c[i]) for c in cells)) for i, (head, _, _) in enumerate(cols)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+    return "\n".join([line([h for h, _, _ in cols]), line(["-" * w for w in widths]),
+                      *(line(c) for c in cells)])
+
+
+def _num(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _verdict(ok: bool) -> str:
+    return "pass" if ok else "FAIL"
+
+
+def validate(seeds: int = 30, direction_seeds: int = 60, workers: int = 2,
+             directions: bool = True, out=sys.stdout) -> bool:
+    """Run the checks and print the tables; True if every fact and direction holds."""
+    n = max(seeds, direction_seeds if directions else 0)
+    base = run_measures("baseline", range(n), workers=workers)
+    facts = check_facts(base[:seeds])
+    print(f"Facts: baseline, seeds 0-{seeds - 1}; simulated = median over seeds (share of "
+          "seeds for yes/no facts), p10 and p90 its spread", file=out)
+    print(_table(facts, [("claim", "claims", str), ("fact", "fact", str),
+                         ("source", "source", str), ("target", "target", str),
+                         ("simulated", "value", _num), ("p10", "p10", _num),
+                         ("p90", "p90", _num), ("", "pass", _verdict)]), file=out)
+    ok = all(r["pass"] for r in facts)
+    if directions:
+        by_scenario = {"baseline": base[:direction_seeds]}
+        rows = []
+        for d in DIRECTIONS:
+            if d.scenario not in by_scenario:
+                by_scenario[d.scenario] = run_measures(d.scenario, range(direction_seeds),
+                                                       workers=workers)
+            rows.append(check_direction(d, by_scenario["baseline"], by_scenario[d.scenario]))
+        print(f"\nDirections: each scenario against the baseline, seeds 0-{direction_seeds - 1};"
+              f" one-sided test at p < {ALPHA}", file=out)
+        print(_table(rows, [("scenario", "scenario", str), ("claims", "claims", str),
+                            ("statistic", "statistic", str), ("expected", "expected", str),
+                            ("baseline", "baseline", _num), ("scenario", "scenario_value", _num),
+                            ("p", "p", lambda p: f"{p:.1e}"), ("", "pass", _verdict)]), file=out)
+        ok = ok and all(r["pass"] for r in rows)
+        print("\nFindings (claims the article asserts; reported, not failed): medians over "
+              "seeds, $B cumulative to the horizon", file=out)
+        print(_table(findings(by_scenario), [
+            ("scenario", "scenario", str), ("cloud profit", "cloud_profit_B", _num),
+            ("lab profit", "lab_profit_B", _num),
+            ("P(clouds profit)", "clouds_profit_share", _num),
+            ("P(clouds win, labs lose) A25/A26", "clouds_win_labs_lose", _num),
+            ("HHI own. 2024", "hhi_ownership_start", _num),
+            ("HHI own. end", "hhi_ownership_final", _num),
+            ("P(consolidates) A32", "consolidates", _num)]), file=out)
+    print(f"\n{'all checks hold' if ok else 'VALIDATION FAILED'}", file=out)
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="aisim validate", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=30, help="baseline seeds for the facts (30)")
+    ap.add_argument("--direction-seeds", type=int, default=60,
+                    help="seeds per scenario for the direction tests (60)")
+    ap.add_argument("--workers", type=int, default=2, help="processes (2)")
+    ap.add_argument("--facts-only", action="store_true", help="skip the direction tests")
+    args = ap.parse_args(argv)
+    for name in ("seeds", "direction_seeds", "workers"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name.replace('_', '-')}={getattr(args, name)}: must be at least 1")
+    return 0 if validate(args.seeds, args.direction_seeds, args.workers,
+                         directions=not args.facts_only) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
