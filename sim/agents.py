@@ -160,6 +160,7 @@ class Investor(mesa.Agent):
         self.fail_prob = fail_prob
         self.discount = discount
         self.max_share_of_raise = max_share_of_raise
+        self.closed_until: dict[str, int] = {}  # lab -> month it may ask again
         model.ledger.open_account(name)
 
     @property
@@ -173,11 +174,14 @@ class Investor(mesa.Agent):
         if top_up > 0:
             self.model.ledger.pay(OUTSIDE_INVESTORS, self.name, top_up, "commitment")
 
-    def offer(self, need: float, pre_money: float) -> tuple[float, float]:
-        """(amount, pre-money valuation) this investor puts in, or (0, 0) if the deal fails."""
-        if need <= 0 or self.cash <= 0:
+    def offer(self, lab, need: float, pre_money: float) -> tuple[float, float]:
+        """(amount, pre-money valuation) this investor puts in, or (0, 0) if the deal fails;
+        after a failed deal the lab waits before asking again."""
+        month = self.model.month
+        if need <= 0 or self.cash <= 0 or self.closed_until.get(lab.name, -1) > month:
             return 0.0, 0.0
         if self.fail_prob > 0 and self.model.rng.random() < self.fail_prob:
+            self.closed_until[lab.name] = month + self.model.p.finance.failed_deal_wait_months
             return 0.0, 0.0
         amount = min(need * self.max_share_of_raise, self.cash)
         return amount, pre_money * (1.0 - self.discount)

@@ -401,7 +401,7 @@ class AIIndustry(mesa.Model):
             for investor in self.investors:
                 if need <= 0:
                     break
-                amount, pre = investor.offer(need, self._valuation(lab))
+                amount, pre = investor.offer(lab, need, self._valuation(lab))
                 if amount > 0:
                     self.ledger.pay(investor.name, lab.name, amount, "investment")
                     lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre),

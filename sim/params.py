@@ -150,6 +150,9 @@ class FinanceParams:
     sovereign_pool_usd_per_year: float = p(1e11, 0.0, 1e14)
     # Chance a sovereign deal falls through (hard questions, A22). Assumption.
     sovereign_fail_prob: float = p(0.3, 0.0, 1.0)
+    # Months before a lab whose sovereign deal fell through may ask that investor again: a
+    # failed deal costs time (review, renegotiation), not one month. Assumption.
+    failed_deal_wait_months: int = p(6, 0, 120)
     # Valuation haircut a sovereign fund demands. Assumption.
     sovereign_discount: float = p(0.2, 0.0, 0.95)
     # Non-hyperscaler strategic investors (Salesforce in Anthropic, A3): yearly pool. Assumption.
@@ -190,8 +193,8 @@ class FinanceParams:
     consolidation_stake: float = p(0.25, 0.0, 1.0)
     # Hyperscalers' AI cloud business valued at this x annualised AI cloud revenue. Assumption.
     cloud_revenue_multiple: float = p(10.0, 0.0, 1000.0)
-    # Share of a hyperscaler's other operating cash flow it may spend on its in-house lab at
-    # make weight 1 (scaled by the make weight). Assumption (big tech AI capex was ~30-40 %
+    # Share of a hyperscaler's cash flow (other business plus AI cloud revenue) it may spend
+    # on its in-house lab at make weight 1 (scaled by the make weight). Assumption (big tech AI capex was ~30-40 %
     # of operating cash flow in 2024, second-hand; most of it for cloud capacity).
     inhouse_budget_share: float = p(0.5, 0.0, 1.0)
     # Share of Meta's operating cash flow for its open-weights lab (A15). Assumption.

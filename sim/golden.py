@@ -1,0 +1,87 @@
+"""The golden baseline: summary statistics of a fixed set of baseline runs, stored in
+`tests/golden/baseline.json` and compared on every test run (tests/test_validation.py), so
+that any change to what the baseline produces is seen and explained, never slipped in.
+
+    python -m sim.golden            # compare, print what changed; exit 1 if anything did
+    python -m sim.golden --write    # regenerate on purpose, after a deliberate model change
+
+See docs/validation.md ("The golden baseline") for when regenerating is right.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+PATH = Path(__file__).resolve().parent.parent / "tests" / "golden" / "baseline.json"
+SEEDS = range(10)
+RTOL = 1e-9  # same platform, same numbers: anything looser would hide real changes
+
+
+def compute(seeds=SEEDS) -> dict:
+    """Statistics over baseline runs: per numeric measure mean, min and max; per text field
+    the count of each value."""
+    from .simulate import simulate
+    from .validate import measure
+
+    rows, texts = [], []
+    for seed in seeds:
+        result = simulate(None, seed=seed)
+        numbers = {k: v for k, v in result.summary.items()
+                   if isinstance(v, int | float) and k != "seed"}
+        rows.append({**numbers, **measure(result)})
+        texts.append({k: v for k, v in result.summary.items() if isinstance(v, str)})
+    stats = {}
+    for key in sorted(rows[0]):
+        values = np.array([r[key] for r in rows], dtype=float)
+        stats[key] = {"mean": float(values.mean()), "min": float(values.min()),
+                      "max": float(values.max())}
+    counts = {key: dict(sorted(Counter(t[key] for t in texts).items()))
+              for key in sorted(texts[0])}
+    return {"seeds": [min(seeds), max(seeds)], "numbers": stats, "counts": counts}
+
+
+def differences(stored: dict, now: dict, rtol: float = RTOL) -> list[str]:
+    """Human-readable list of everything that differs."""
+    out = []
+    if stored.get("seeds") != now["seeds"]:
+        out.append(f"seeds: stored {stored.get('seeds')}, now {now['seeds']}")
+    old, new = stored.get("numbers", {}), now["numbers"]
+    for key in sorted(set(old) | set(new)):
+        if key not in old or key not in new:
+            out.append(f"{key}: {'added' if key in new else 'removed'}")
+            continue
+        for stat in ("mean", "min", "max"):
+            a, b = old[key][stat], new[key][stat]
+            same = (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rtol,
+                                                                      abs_tol=1e-12)
+            if not same:
+                out.append(f"{key}.{stat}: stored {a:.6g}, now {b:.6g}")
+    if stored.get("counts") != now["counts"]:
+        out.append(f"counts: stored {stored.get('counts')}, now {now['counts']}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim.golden", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", action="store_true", help="regenerate the stored file")
+    args = ap.parse_args(argv)
+    now = compute()
+    if args.write:
+        PATH.parent.mkdir(parents=True, exist_ok=True)
+        PATH.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {PATH}")
+        return 0
+    diff = differences(json.loads(PATH.read_text()), now)
+    print("\n".join(diff) if diff else "golden baseline unchanged")
+    return 1 if diff else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
