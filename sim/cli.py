@@ -32,6 +32,16 @@ def _report(argv: list[str]) -> int:
 
 VERBS["report"] = ("SWEEP_DIR: figures and one HTML page on who wins, and why", _report)
 
+
+def _dashboard(argv: list[str]) -> int:
+    from .dashboard import main as dashboard_main  # solara only when the dashboard is asked for
+
+    return dashboard_main(argv)
+
+
+VERBS["dashboard"] = ("[--port N]: sliders and live plots of one scenario in the browser",
+                      _dashboard)
+
 HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir",
                           "-cd", "--experimental-rerun", "--info", "-i", "--package", "-p",
                           "--cfg", "-c", "--shell-completion", "-sc"}
