@@ -10,12 +10,16 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import io
 import threading
 from dataclasses import dataclass
 
 import numpy as np
+import PIL.Image
+import reacton.ipywidgets as rw
 import solara
 import solara.server.settings
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from omegaconf import OmegaConf
@@ -77,7 +81,7 @@ def param_range(key: str) -> tuple[float | None, float | None, bool]:
 _HYDRA = threading.Lock()  # load_config uses Hydra's process-wide state; sessions share it
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _scenario(name: str) -> dict:
     with _HYDRA:
         return OmegaConf.to_container(load_config(name), resolve=True)
@@ -150,98 +154,181 @@ class DashboardModel(AIIndustry):
 
 
 # ---------------------------------------------------------------------------- plots
-# Small figures drawn from the recorder's arrays (no pandas): one step + all plots stays far
-# below a second (benchmarks/bench_dashboard.py).
+# Drawing text (ticks, titles, legends) is most of what a matplotlib figure costs, and it does
+# not change from month to month: each plot draws its frame once and then only its data onto
+# that background (blitting), redrawing the frame only when the y-range must grow. One step
+# plus all plots stays far below a second (benchmarks/bench_dashboard.py).
 FIGSIZE, DPI = (5.6, 3.3), 80
 
 
-def _axes(title: str, ylabel: str):
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    ax = fig.subplots()
-    ax.set_title(title, fontsize=10)
-    ax.set_ylabel(ylabel, fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.tick_params(labelsize=8)
-    return fig, ax
+class LivePlot:
+    """A figure whose frame (axes, ticks, titles, legend) is drawn once and whose data
+    artists (animated=True) are drawn onto it for each month recorded."""
+
+    title, ylabel, yscale = "", "", "linear"
+    ylim = (0.0, 1.0)  # starting y-limits
+    grow = None  # step (log10 units on a log axis) the y-limits grow by to fit the data
+
+    def __init__(self, model: AIIndustry):
+        self.fig = Figure(figsize=FIGSIZE, dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.fig.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.1)
+        ax = self.ax = self.fig.subplots()
+        ax.set_title(self.title, fontsize=10)
+        ax.set_ylabel(self.ylabel, fontsize=9)
+        ax.set_yscale(self.yscale)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.set_xlim(START_YEAR, START_YEAR + model.p.horizon_months / 12)
+        self.artists = []
+        self.setup(model)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, ncol=2, loc="upper left")
+        self.background = None
+
+    def setup(self, model: AIIndustry) -> None:
+        """Create the data artists and legend entries."""
+
+    def update(self, model: AIIndustry, t: int, x: np.ndarray) -> np.ndarray | None:
+        """Show the first t months (x: their dates in years); return the values shown."""
+
+    def png(self, model: AIIndustry) -> bytes:
+        t = model.month
+        shown = self.update(model, t, START_YEAR + np.arange(t) / 12)
+        ylim = self.ylim if self.background is None else self.ax.get_ylim()
+        if self.grow and shown is not None and np.isfinite(shown).any():
+            ylim = _grow(shown[np.isfinite(shown)], ylim, self.grow, self.yscale == "log")
+        if self.background is None or ylim != self.ax.get_ylim():
+            self.ax.set_ylim(ylim)
+            self.canvas.draw()  # the frame: animated artists are left out
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.canvas.restore_region(self.background)
+        for artist in self.artists:
+            self.ax.draw_artist(artist)
+        out = io.BytesIO()
+        # Fast PNG compression: the default level costs more than drawing the data.
+        PIL.Image.frombuffer("RGBA", self.canvas.get_width_height(),
+                             self.canvas.buffer_rgba()).save(out, "png", compress_level=1)
+        return out.getvalue()
+
+    def line(self, label: str, **kw):
+        (line,) = self.ax.plot([], [], label=label, animated=True, **kw)
+        self.artists.append(line)
+        return line
+
+    def replace(self, artists: list) -> None:
+        """New data artists instead of the old ones (stacks and bars are rebuilt)."""
+        for artist in self.artists:
+            artist.remove()
+        self.artists = artists
 
 
-def _months(model: AIIndustry) -> tuple[int, np.ndarray]:
-    """Months recorded so far, and their x positions (years)."""
-    t = model.month
-    return t, START_YEAR + np.arange(t) / 12
+def _grow(values: np.ndarray, ylim: tuple, step: float, log: bool) -> tuple[float, float]:
+    """y-limits on a grid of `step` that cover the values: the current ones while the data
+    fits (the frame is redrawn only when they change), else widened with a step to spare."""
+    f, inv = (np.log10, lambda v: 10.0**v) if log else (float, float)
+    lo, hi, cur = f(values.min()), f(values.max()), (f(ylim[0]), f(ylim[1]))
+    if cur[0] <= lo and hi <= cur[1]:
+        return ylim
+    return (inv(min(cur[0], np.floor(lo / step) * step)),
+            inv(max(cur[1], np.ceil(hi / step) * step + step)))
 
 
-def _finish(fig, ax, model: AIIndustry, legend: bool = True):
-    ax.set_xlim(START_YEAR, START_YEAR + model.p.horizon_months / 12)
-    if legend and ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, ncol=2, loc="upper left")
-    return solara.FigureMatplotlib(fig, format="png")
+class CapabilityPlot(LivePlot):
+    title = "Capability of each lab's best released model"
+    ylabel, ylim, grow = "log10 effective FLOP", (24.0, 27.0), 1.0
+
+    def setup(self, model):
+        self.lines = {lab.index: self.line(lab.name, color=color(lab.name)) for lab in model.labs}
+
+    def update(self, model, t, x):
+        f = model.recorder.firm
+        idx = list(self.lines)
+        cap = np.where(f["alive"][:t, idx] > 0, f["capability"][:t, idx], np.nan)
+        for k, line in enumerate(self.lines.values()):
+            line.set_data(x, cap[:, k])
+        return cap
 
 
-def CapabilityPlot(model: AIIndustry):
-    t, x = _months(model)
-    fig, ax = _axes("Capability of each lab's best released model", "log10 effective FLOP")
-    cap, alive = model.recorder.firm["capability"], model.recorder.firm["alive"]
-    for lab in model.labs:
-        i = lab.index
-        ax.plot(x, np.where(alive[:t, i] > 0, cap[:t, i], np.nan), label=lab.name,
-                color=color(lab.name))
-    return _finish(fig, ax, model)
+class RevenueSharePlot(LivePlot):
+    title, ylabel, ylim = "Share of customers' spending on models", "%", (0.0, 100.0)
+
+    def setup(self, model):
+        self.labs = list(model.labs)
+        for lab in self.labs:  # legend entries; the stack itself is rebuilt each month
+            self.ax.fill_between([], [], label=lab.name, color=color(lab.name))
+
+    def update(self, model, t, x):
+        share = model.recorder.firm["market_share"][:t, [lab.index for lab in self.labs]]
+        self.replace(self.ax.stackplot(x, share.T * 100, colors=[color(lab.name) for lab in self.labs],
+                                       alpha=0.9, animated=True) if t else [])
 
 
-def RevenueSharePlot(model: AIIndustry):
-    t, x = _months(model)
-    fig, ax = _axes("Share of customers' spending on models", "%")
-    labs = model.labs
-    share = model.recorder.firm["market_share"][:t, [lab.index for lab in labs]].T * 100
-    ax.stackplot(x, share, labels=[lab.name for lab in labs],
-                 colors=[color(lab.name) for lab in labs], alpha=0.9)
-    ax.set_ylim(0, 100)
-    return _finish(fig, ax, model)
+class CashPlot(LivePlot):
+    title = "Cash (in-house labs are funded by their owner)"
+    ylabel, yscale, ylim, grow = "USD billion", "log", (1.0, 1e3), 1.0
+
+    def setup(self, model):
+        self.lines = {f.index: self.line(f.name, color=color(f.name))
+                      for f in model.firms if f.kind != "inhouse_lab"}  # no cash of their own
+
+    def update(self, model, t, x):
+        cash = np.clip(model.recorder.firm["cash_usd"][:t, list(self.lines)], 1e6, None) / 1e9
+        for k, line in enumerate(self.lines.values()):
+            line.set_data(x, cash[:, k])
+        return cash
 
 
-def CashPlot(model: AIIndustry):
-    t, x = _months(model)
-    fig, ax = _axes("Cash (in-house labs are funded by their owner)", "USD billion")
-    cash = model.recorder.firm["cash_usd"]
-    for firm in model.firms:
-        if firm.kind != "inhouse_lab":  # no cash of its own
-            ax.plot(x, np.clip(cash[:t, firm.index], 1e6, None) / 1e9, label=firm.name,
-                    color=color(firm.name))
-    ax.set_yscale("log")
-    return _finish(fig, ax, model)
+class HHIPlot(LivePlot):
+    title, ylabel, ylim = "Concentration of the model market (HHI)", "HHI (0-10,000)", (0, 10_000)
+
+    def setup(self, model):
+        self.revenue = self.line("by model revenue", color="#444444")
+        self.ownership = self.line("by ownership (partners consolidated)", color="#c00000")
+        self.ax.axhline(1800, ls="--", color="#999999", lw=1)
+        self.ax.text(START_YEAR + 0.1, 1900, "highly concentrated (1,800)", fontsize=7,
+                     color="#666666")
+
+    def update(self, model, t, x):
+        ind = model.recorder.industry
+        self.revenue.set_data(x, ind["hhi_revenue"][:t])
+        self.ownership.set_data(x, ind["hhi_ownership"][:t])
 
 
-def HHIPlot(model: AIIndustry):
-    t, x = _months(model)
-    fig, ax = _axes("Concentration of the model market (HHI)", "HHI (0-10,000)")
-    ind = model.recorder.industry
-    ax.plot(x, ind["hhi_revenue"][:t], label="by model revenue", color="#444444")
-    ax.plot(x, ind["hhi_ownership"][:t], label="by ownership (partners consolidated)",
-            color="#c00000")
-    ax.axhline(1800, ls="--", color="#999999", lw=1)
-    ax.set_ylim(0, 10_000)
-    return _finish(fig, ax, model)
-
-
-def LeaderPlot(model: AIIndustry):
+class LeaderPlot(LivePlot):
     """Who holds the frontier, month by month: one bar per spell of leadership."""
-    t, _ = _months(model)
-    names = [lab.name for lab in model.labs]
-    leaders = model.recorder.leader[:t]
-    now = f"{leaders[-1] or 'none'} ({status(model)['date']})" if t else "press Step or ▶"
-    fig, ax = _axes(f"Frontier leader: {now}", "")
-    start = 0
-    for m in range(1, t + 1):
-        if m == t or leaders[m] != leaders[start]:
-            if leaders[start]:
-                ax.broken_barh([(START_YEAR + start / 12, (m - start) / 12)],
-                               (names.index(leaders[start]) - 0.4, 0.8),
-                               color=color(leaders[start]))
-            start = m
-    ax.set_yticks(range(len(names)), names, fontsize=8)
-    ax.set_ylim(len(names) - 0.5, -0.5)
-    return _finish(fig, ax, model, legend=False)
+
+    title = "Frontier leader (best released model on sale)"
+
+    def setup(self, model):
+        self.names = [lab.name for lab in model.labs]
+        self.ylim = (len(self.names) - 0.5, -0.5)
+        self.ax.set_yticks(range(len(self.names)), self.names, fontsize=8)
+        self.fig.subplots_adjust(left=0.24)
+
+    def update(self, model, t, x):
+        leaders, bars, start = model.recorder.leader[:t], [], 0
+        for m in range(1, t + 1):
+            if m == t or leaders[m] != leaders[start]:
+                if leaders[start]:
+                    bars.append(self.ax.broken_barh(
+                        [(START_YEAR + start / 12, (m - start) / 12)],
+                        (self.names.index(leaders[start]) - 0.4, 0.8),
+                        color=color(leaders[start]), animated=True))
+                start = m
+        self.replace(bars)
+
+
+def plot_component(cls: type[LivePlot]):
+    """A SolaraViz component showing `cls` for the model, redrawn when the model steps."""
+
+    def component(model: AIIndustry):
+        plot = solara.use_memo(lambda: cls(model), [model])
+        png = solara.use_memo(lambda: plot.png(model), [model, model.month])
+        return rw.Image(value=png, format="png")
+
+    component.__name__ = cls.__name__
+    return component
 
 
 def status(model: AIIndustry) -> dict:
@@ -270,7 +357,8 @@ def Status(model: AIIndustry):
     return solara.Markdown(status_text(model))
 
 
-COMPONENTS = [Status, CapabilityPlot, RevenueSharePlot, CashPlot, HHIPlot, LeaderPlot]
+COMPONENTS = [Status, *(plot_component(c) for c in (CapabilityPlot, RevenueSharePlot, CashPlot,
+                                                     HHIPlot, LeaderPlot))]
 
 
 @solara.component
