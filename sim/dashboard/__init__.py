@@ -7,9 +7,13 @@ import argparse
 import os
 import socket
 import sys
+import warnings
 
 # Before solara is imported anywhere: its settings read the environment once.
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+# Mesa 3.3.1's SolaraViz breaks one of solara's rules of hooks, harmlessly: a warning at
+# every start that users can do nothing about.
+warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early")
 
 APP = "sim.dashboard.app"
 

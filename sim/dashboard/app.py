@@ -22,6 +22,7 @@ import solara.server.settings
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 from omegaconf import OmegaConf
 
 from ..config import CONFIG_DIR, RunConfig, load_config
@@ -49,6 +50,7 @@ class Knob:
     lo: float
     hi: float
     step: float
+    shown: str = "{}"  # the value in the status line (sliders show no numbers)
     scale: float = 1.0  # config units per slider unit (USD per USD billion)
 
 
@@ -56,16 +58,19 @@ class Knob:
 # (sim/params.py); `slider()` widens them to a scenario's value and checks them against it.
 KNOBS = {
     "doubling_months": Knob("compute.doubling_months", "Compute doubling time (months)",
-                            1.0, 36.0, 0.5),
+                            1.0, 36.0, 0.5, "compute doubles every {:g} months"),
     "lab_pull": Knob("talent.lab_pull", "Talent edge: labs' pull on researchers",
-                     -2.0, 4.0, 0.1),
+                     -2.0, 4.0, 0.1, "labs' pull on talent {:.1f}"),
     "us_capital_pool_usd_bn": Knob("finance.us_capital_pool_usd_per_year",
-                                   "US capital pool (USD bn a year)", 0.0, 200.0, 1.0, 1e9),
+                                   "US capital pool (USD bn a year)", 0.0, 200.0, 1.0,
+                                   "US capital ${:,.0f}bn a year", 1e9),
     "sovereign_fail_prob": Knob("finance.sovereign_fail_prob",
-                                "Sovereign friction: chance a deal fails", 0.0, 1.0, 0.05),
+                                "Sovereign friction: chance a deal fails", 0.0, 1.0, 0.05,
+                                "{:.0%} of sovereign deals fail"),
     "inhouse_push": Knob("strategy.inhouse_push", "In-house push (make weight per review)",
-                         -0.2, 0.5, 0.01),
-    "n_customers": Knob("demand.n_customers", "Customers", 1000, 50_000, 1000),
+                         -0.2, 0.5, 0.01, "in-house push {:+.2f}"),
+    "n_customers": Knob("demand.n_customers", "Customers", 1000, 50_000, 1000,
+                        "{:,} customers"),
 }
 
 
@@ -150,7 +155,15 @@ class DashboardModel(AIIndustry):
                 section, key = KNOBS[name].key.split(".")
                 scale = KNOBS[name].scale
                 cfg[section][key] = value * scale if scale != 1 else value  # ints stay ints
-        super().__init__(to_params(cfg), seed=cast_seed(seed))
+        self.seed_used = cast_seed(seed)
+        super().__init__(to_params(cfg), seed=self.seed_used)
+
+    def settings(self) -> str:
+        """What this run is: scenario, seed and the sliders' values."""
+        cfg = dataclasses.asdict(self.p)
+        shown = [k.shown.format(_get(cfg, k.key) / k.scale if k.scale != 1 else _get(cfg, k.key))
+                 for k in KNOBS.values()]
+        return f"{self.p.scenario}, seed {self.seed_used}: " + ", ".join(shown)
 
 
 # ---------------------------------------------------------------------------- plots
@@ -158,7 +171,7 @@ class DashboardModel(AIIndustry):
 # not change from month to month: each plot draws its frame once and then only its data onto
 # that background (blitting), redrawing the frame only when the y-range must grow. One step
 # plus all plots stays far below a second (benchmarks/bench_dashboard.py).
-FIGSIZE, DPI = (5.6, 3.3), 80
+FIGSIZE, DPI = (5.6, 3.6), 100
 
 
 class LivePlot:
@@ -172,7 +185,7 @@ class LivePlot:
     def __init__(self, model: AIIndustry):
         self.fig = Figure(figsize=FIGSIZE, dpi=DPI)
         self.canvas = FigureCanvasAgg(self.fig)
-        self.fig.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.1)
+        self.fig.subplots_adjust(left=0.12, right=0.76, top=0.91, bottom=0.09)
         ax = self.ax = self.fig.subplots()
         ax.set_title(self.title, fontsize=10)
         ax.set_ylabel(self.ylabel, fontsize=9)
@@ -182,8 +195,8 @@ class LivePlot:
         ax.set_xlim(START_YEAR, START_YEAR + model.p.horizon_months / 12)
         self.artists = []
         self.setup(model)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, ncol=2, loc="upper left")
+        if ax.get_legend_handles_labels()[0]:  # beside the axes: data never hides it
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         self.background = None
 
     def setup(self, model: AIIndustry) -> None:
@@ -284,7 +297,7 @@ class HHIPlot(LivePlot):
 
     def setup(self, model):
         self.revenue = self.line("by model revenue", color="#444444")
-        self.ownership = self.line("by ownership (partners consolidated)", color="#c00000")
+        self.ownership = self.line("by ownership\n(partners\nconsolidated)", color="#c00000")
         self.ax.axhline(1800, ls="--", color="#999999", lw=1)
         self.ax.text(START_YEAR + 0.1, 1900, "highly concentrated (1,800)", fontsize=7,
                      color="#666666")
@@ -304,7 +317,7 @@ class LeaderPlot(LivePlot):
         self.names = [lab.name for lab in model.labs]
         self.ylim = (len(self.names) - 0.5, -0.5)
         self.ax.set_yticks(range(len(self.names)), self.names, fontsize=8)
-        self.fig.subplots_adjust(left=0.24)
+        self.fig.subplots_adjust(left=0.24, right=0.97)
 
     def update(self, model, t, x):
         leaders, bars, start = model.recorder.leader[:t], [], 0
@@ -325,7 +338,7 @@ def plot_component(cls: type[LivePlot]):
     def component(model: AIIndustry):
         plot = solara.use_memo(lambda: cls(model), [model])
         png = solara.use_memo(lambda: plot.png(model), [model, model.month])
-        return rw.Image(value=png, format="png")
+        return rw.Image(value=png, format="png", layout={"width": "100%"})  # fill the card
 
     component.__name__ = cls.__name__
     return component
@@ -347,30 +360,38 @@ def status(model: AIIndustry) -> dict:
 def status_text(model: AIIndustry) -> str:
     s = status(model)
     if "leader" not in s:
-        return f"**{s['date']}**, before the first month: press Step or ▶."
-    return (f"**{s['date']}** · frontier leader **{s['leader']}** · frontier capability "
+        return f"<b>{s['date']}</b>, before the first month: press Step or ▶."
+    return (f"<b>{s['date']}</b> · frontier leader <b>{s['leader']}</b> · frontier capability "
             f"{s['frontier_capability']:.2f} · HHI by revenue {s['hhi_revenue']:,.0f} · "
             f"labs in business {s['labs_alive']}")
 
 
+@solara.component
 def Status(model: AIIndustry):
-    return solara.Markdown(status_text(model))
+    update_counter.get()  # drawn again whenever SolaraViz steps the model
+    # HTML, not solara.Markdown: that loads KaTeX, which solara-assets does not ship (offline).
+    text = status_text(model)
+    if isinstance(model, DashboardModel):
+        text += f"<br><small>Running {model.settings()}</small>"
+    solara.HTML(tag="div", unsafe_innerHTML=text, style="padding: 4px 12px")
 
 
-COMPONENTS = [Status, *(plot_component(c) for c in (CapabilityPlot, RevenueSharePlot, CashPlot,
-                                                     HHIPlot, LeaderPlot))]
+COMPONENTS = [plot_component(c) for c in (CapabilityPlot, RevenueSharePlot, CashPlot, HHIPlot,
+                                          LeaderPlot)]
 
 
 @solara.component
 def Page():
-    """Scenario selector above Mesa's SolaraViz. Choosing a scenario builds its model and
-    resets the sliders to its values (the SolaraViz below is rebuilt, keyed by scenario)."""
+    """Scenario selector and status line around Mesa's SolaraViz. Choosing a scenario builds
+    its model and resets the sliders to its values (SolaraViz is rebuilt, keyed by scenario)."""
     scenario, set_scenario = solara.use_state("baseline")
     fresh = solara.use_memo(lambda: DashboardModel(scenario=scenario), [scenario])
     model = solara.use_reactive(fresh)  # follows `fresh`; SolaraViz's Reset replaces it
+    params = solara.use_memo(lambda: model_params(scenario), [scenario])
     with solara.Sidebar():
         with solara.Card("Scenario"):
             solara.Select("Scenario", values=SCENARIOS, value=scenario, on_value=set_scenario)
             solara.Text("Sliders and seed take effect on Reset.")
-    SolaraViz(model, components=COMPONENTS, model_params=model_params(scenario),
+    Status(model.value)
+    SolaraViz(model, components=COMPONENTS, model_params=params,
               name=f"aisim: who wins the AI race? ({scenario})").key(scenario)
