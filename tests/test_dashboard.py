@@ -15,6 +15,7 @@ import pytest
 solara = pytest.importorskip("solara")
 import ipyvuetify as v  # noqa: E402
 import ipywidgets as widgets  # noqa: E402
+import mesa  # noqa: E402
 
 import sim  # noqa: E402
 from sim import cli  # noqa: E402
@@ -128,8 +129,9 @@ def test_cash_and_capability_axes_grow_to_fit_the_data():
 
 # ------------------------------------------------------------------ headless page
 def render():
-    """The page as `solara run` shows it: inside an AppLayout, which holds the sidebar."""
-    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    """The page as `solara run` shows it: inside the module's Layout, an AppLayout, which
+    holds the sidebar."""
+    _, rc = solara.render(app.Layout(children=[app.Page()]), handle_error=False)
     return rc
 
 
@@ -139,7 +141,7 @@ def images(rc) -> list[bytes]:
 
 def text(rc) -> str:
     """Every text on the page, HTML included."""
-    return " ".join(str(w.children) for w in rc.find(v.Html).widgets)
+    return " ".join(str(w.children) for kind in (v.Html, v.Alert) for w in rc.find(kind).widgets)
 
 
 def test_headless_page_has_every_slider_and_steps_the_model():
@@ -169,6 +171,7 @@ def test_headless_page_has_every_slider_and_steps_the_model():
 @pytest.mark.slow
 def test_headless_sliders_and_seed_take_effect_on_reset():
     rc = render()
+    models = len(mesa.Agent._ids)
     step = rc.find(v.Btn, children=["Step"]).widget
     step.click(), step.click()
     default = images(rc)
@@ -179,6 +182,7 @@ def test_headless_sliders_and_seed_take_effect_on_reset():
     seed.fire_event("keyup.enter", None)  # a text field delivers its value on Enter
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert "Step: 0" in text(rc)
+    assert len(mesa.Agent._ids) == models, "the replaced model left Mesa's registry"
     assert ("Running baseline, seed 7: compute doubles every 9 months, labs' pull on talent "
             "1.2, US capital $25bn a year, 55% of sovereign deals fail, in-house push +0.05, "
             "3,000 customers") in text(rc)
@@ -205,6 +209,20 @@ def test_headless_scenario_selector_loads_the_scenario_and_its_slider_values():
     model = app.DashboardModel(scenario="capital_crunch")
     model.step(), model.step()
     assert images(rc) == [cls(model).png(model) for cls in PLOTS]
+
+
+def test_headless_bad_seed_is_one_message_and_the_page_comes_back():
+    rc = render()
+    seed = rc.find(v.TextField, label="Seed (whole number)").widget
+    seed.v_model = "abc"
+    seed.fire_event("keyup.enter", None)
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert ("Could not build the model: seed='abc': expected a whole number from 0 to "
+            "2147483647") in text(rc)
+    assert not rc.find(v.Btn, children=["Step"]).widgets
+    rc.find(v.Btn, children=["Back to the dashboard"]).widget.click()
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert "Step: 1" in text(rc)
 
 
 # ------------------------------------------------------------------ the command

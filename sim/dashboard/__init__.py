@@ -14,6 +14,9 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 # Mesa 3.3.1's SolaraViz breaks one of solara's rules of hooks, harmlessly: a warning at
 # every start that users can do nothing about.
 warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early")
+# Solara warns on the first page load from http://127.0.0.1 that iframe embedding needs https;
+# the dashboard is not embedded.
+warnings.filterwarnings("ignore", message=r"Cookies with samesite=none require https")
 
 APP = "sim.dashboard.app"
 

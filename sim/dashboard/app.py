@@ -388,6 +388,9 @@ def Page():
     fresh = solara.use_memo(lambda: DashboardModel(scenario=scenario), [scenario])
     model = solara.use_reactive(fresh)  # follows `fresh`; SolaraViz's Reset replaces it
     params = solara.use_memo(lambda: model_params(scenario), [scenario])
+    # A replaced model (Reset, another scenario, page closed) leaves Mesa's id registry
+    # (AIIndustry.release): ~0.7 MB each otherwise.
+    solara.use_effect(lambda: model.value.release, [model.value])
     with solara.Sidebar():
         with solara.Card("Scenario"):
             solara.Select("Scenario", values=SCENARIOS, value=scenario, on_value=set_scenario)
@@ -395,3 +398,18 @@ def Page():
     Status(model.value)
     SolaraViz(model, components=COMPONENTS, model_params=params,
               name=f"aisim: who wins the AI race? ({scenario})").key(scenario)
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 (solara's signature)
+    """Solara's AppLayout (`solara run` wraps Page in a module's Layout), with one addition:
+    an error while building the model, such as Reset with seed "abc", is one line and a way
+    back instead of a traceback page. (The controls sit in AppLayout's sidebar, so the error
+    reaches no boundary below this one.)"""
+    error, clear_error = solara.use_exception()
+    if error is not None:
+        with solara.Column(style="padding: 24px"):
+            solara.Error(f"Could not build the model: {error}")
+            solara.Button("Back to the dashboard", on_click=clear_error, color="primary")
+        return
+    solara.AppLayout(children=children)
