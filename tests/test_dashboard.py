@@ -258,6 +258,7 @@ def test_a_busy_port_is_one_line_and_a_failure(capsys):
 def test_telemetry_is_off():
     assert os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert solara.server.settings.telemetry.mixpanel_enable is False
+    assert solara.checks.should_perform_solara_check() is False  # no install check either
 
 
 @pytest.mark.slow

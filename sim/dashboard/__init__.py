@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"--port {text}: expected a whole number from 1 to 65535")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: expected a whole number from 1 to 65535")
     return int(text)
 
 

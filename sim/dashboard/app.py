@@ -18,6 +18,7 @@ import numpy as np
 import PIL.Image
 import reacton.ipywidgets as rw
 import solara
+import solara.checks
 import solara.server.settings
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -36,6 +37,9 @@ from ..simulate import to_params
 # unless `solara run` imported it first: switch telemetry off here too (the server sends its
 # start event only after it has loaded this module).
 solara.server.settings.telemetry.mixpanel_enable = False
+# In development mode (plain `solara run`) the page would also load solara.dev's "success"
+# page once per machine, an install check that phones home: off as well.
+solara.checks.should_perform_solara_check = lambda: False
 
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
 START_YEAR = int(START[:4])
