@@ -42,6 +42,16 @@ def _validate(argv: list[str]) -> int:
 VERBS["validate"] = ("facts the baseline must reproduce, directions scenarios must move",
                      _validate)
 
+
+def _dashboard(argv: list[str]) -> int:
+    from .dashboard import main as dashboard_main  # solara only when the dashboard is asked for
+
+    return dashboard_main(argv)
+
+
+VERBS["dashboard"] = ("[--port N]: sliders and live plots of one scenario in the browser",
+                      _dashboard)
+
 HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir",
                           "-cd", "--experimental-rerun", "--info", "-i", "--package", "-p",
                           "--cfg", "-c", "--shell-completion", "-sc"}
