@@ -75,7 +75,7 @@ class Hyperscaler(Firm):
 class FrontierLab(Firm):
     """A lab that trains models and sells them: independent, in-house or open-weights."""
 
-    def __init__(self, model, spec: LabSpec, pay_per_year: float):
+    def __init__(self, model, spec: LabSpec, pay_per_year: float, *, dormant: bool = False):
         super().__init__(model, spec.name, spec.cash_usd)
         self.kind = spec.kind
         self.owner = spec.owner
@@ -86,8 +86,13 @@ class FrontierLab(Firm):
         self.obligations = dict(spec.obligations_usd)
         self.pay_per_year = pay_per_year
         self.slot = -1  # position in the model's lab arrays, set by the model
-        self.alive = True
+        # A dormant lab is a slot for a lab not founded yet (entry.enabled).
+        self.dormant = dormant
+        self.alive = not dormant
+        self.founded_month = -1  # -1: before 2024
         self.exit_month: int | None = None
+        self.exit_kind = ""  # closed, acqui-hired or acquired
+        self.open_weights = False  # an entrant that publishes its weights
         # Released model (latest and best) and models waiting for release.
         self.train_flop = 0.0
         self.capability = -math.inf
@@ -123,6 +128,11 @@ class FrontierLab(Firm):
         return self.kind == INHOUSE
 
     @property
+    def publishes_weights(self) -> bool:
+        """Open weights: carried by every cloud, cheaper, attractive to researchers (A15)."""
+        return self.is_open or self.open_weights
+
+    @property
     def sells(self) -> bool:
         """Offered to customers: alive with a released model."""
         return self.alive and self.capability > -math.inf
@@ -137,14 +147,16 @@ class FrontierLab(Firm):
             if cap > self.capability:
                 self.capability, self.train_flop = cap, flop
 
-    def close(self, month: int) -> None:
-        """Exit: stop selling, free researchers, return what cash is left to shareholders."""
+    def close(self, month: int, kind: str = "closed", researchers_to: int | None = None) -> None:
+        """Exit: stop selling, free researchers (to the pool, or to the buyer's lab in an
+        acqui-hire), return what cash is left to shareholders."""
         self.alive = False
         self.exit_month = month
+        self.exit_kind = kind
         self.obligations = {}
         self.pending = []
         self.run_target_flop = self.run_delivered_flop = 0.0
-        self.model.researchers.release(self.slot)
+        self.model.researchers.release(self.slot, to=researchers_to)
         self.model.ledger.pay(self.name, OUTSIDE_INVESTORS, max(self.cash, 0.0), "liquidation")
 
 

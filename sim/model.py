@@ -16,7 +16,8 @@ import numpy as np
 from . import roster
 from .agents import FrontierLab, Hyperscaler, Investor
 from .mechanisms import compute, demand, finance, strategy, talent, training
-from .mechanisms.finance import CHIP_VENDORS, CUSTOMERS, ENERGY, OTHER_BUSINESS, SALARIES
+from .mechanisms.finance import (CHIP_VENDORS, CUSTOMERS, ENERGY, OTHER_BUSINESS,
+                                 OUTSIDE_INVESTORS, SALARIES)
 from .params import Params, validate
 from .recorder import Recorder
 
@@ -41,6 +42,11 @@ class AIIndustry(mesa.Model):
                        roster.OPEN_WEIGHTS: pay[2]}
         self.labs = [FrontierLab(self, self._lab_spec(s), pay_by_kind[s.kind])
                      for s in roster.LABS]
+        if p.entry.enabled:  # slots for labs founded during the run
+            self.labs += [FrontierLab(self, roster.entrant_spec(k + 1), pay[0], dormant=True)
+                          for k in range(p.entry.max_entrants)]
+        self.specs = [*roster.LABS,
+                      *(roster.entrant_spec(k + 1) for k in range(len(self.labs) - len(roster.LABS)))]
         for lab in self.labs:
             if lab.is_open:
                 lab.ambition = p.training.open_weights_ambition
@@ -60,7 +66,7 @@ class AIIndustry(mesa.Model):
         self.customers = demand.CustomerPopulation(
             p.demand.n_customers, self.rng, p.demand.home_cloud_shares, p.demand.budget_sigma,
             p.demand.quality_weight, p.demand.price_weight)
-        self.customers.start_with(self.rng, [s.initial_share for s in roster.LABS])
+        self.customers.start_with(self.rng, [s.initial_share for s in self.specs])
         self.researchers = self._hire_initial_researchers()
         self.count_heads()
         for lab in self.labs:
@@ -70,6 +76,7 @@ class AIIndustry(mesa.Model):
         self.update_frontier()
 
         self.frontier_flop = max(lab.train_flop for lab in self.labs)
+        self.entrants = 0  # labs founded so far
         self.frontier_capability_2024 = max(lab.capability for lab in self.labs)
         self.roundtrip_cum = 0.0
         # Cloud spend owed at the start from pre-2024 deals: round-trips, but not in strategic_cum.
@@ -90,17 +97,17 @@ class AIIndustry(mesa.Model):
 
     def _hire_initial_researchers(self) -> talent.ResearcherPopulation:
         tp = self.p.talent
-        shares = np.array([s.researcher_share for s in roster.LABS])
+        shares = np.array([s.researcher_share for s in self.specs])
         probs = np.append(shares, max(0.0, 1.0 - shares.sum()))
         employer = self.rng.choice(len(probs), size=tp.n_researchers, p=probs / probs.sum())
-        shift = np.append([s.skill_shift for s in roster.LABS], 0.0)
+        shift = np.append([s.skill_shift for s in self.specs], 0.0)
         skill = self.rng.lognormal(0.0, tp.skill_sigma, size=tp.n_researchers) * np.exp(
             shift[employer])
         return talent.ResearcherPopulation(skill, employer.astype(np.int64), pool=len(self.labs))
 
     def _place_initial_models(self) -> None:
         """Models trained before 2024: released ones set capability, later ones are queued."""
-        for lab, spec in zip(self.labs, roster.LABS):
+        for lab, spec in zip(self.labs, self.specs):
             for m in spec.models:
                 cap = self._capability(m.train_flop, m.trained_month, lab)
                 lab.pending.append((m.release_month, m.train_flop, cap))
@@ -119,6 +126,9 @@ class AIIndustry(mesa.Model):
         alive = np.array([lab.alive for lab in self.labs])
         mean = stock[alive].mean() if alive.any() else 0.0
         return training.talent_multiplier(stock, mean, tp.elasticity)
+
+    def inhouse_labs(self, h: Hyperscaler) -> list[FrontierLab]:
+        return [lab for lab in self.labs if lab.inhouse and lab.alive and lab.owner == h.name]
 
     def trend_flop(self, month: float | None = None) -> float:
         c = self.p.compute
@@ -154,7 +164,7 @@ class AIIndustry(mesa.Model):
     def carries(self, cloud: Hyperscaler, lab: FrontierLab) -> bool:
         """A cloud offers a model: its own lab's, its partners' (access deals, A1, A2), and
         any open-weights model."""
-        if lab.is_open or lab.owner == cloud.name:
+        if lab.publishes_weights or lab.owner == cloud.name:
             return True
         return lab.independent and self.p.strategy.partnerships and cloud.name in lab.partners
 
@@ -185,6 +195,7 @@ class AIIndustry(mesa.Model):
         self.sell_models()
         self.close_scheduled_deals()
         self.raise_capital()
+        self.found_labs()
         self.plan_training()
         self.fund_inhouse_labs()
         self.pay_talent()
@@ -240,7 +251,7 @@ class AIIndustry(mesa.Model):
         up by what closing the quality gap to the partner would take."""
         sp = self.p.strategy
         for h in self.hyperscalers:
-            own = next(lab for lab in self.labs if lab.owner == h.name)
+            own = max(self.inhouse_labs(h), key=lambda lab: lab.capability)
             partners = [lab for lab in self.labs
                         if lab.sells and lab.independent and self.carries(h, lab)]
             if not partners:  # nothing to buy: build
@@ -285,7 +296,7 @@ class AIIndustry(mesa.Model):
         n_homes = len(self.hyperscalers) + 1
         offered = np.array([lab.sells for lab in self.labs])
         caps = np.array([lab.capability if lab.sells else 0.0 for lab in self.labs])
-        log_price = np.array([math.log(d.open_weights_price) if lab.is_open else 0.0
+        log_price = np.array([math.log(d.open_weights_price) if lab.publishes_weights else 0.0
                               for lab in self.labs])
         reach = np.zeros((len(self.labs), n_homes))
         for j, lab in enumerate(self.labs):
@@ -294,7 +305,7 @@ class AIIndustry(mesa.Model):
                     reach[j, h.cloud] = d.home_cloud_bonus
                 elif lab.independent:
                     reach[j, h.cloud] = d.direct_sales_bonus
-            reach[j, -1] = d.home_cloud_bonus if lab.is_open else 0.0
+            reach[j, -1] = d.home_cloud_bonus if lab.publishes_weights else 0.0
         self.customers.choose(self.rng, caps, log_price, offered, reach, d.switching_cost,
                               d.rechoose_prob)
         spend = self.customers.spend_by_model_and_home(len(self.labs)) * self.ai_spend
@@ -337,9 +348,10 @@ class AIIndustry(mesa.Model):
             if month == self.month and lab.alive:
                 self._strategic_investment(self.by_name[investor], lab, amount)
 
-    def _strategic_investment(self, h: Hyperscaler, lab: FrontierLab, amount: float) -> None:
+    def _strategic_investment(self, h: Hyperscaler, lab: FrontierLab, amount: float,
+                              pre_money: float | None = None) -> None:
         """Equity and access for cash, most of which must come back as cloud spend (A17)."""
-        pre = self._valuation(lab)
+        pre = self._valuation(lab) if pre_money is None else pre_money
         self.ledger.pay(h.name, lab.name, amount, "investment")
         lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre), h.name)
         lab.obligations[h.name] = lab.obligations.get(h.name, 0.0) + \
@@ -391,10 +403,7 @@ class AIIndustry(mesa.Model):
                 partners = [self.by_name[n] for n in lab.partners]
                 for h in partners:
                     share = (1.0 - h.make_weight) * f.max_strategic_share_of_raise / len(partners)
-                    last_year = sum(list(h.invested_12m)[1:]) + h.invested_month
-                    room = ((1.0 - h.make_weight) * f.max_strategic_share_of_cash_flow
-                            * 12.0 * h.other_cash_flow_per_month - last_year)
-                    amount = min(need * share, room, max(h.cash, 0.0))
+                    amount = min(need * share, self._strategic_room(h), max(h.cash, 0.0))
                     if amount > 0:
                         self._strategic_investment(h, lab, amount)
                         need -= amount
@@ -408,6 +417,104 @@ class AIIndustry(mesa.Model):
                                                 investor.name)
                     lab.raised += amount
                     need -= amount
+
+    def found_labs(self) -> None:
+        """Entry (A12, A13, A31): with `entry.rate_per_year` x `rate_scale` attempts a year, a
+        team of star researchers founds a lab if this year's investors can pay its first
+        round - the team's pay for a while plus a first run at a share of the frontier."""
+        e, f, tr = self.p.entry, self.p.finance, self.p.training
+        free = [lab for lab in self.labs if lab.dormant]
+        if not e.enabled or not free or self.rng.random() >= e.rate_per_year * e.rate_scale / 12:
+            return
+        tp = self.p.talent
+        team = max(1, round(e.team_share * tp.n_researchers))
+        pay = tp.pay_usd_per_year[0] * tp.workforce / tp.n_researchers * (1 + tp.overhead_ratio)
+        price = sum(h.price for h in self.hyperscalers) / len(self.hyperscalers)
+        first_round = (team * pay / 12.0 * e.first_round_salary_months
+                       + e.first_run_share * self.trend_flop() * price
+                       * (1.0 + tr.research_compute_multiple))
+        backers = [(h, min((1.0 - h.make_weight) * f.max_strategic_share_of_raise * first_round,
+                           self._strategic_room(h), max(h.cash, 0.0)))
+                   for h in self.hyperscalers] if self.p.strategy.partnerships else []
+        lead = max(backers, key=lambda b: b[1], default=(None, 0.0))
+        us, sovereign = self.investors[0], self.investors[2]
+        if lead[1] + us.cash + sovereign.cash < first_round:
+            return  # this year's capital is spent: nobody founds a frontier lab
+        lab = free[0]
+        lab.dormant, lab.alive, lab.founded_month = False, True, self.month
+        lab.open_weights = self.rng.random() < e.open_prob
+        self.entrants += 1
+        self.researchers.found(self.rng, lab.slot, team, tp.skill_exponent)
+        self.count_heads()
+        # A funded start-up hires toward the size of a mid-sized lab (assumption).
+        independents = [self.heads[x.slot] for x in self.labs
+                        if x.alive and x.independent and x is not lab]
+        lab.target_headcount = max(team, 0.5 * float(np.mean(independents)) if independents
+                                   else team)
+        need, pre = first_round, first_round  # founders keep half (assumption)
+        if lead[0] is not None and lead[1] > 0:
+            lab.partners = (lead[0].name,)
+            self._strategic_investment(lead[0], lab, lead[1], pre_money=pre)
+            need -= lead[1]
+        for investor in (us, sovereign):
+            amount, _ = investor.offer(lab, need, pre)
+            if amount > 0:
+                self.ledger.pay(investor.name, lab.name, amount, "investment")
+                lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre),
+                                            investor.name)
+                lab.raised += amount
+                need -= amount
+        self.talent_mult = self._talent_multipliers()
+
+    def _strategic_room(self, h: Hyperscaler) -> float:
+        """What a hyperscaler may still invest in partners over the last 12 months."""
+        f = self.p.finance
+        last_year = sum(list(h.invested_12m)[1:]) + h.invested_month
+        return ((1.0 - h.make_weight) * f.max_strategic_share_of_cash_flow
+                * 12.0 * h.other_cash_flow_per_month - last_year)
+
+    def fail(self, lab: FrontierLab) -> None:
+        """An independent lab that cannot pay its staff: with the roster changing and no
+        merger control, a hyperscaler buys it - whole if its model is near the frontier (it
+        becomes an in-house lab), else its researchers only (acqui-hire: the models stop
+        being sold); otherwise it closes (A22, A31). The buyer's payment goes to the lab's
+        outside shareholders."""
+        e = self.p.entry
+        buyer, price, whole = None, 0.0, False
+        if e.enabled and not e.merger_control:
+            frontier_cap, _ = self.frontier()
+            whole = lab.sells and frontier_cap - lab.capability <= e.acquire_max_gap
+            tp = self.p.talent
+            price = (max(self._valuation(lab), 0.0) if whole else
+                     self.heads[lab.slot] * tp.workforce / tp.n_researchers
+                     * tp.pay_usd_per_year[1] * e.acquihire_pay_years)
+            able = [h for h in self.hyperscalers if h.cash >= price and self.inhouse_labs(h)]
+            # The largest shareholder first, then whoever wants to make most (A18).
+            buyer = max(able, key=lambda h: (lab.stakes.get(h.name, 0.0), h.make_weight),
+                        default=None)
+        if buyer is None:
+            lab.close(self.month)
+        else:
+            self.ledger.pay(buyer.name, OUTSIDE_INVESTORS, price, "acquisition")
+            if whole:
+                self._acquire(lab, buyer)
+            else:
+                own = max(self.inhouse_labs(buyer), key=lambda x: x.capability)
+                lab.close(self.month, "acqui-hired", researchers_to=own.slot)
+                own.target_headcount = max(own.target_headcount, float(self.heads[own.slot]))
+        self.count_heads()
+        self.update_frontier()
+
+    def _acquire(self, lab: FrontierLab, buyer: Hyperscaler) -> None:
+        """The lab becomes one of the buyer's in-house labs, with its models and staff."""
+        if lab.cash > 0:
+            self.ledger.pay(lab.name, OUTSIDE_INVESTORS, lab.cash, "liquidation")
+        lab.kind, lab.owner, lab.partners = roster.INHOUSE, buyer.name, (buyer.name,)
+        lab.exclusive_cloud, lab.open_weights = False, False
+        lab.stakes, lab.obligations = {}, {}
+        lab.pay_per_year = self.p.talent.pay_usd_per_year[1]
+        lab.exit_month, lab.exit_kind = self.month, "acquired"
+        lab.run_target_flop = lab.run_delivered_flop = 0.0  # the owner plans its next run
 
     def plan_training(self) -> None:
         """Training (A8, A21): a run ends after run_months and its model is queued for release;
@@ -433,8 +540,10 @@ class AIIndustry(mesa.Model):
             if lab.inhouse:
                 owner = self.by_name[lab.owner]
                 target *= owner.make_weight
+                # An owner with an acquired lab splits its programme between its labs.
                 budget = (owner.make_weight * f.inhouse_budget_share * tr.run_months
-                          * (owner.other_cash_flow_per_month + owner.ai_revenue_last))
+                          * (owner.other_cash_flow_per_month + owner.ai_revenue_last)
+                          / len(self.inhouse_labs(owner)))
             else:
                 reserve = tr.salary_reserve_months * self.monthly_salaries(lab)
                 expected = f.planned_raise_share * sum(lab.raised_12m)
@@ -472,7 +581,7 @@ class AIIndustry(mesa.Model):
             gap = frontier_cap - lab.capability if lab.sells else 5.0  # no model yet: far behind
             utility[j] = (tp.pay_weight * math.log(lab.pay_per_year / pool_pay)
                           - tp.frontier_weight * gap
-                          + tp.openness_weight * lab.is_open
+                          + tp.openness_weight * lab.publishes_weights
                           + tp.lab_pull * lab.independent)
             rate = tp.hire_rate
             if lab.inhouse:  # hires at full rate from make weight 0.5 up (assumption)
@@ -605,9 +714,7 @@ class AIIndustry(mesa.Model):
             if lab.inhouse and lab.cash > 0:
                 self.ledger.pay(lab.name, lab.owner, lab.cash, "internal")
             elif lab.independent and lab.cash < self.monthly_salaries(lab):
-                lab.close(self.month)
-                self.count_heads()
-                self.update_frontier()
+                self.fail(lab)
         for h in self.hyperscalers:
             h.ai_revenue_last = self.ledger.inflow(h.name, finance.REVENUE_TAGS)
             h.invested_12m.append(h.invested_month)

@@ -264,6 +264,41 @@ class TalentParams:
 
 
 @dataclass
+class EntryParams:
+    # The roster changes during a run (A12, A13, A31): new labs are founded, failing labs are
+    # acqui-hired or acquired. Off: the fixed 2024 roster, failing labs simply close.
+    enabled: bool = p(False)
+    # Founding attempts a year at rate_scale 1, when capital allows: frontier-scale start-ups
+    # founded 2023-25 (xAI, Mistral 2023; SSI 2024; Thinking Machines 2025; public record)
+    # - about two a year. Assumption beyond that record.
+    rate_per_year: float = p(2.0, 0.0, 100.0)
+    # Multiplies the founding rate (scenario and sweep knob). Assumption: 1.
+    rate_scale: float = p(1.0, 0.0, 100.0)
+    # Most labs founded in one run (slots kept in the tables). Assumption (resolution).
+    max_entrants: int = p(12, 0, 50)
+    # Share of the researchers who leave to found a lab: ~1 % (a team of ~20 of 2,000;
+    # Anthropic was founded by 7 and grew to ~100 in its first year). Assumption.
+    team_share: float = p(0.01, 0.0, 0.2)
+    # A first round pays the founding team for this many months ... Assumption.
+    first_round_salary_months: float = p(24.0, 0.0, 120.0)
+    # ... plus a first run of this share of the trend-sized frontier run: Grok-1 (xAI's
+    # first, 2023) was ~3e24 FLOP, ~1/7 of GPT-4 (second-hand). Assumption: 0.15.
+    first_run_share: float = p(0.15, 0.0, 10.0)
+    # Chance an entrant releases open weights (Mistral, DeepSeek) rather than closed models.
+    # Assumption.
+    open_prob: float = p(0.3, 0.0, 1.0)
+    # Blocks acqui-hires and acquisitions by hyperscalers (A31): failing labs close instead.
+    merger_control: bool = p(False)
+    # A hyperscaler buys a failing lab whole when its model is within this many steps of the
+    # frontier, else hires its researchers only (acqui-hire). Assumption.
+    acquire_max_gap: float = p(0.5, 0.0, 100.0)
+    # Price of an acqui-hire per researcher, in years of pay: Microsoft paid Inflection
+    # ~$650M for ~70 staff in 2024, ~$9M a head (public record, second-hand), ~10 years of a
+    # $0.9M package. Assumption: 10.
+    acquihire_pay_years: float = p(10.0, 0.0, 100.0)
+
+
+@dataclass
 class Params:
     scenario: str = "baseline"
     # Months simulated from 2024-01: 120 (to the start of 2034) as the brief sets it.
@@ -274,6 +309,7 @@ class Params:
     finance: FinanceParams = field(default_factory=FinanceParams)
     strategy: StrategyParams = field(default_factory=StrategyParams)
     talent: TalentParams = field(default_factory=TalentParams)
+    entry: EntryParams = field(default_factory=EntryParams)
 
 
 def _check_field(key: str, value: Any, f: dataclasses.Field) -> None:

@@ -24,7 +24,7 @@ INDUSTRY_FIELDS = (
     "cloud_share_of_ai_spend", "roundtrip_usd", "roundtrip_cum_usd",
     "strategic_invested_cum_usd", "ai_spend_usd", "compute_sold_flop", "compute_bought_flop",
     "compute_unserved_flop", "market_price_usd_per_flop", "cloud_ai_profit_usd",
-    "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits",
+    "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits", "entrants",
     "us_capital_left_usd", "cash_total_usd", "net_outside_flow_usd",
 )
 
@@ -35,6 +35,9 @@ class Recorder:
         months, n = model.p.horizon_months, len(model.firms)
         self.firm = {k: np.zeros((months, n)) for k in FIRM_FIELDS}
         self.group = np.empty((months, n), dtype=object)
+        # Kind and owner per month: an acquired lab turns in-house (entry.enabled).
+        self.kind = np.empty((months, n), dtype=object)
+        self.owner = np.empty((months, n), dtype=object)
         self.industry = {k: np.zeros(months) for k in INDUSTRY_FIELDS}
         self.leader = [""] * months
         self.leader_kind = [""] * months
@@ -121,6 +124,8 @@ class Recorder:
             self.group[t, i] = self.ownership_group(lab)
         for firm in m.firms:
             f["cash_usd"][t, firm.index] = firm.cash
+            self.kind[t, firm.index] = firm.kind
+            self.owner[t, firm.index] = firm.owner
 
         groups = {}
         for j, lab in enumerate(m.labs):
@@ -151,6 +156,7 @@ class Recorder:
         ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)
         ind["independent_labs_alive"][t] = sum(lab.alive and lab.independent for lab in m.labs)
         ind["lab_exits"][t] = sum(lab.exit_month is not None for lab in m.labs)
+        ind["entrants"][t] = m.entrants
         ind["us_capital_left_usd"][t] = m.investors[0].cash
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
@@ -163,11 +169,22 @@ class Recorder:
             "month": np.repeat(np.arange(months), n),
             "date": np.repeat(dates, n),
             "firm": np.tile([x.name for x in m.firms], months),
-            "kind": np.tile([x.kind for x in m.firms], months),
-            "owner": np.tile([x.owner for x in m.firms], months),
+            "kind": self.kind.ravel(),
+            "owner": self.owner.ravel(),
             "group": self.group.ravel(),
             **{k: v.ravel() for k, v in self.firm.items()},
+            # The roster's story (entry.enabled): -1 = founded before 2024 / not exited.
+            "founded_month": np.tile([getattr(x, "founded_month", -1) for x in m.firms], months),
+            "exit_month": np.tile([-1 if getattr(x, "exit_month", None) is None else x.exit_month
+                                   for x in m.firms], months),
+            "exit_kind": np.tile([getattr(x, "exit_kind", "") for x in m.firms], months),
+            "open_weights": np.tile([getattr(x, "publishes_weights", False) for x in m.firms],
+                                    months),
         })
+        if m.p.entry.enabled:  # rows of labs not founded yet (or never) are not rows
+            dormant = np.tile([getattr(x, "dormant", False) for x in m.firms], months)
+            firms = firms[~dormant & (firms["month"] >= firms["founded_month"])]
+            firms = firms.reset_index(drop=True)
         firms["alive"] = firms["alive"].astype(bool)
         firms["researchers"] = firms["researchers"].astype(np.int64)
         for col in ("firm", "kind", "owner", "group"):
@@ -175,6 +192,6 @@ class Recorder:
         industry = pd.DataFrame({"month": np.arange(months), "date": dates,
                                  "leader": self.leader, "leader_kind": self.leader_kind,
                                  **self.industry})
-        for col in ("labs_alive", "independent_labs_alive", "lab_exits"):
+        for col in ("labs_alive", "independent_labs_alive", "lab_exits", "entrants"):
             industry[col] = industry[col].astype(np.int64)
         return firms, industry

@@ -156,3 +156,9 @@ ARTICLE_ANTHROPIC_DEAL_USD = 3e8
 US_CAPITAL = "US private capital"
 SOVEREIGN = "Sovereign funds"
 STRATEGIC = "Salesforce"
+
+
+def entrant_spec(number: int) -> LabSpec:
+    """A slot for a lab founded during the run (entry.enabled): no cash, staff or model until
+    it is founded."""
+    return LabSpec(f"Entrant {number}", INDEPENDENT)

@@ -90,6 +90,16 @@ def summarize(model: AIIndustry, seed: int) -> dict:
         "cloud_profit_cum_usd": float(profit[cloud].sum()),
         "lab_profit_cum_usd": float(profit.sum() - profit[cloud].sum()),
     }
+    # The roster's story (entry.enabled; zeros and False without it).
+    entrants = [x for x in labs if getattr(x, "founded_month", -1) >= 0]
+    summary["entrants"] = len(entrants)
+    for kind in ("closed", "acqui-hired", "acquired"):
+        summary[f"exits_{kind.replace('-', '')}"] = sum(x.exit_kind == kind for x in labs)
+    cap = f["capability"][:, [x.index for x in labs]]
+    top3 = np.argsort(-np.nan_to_num(cap, nan=-np.inf), axis=1, kind="stable")[:, :3]
+    entrant_cols = [j for j, x in enumerate(labs) if x in entrants]
+    summary["entrant_in_frontier_tier"] = bool(np.isin(top3, entrant_cols).any())
+    summary["entrant_leads_final"] = top in entrants
     # "Leader in Y": at the start of Y, i.e. in the last month of Y-1 (a default run's
     # last month, 2033-12, is the start of 2034).
     for y in SUMMARY_YEARS:

@@ -21,11 +21,21 @@ class ResearcherPopulation:
         """Skill-weighted talent per employer (stars weigh more when exponent > 1)."""
         return np.bincount(self.employer, weights=self.skill**exponent, minlength=self.pool + 1)
 
-    def release(self, firm: int) -> int:
-        """All researchers of a firm that closed go to the pool; returns how many."""
+    def release(self, firm: int, to: int | None = None) -> int:
+        """All researchers of a firm that closed go to the pool (or to firm `to`, an
+        acqui-hire); returns how many."""
         leaving = self.employer == firm
-        self.employer[leaving] = self.pool
+        self.employer[leaving] = self.pool if to is None else to
         return int(leaving.sum())
+
+    def found(self, rng: np.random.Generator, firm: int, size: int, exponent: float) -> int:
+        """A founding team of `size` leaves its employers (or the pool) for new firm `firm`,
+        drawn with weight skill ** exponent: stars found labs (A12, A13). Returns the team size."""
+        weight = self.skill**exponent
+        size = min(size, self.skill.size)
+        team = rng.choice(self.skill.size, size=size, replace=False, p=weight / weight.sum())
+        self.employer[team] = firm
+        return int(size)
 
     def move(self, rng: np.random.Generator, utility: np.ndarray, openings: np.ndarray,
              move_prob: float, move_cost: float) -> int:

@@ -1,0 +1,133 @@
+"""Entry, acqui-hires and acquisitions (issue #7; A12, A13, A22, A31): each mechanism in
+isolation, determinism, and the fixed roster unchanged when entry is off."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.mechanisms.finance import OUTSIDE_INVESTORS
+from sim.model import AIIndustry
+
+ABUNDANT = {"us_capital_pool_usd_per_year": 1e12, "sovereign_fail_prob": 0.0}
+EXHAUSTED = {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0}
+
+
+def _lab(model, name):
+    return next(lab for lab in model.labs if lab.name == name)
+
+
+def test_abundant_capital_brings_entrants_with_star_founders(small):
+    model = AIIndustry(small(entry={"enabled": True, "rate_per_year": 12.0},
+                             finance=ABUNDANT), seed=0)
+    mean_skill = model.researchers.skill.mean()
+    model.run()
+    founded = [lab for lab in model.labs if lab.founded_month >= 0]
+    assert len(founded) >= 3 and model.entrants == len(founded)
+    first = founded[0]
+    assert model.recorder.firm["raised_usd"][first.founded_month, first.index] > 0
+    # Founders are drawn with weight skill^2: on average far above the mean researcher.
+    team = model.p.entry.team_share * model.p.talent.n_researchers
+    assert model.recorder.firm["researchers"][first.founded_month, first.index] >= team
+    assert model.recorder.industry["entrants"][-1] == len(founded)
+    founders = np.flatnonzero(model.researchers.employer == first.slot)
+    if first.alive and founders.size:
+        assert model.researchers.skill[founders].mean() > mean_skill
+
+
+def test_no_entrants_when_capital_is_exhausted(small):
+    params = small(entry={"enabled": True, "rate_per_year": 100.0}, finance=EXHAUSTED,
+                   strategy={"partnerships": False})
+    model = AIIndustry(params, seed=0)
+    model.run()
+    assert model.entrants == 0
+    assert all(lab.dormant for lab in model.labs if lab.name.startswith("Entrant"))
+
+
+def test_acquihire_moves_researchers_and_skill_and_closes_the_lab(small):
+    # OpenAI trails Gemini Ultra at 2024-01, so with acquire_max_gap 0 its buyer takes the
+    # people, not the company. Microsoft (its largest shareholder) buys.
+    model = AIIndustry(small(entry={"enabled": True, "acquire_max_gap": 0.0}), seed=0)
+    openai, msft_ai = _lab(model, "OpenAI"), _lab(model, "Microsoft AI")
+    staff = model.researchers.employer == openai.slot
+    skill = model.researchers.skill[staff].sum()
+    before = model.researchers.talent(1.0)[msft_ai.slot]
+    paid = model.ledger.cash["Microsoft"]
+    model.fail(openai)
+    assert not openai.alive and openai.exit_kind == "acqui-hired" and not openai.sells
+    assert np.all(model.researchers.employer[staff] == msft_ai.slot)
+    assert model.researchers.talent(1.0)[msft_ai.slot] == pytest.approx(before + skill)
+    assert model.ledger.cash["Microsoft"] < paid  # the buyer paid
+    model.run()
+    assert not np.any(model.customers.choice == openai.slot)  # its model is no longer sold
+
+
+def test_acquisition_turns_a_frontier_lab_into_an_inhouse_lab(small):
+    model = AIIndustry(small(entry={"enabled": True, "acquire_max_gap": 5.0}), seed=0)
+    anthropic = _lab(model, "Anthropic")
+    model.fail(anthropic)
+    assert anthropic.alive and anthropic.exit_kind == "acquired"
+    assert anthropic.kind == "inhouse_lab" and anthropic.owner in ("Amazon", "Google")
+    model.run()
+    firms, _ = model.recorder.frames()
+    rows = firms[firms.firm == "Anthropic"]
+    assert set(rows.kind) == {"inhouse_lab"}  # from the month it was bought
+    assert rows.cash_usd.iloc[-1] == 0.0  # in-house labs' cash returns to the owner
+    assert rows.capability.iloc[-1] >= rows.capability.iloc[0]  # the owner keeps training it
+
+
+def test_merger_control_closes_failing_labs_instead(small):
+    model = AIIndustry(small(entry={"enabled": True, "merger_control": True}), seed=0)
+    openai = _lab(model, "OpenAI")
+    cash = {h.name: model.ledger.cash[h.name] for h in model.hyperscalers}
+    model.fail(openai)
+    assert openai.exit_kind == "closed" and not openai.alive
+    assert np.all(model.researchers.employer != openai.slot)
+    assert {h.name: model.ledger.cash[h.name] for h in model.hyperscalers} == cash
+
+
+def test_a_failing_lab_is_bought_in_a_run(small):
+    """In a run: a lab that cannot pay its staff is acqui-hired or acquired, not closed."""
+    params = small(entry={"enabled": True}, strategy={"partnerships": False},
+                   finance={**EXHAUSTED, "strategic_pool_usd_per_year": 0.0})
+    model = AIIndustry(params, seed=0)
+    # Left with less than a month of salaries and nobody to raise from.
+    model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, _lab(model, "OpenAI").cash - 1e7, "test")
+    model.run()
+    openai = _lab(model, "OpenAI")
+    assert openai.exit_month == 0
+    assert openai.exit_kind in ("acqui-hired", "acquired")
+    counts = {k: sum(lab.exit_kind == k for lab in model.labs)
+              for k in ("closed", "acqui-hired", "acquired")}
+    assert counts["closed"] == 0 and counts["acqui-hired"] + counts["acquired"] >= 1
+
+
+def test_open_entrants_publish_weights(small):
+    params = small(entry={"enabled": True, "rate_per_year": 12.0, "open_prob": 1.0},
+                   finance=ABUNDANT)
+    model = AIIndustry(params, seed=3)
+    model.run()
+    founded = [lab for lab in model.labs if lab.founded_month >= 0]
+    assert founded and all(lab.open_weights and lab.publishes_weights for lab in founded)
+    assert all(model.carries(h, founded[0]) for h in model.hyperscalers)
+
+
+def test_entry_disabled_leaves_the_fixed_roster_unchanged(small):
+    base = sim.simulate(small(), seed=5)
+    off = sim.simulate(small(entry={"enabled": False, "rate_scale": 50.0,
+                                    "merger_control": True, "open_prob": 1.0}), seed=5)
+    pd.testing.assert_frame_equal(base.firms, off.firms)
+    pd.testing.assert_frame_equal(base.industry, off.industry)
+    assert set(base.firms.firm) == {"Microsoft", "Amazon", "Google", "OpenAI", "Anthropic",
+                                    "Google DeepMind", "Microsoft AI", "Amazon AGI", "Meta"}
+    assert (base.firms.founded_month == -1).all() and (base.firms.exit_kind == "").all()
+
+
+def test_entry_is_deterministic_and_rows_start_at_founding(small):
+    params = small(entry={"enabled": True, "rate_per_year": 12.0}, finance=ABUNDANT)
+    a, b = sim.simulate(params, seed=2), sim.simulate(params, seed=2)
+    pd.testing.assert_frame_equal(a.firms, b.firms)
+    assert a.summary == b.summary and a.summary["entrants"] > 0
+    entrants = a.firms[a.firms.founded_month >= 0]
+    assert (entrants.month >= entrants.founded_month).all()
+    assert entrants.groupby("firm").month.min().eq(entrants.groupby("firm").founded_month.first()).all()
