@@ -101,7 +101,6 @@ def test_every_scenario_moves_the_way_the_article_says():
 
 
 # ---------------------------------------------------------------- the golden baseline
-@pytest.mark.slow
 def test_golden_baseline_is_unchanged():
     stored = json.loads(golden.PATH.read_text())
     diff = golden.differences(stored, golden.compute())
