@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -147,26 +149,61 @@ class Recorder:
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
 
+    def snapshot(self) -> Record:
+        """The run's arrays and firm labels: picklable, and all that `tables` needs."""
+        firms = self.model.firms
+        return Record(self.firm, self.group, self.industry, self.leader, self.leader_kind,
+                      [x.name for x in firms], [x.kind for x in firms], [x.owner for x in firms])
+
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        m = self.model
-        months, n = self.group.shape
-        dates = pd.date_range(START, periods=months, freq="MS")
-        firms = pd.DataFrame({
-            "month": np.repeat(np.arange(months), n),
-            "date": np.repeat(dates, n),
-            "firm": np.tile([x.name for x in m.firms], months),
-            "kind": np.tile([x.kind for x in m.firms], months),
-            "owner": np.tile([x.owner for x in m.firms], months),
-            "group": self.group.ravel(),
-            **{k: v.ravel() for k, v in self.firm.items()},
-        })
-        firms["alive"] = firms["alive"].astype(bool)
-        firms["researchers"] = firms["researchers"].astype(np.int64)
-        for col in ("firm", "kind", "owner", "group"):
-            firms[col] = firms[col].astype(str)
-        industry = pd.DataFrame({"month": np.arange(months), "date": dates,
-                                 "leader": self.leader, "leader_kind": self.leader_kind,
-                                 **self.industry})
-        for col in ("labs_alive", "independent_labs_alive", "lab_exits"):
-            industry[col] = industry[col].astype(np.int64)
-        return firms, industry
+        return tables([self.snapshot()])
+
+
+@dataclass
+class Record:
+    """A run's record as plain arrays (what sweep workers send back instead of tables)."""
+
+    firm: dict[str, np.ndarray]
+    group: np.ndarray
+    industry: dict[str, np.ndarray]
+    leader: list[str]
+    leader_kind: list[str]
+    names: list[str]
+    kinds: list[str]
+    owners: list[str]
+
+
+def tables(records: list[Record], seeds: list[int] | None = None
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The `firms` table (a row per firm per month) and the `industry` table (a row per month)
+    of one or many runs, built once from their stacked arrays; with `seeds`, a last column
+    `seed` says which run a row is from."""
+    months, n = records[0].group.shape
+    dates = pd.date_range(START, periods=months, freq="MS")
+    k = len(records)
+    stack = lambda arrays: np.concatenate([np.ravel(a) for a in arrays])  # noqa: E731
+    firms = pd.DataFrame({
+        "month": np.tile(np.repeat(np.arange(months), n), k),
+        "date": np.tile(np.repeat(dates, n), k),
+        "firm": stack(np.tile(r.names, months) for r in records),
+        "kind": stack(np.tile(r.kinds, months) for r in records),
+        "owner": stack(np.tile(r.owners, months) for r in records),
+        "group": stack(r.group for r in records),
+        **{key: stack(r.firm[key] for r in records) for key in records[0].firm},
+    })
+    firms["alive"] = firms["alive"].astype(bool)
+    firms["researchers"] = firms["researchers"].astype(np.int64)
+    for col in ("firm", "kind", "owner", "group"):
+        firms[col] = firms[col].astype(str)
+    industry = pd.DataFrame({"month": np.tile(np.arange(months), k),
+                             "date": np.tile(dates, k),
+                             "leader": stack(r.leader for r in records),
+                             "leader_kind": stack(r.leader_kind for r in records),
+                             **{key: stack(r.industry[key] for r in records)
+                                for key in records[0].industry}})
+    for col in ("labs_alive", "independent_labs_alive", "lab_exits"):
+        industry[col] = industry[col].astype(np.int64)
+    if seeds is not None:
+        firms["seed"] = np.repeat(np.asarray(seeds, dtype=np.int64), months * n)
+        industry["seed"] = np.repeat(np.asarray(seeds, dtype=np.int64), months)
+    return firms, industry
