@@ -185,20 +185,21 @@ def tables(records: list[Record], seeds: list[int] | None = None
     firms = pd.DataFrame({
         "month": np.tile(np.repeat(np.arange(months), n), k),
         "date": np.tile(np.repeat(dates, n), k),
-        "firm": stack(np.tile(r.names, months) for r in records),
-        "kind": stack(np.tile(r.kinds, months) for r in records),
-        "owner": stack(np.tile(r.owners, months) for r in records),
-        "group": stack(r.group for r in records),
+        "firm": _str(stack(np.tile(np.array(r.names, dtype=object), months) for r in records)),
+        "kind": _str(stack(np.tile(np.array(r.kinds, dtype=object), months) for r in records)),
+        "owner": _str(stack(np.tile(np.array(r.owners, dtype=object), months)
+                            for r in records)),
+        "group": _str(stack(r.group for r in records)),
         **{key: stack(r.firm[key] for r in records) for key in records[0].firm},
     })
     firms["alive"] = firms["alive"].astype(bool)
     firms["researchers"] = firms["researchers"].astype(np.int64)
-    for col in ("firm", "kind", "owner", "group"):
-        firms[col] = firms[col].astype(str)
     industry = pd.DataFrame({"month": np.tile(np.arange(months), k),
                              "date": np.tile(dates, k),
-                             "leader": stack(r.leader for r in records),
-                             "leader_kind": stack(r.leader_kind for r in records),
+                             "leader": _str(stack(np.array(r.leader, dtype=object)
+                                                  for r in records)),
+                             "leader_kind": _str(stack(np.array(r.leader_kind, dtype=object)
+                                                       for r in records)),
                              **{key: stack(r.industry[key] for r in records)
                                 for key in records[0].industry}})
     for col in ("labs_alive", "independent_labs_alive", "lab_exits"):
@@ -207,3 +208,9 @@ def tables(records: list[Record], seeds: list[int] | None = None
         firms["seed"] = np.repeat(np.asarray(seeds, dtype=np.int64), months * n)
         industry["seed"] = np.repeat(np.asarray(seeds, dtype=np.int64), months)
     return firms, industry
+
+
+def _str(labels: np.ndarray) -> pd.Series:
+    """`astype(str)` of a column of few distinct labels, converting each label once."""
+    codes, uniques = pd.factorize(labels)
+    return pd.Series(pd.array(uniques, dtype=object).astype(str).take(codes, allow_fill=True))

@@ -305,6 +305,12 @@ class MergeResults(Callback):
     def __init__(self, report: bool = False):
         self.report = report
 
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        # Start the pool's workers now: they import the model while Hydra sets up the jobs.
+        workers = config.get("workers") or os.cpu_count() or 1
+        if config.hydra.launcher.get("_target_", "").endswith(".PoolLauncher") and workers > 1:
+            pool(workers).submit(int)  # the first task starts the workers
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         Progress.close()
         sweep_dir = Path(config.hydra.sweep.dir)
