@@ -23,7 +23,15 @@ are about; cpu/wall near 1 = one busy core, near 2 = two. Then:
   vs mesa   (c) vs (d), wall: aisim's pool against batch_run's      (target: faster)
 and checks that results.parquet of (b) and (c) has N rows without errors and that every
 seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=s) in (a).
-Note (d) does less work than (c): it returns two numbers per run, no tables, no summary.
+What each side produces: (b, c) everything a real `aisim -m` writes - per job runs.parquet,
+summary.json, done.json and the job's timeseries rows (every firm-month of every run with the
+month's industry columns), then results.parquet (a row per run) and timeseries.parquet (a
+folder of the jobs' files, hard-linked); (d) the same model and seeds, at batch_run's
+defaults (data_collection_period=-1): one dict per run with two numbers from its last step
+(frontier capability and leader), kept in memory, nothing written. How (b, c) stay cheap:
+workers send each run's raw arrays (no tables), the parent builds a job's tables for 50 runs
+at a time and appends them to the job's Parquet file while the workers compute, and the
+merge links files instead of rewriting them; the workers start when the sweep starts.
 It measures the `sim` Python imports (printed). To time a fixed commit while sim/ is being
 edited: `git archive HEAD | tar -x -C /tmp/snap; PYTHONPATH=/tmp/snap python benchmarks/...`.
 """
@@ -89,7 +97,9 @@ def check_results(path: Path, summaries: dict[int, dict]) -> str:
     bad = [s for s, row in zip(df.seed, df[list(CHECKED)].itertuples(index=False))
            if tuple(row) != tuple(summaries[int(s)][k] for k in CHECKED)]
     missing = sorted(set(summaries) - set(int(s) for s in df.seed))
-    return (f"{len(df)} rows, {int(df.error.notna().sum())} failed, "
+    series = pd.read_parquet(path.parent / "timeseries.parquet", columns=["run"])
+    return (f"{len(df)} rows, {series.run.nunique()} runs in timeseries.parquet ("
+            f"{len(series)} rows), {int(df.error.notna().sum())} failed, "
             f"{len(missing)} seeds missing, {len(bad)} of {len(df)} seeds differ from "
             f"sim.simulate in {'/'.join(CHECKED)}" + (f" (e.g. seed {bad[0]})" if bad else ""))
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -161,37 +163,90 @@ class Recorder:
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
 
+    def snapshot(self) -> Record:
+        """The run's arrays and firm labels: picklable, and all that `tables` needs."""
+        firms = self.model.firms
+        return Record(
+            self.firm, self.group, self.kind, self.owner, self.industry, self.leader,
+            self.leader_kind, [x.name for x in firms],
+            founded=[getattr(x, "founded_month", -1) for x in firms],
+            exit_month=[-1 if getattr(x, "exit_month", None) is None else x.exit_month
+                        for x in firms],
+            exit_kind=[getattr(x, "exit_kind", "") for x in firms],
+            open_weights=[getattr(x, "publishes_weights", False) for x in firms],
+            dormant=[getattr(x, "dormant", False) for x in firms])
+
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        m = self.model
-        months, n = self.group.shape
-        dates = pd.date_range(START, periods=months, freq="MS")
-        firms = pd.DataFrame({
-            "month": np.repeat(np.arange(months), n),
-            "date": np.repeat(dates, n),
-            "firm": np.tile([x.name for x in m.firms], months),
-            "kind": self.kind.ravel(),
-            "owner": self.owner.ravel(),
-            "group": self.group.ravel(),
-            **{k: v.ravel() for k, v in self.firm.items()},
-            # The roster's story (entry.enabled): -1 = founded before 2024 / not exited.
-            "founded_month": np.tile([getattr(x, "founded_month", -1) for x in m.firms], months),
-            "exit_month": np.tile([-1 if getattr(x, "exit_month", None) is None else x.exit_month
-                                   for x in m.firms], months),
-            "exit_kind": np.tile([getattr(x, "exit_kind", "") for x in m.firms], months),
-            "open_weights": np.tile([getattr(x, "publishes_weights", False) for x in m.firms],
-                                    months),
-        })
-        if m.p.entry.enabled:  # rows of labs not founded yet (or never) are not rows
-            dormant = np.tile([getattr(x, "dormant", False) for x in m.firms], months)
-            firms = firms[~dormant & (firms["month"] >= firms["founded_month"])]
-            firms = firms.reset_index(drop=True)
-        firms["alive"] = firms["alive"].astype(bool)
-        firms["researchers"] = firms["researchers"].astype(np.int64)
-        for col in ("firm", "kind", "owner", "group"):
-            firms[col] = firms[col].astype(str)
-        industry = pd.DataFrame({"month": np.arange(months), "date": dates,
-                                 "leader": self.leader, "leader_kind": self.leader_kind,
-                                 **self.industry})
-        for col in ("labs_alive", "independent_labs_alive", "lab_exits", "entrants"):
-            industry[col] = industry[col].astype(np.int64)
-        return firms, industry
+        return tables([self.snapshot()])
+
+
+@dataclass
+class Record:
+    """A run's record as plain arrays (what sweep workers send back instead of tables)."""
+
+    firm: dict[str, np.ndarray]
+    group: np.ndarray
+    kind: np.ndarray  # per month and firm: an acquired lab turns in-house (entry.enabled)
+    owner: np.ndarray
+    industry: dict[str, np.ndarray]
+    leader: list[str]
+    leader_kind: list[str]
+    names: list[str]
+    # The roster's story, per firm: -1 = founded before 2024 / not exited.
+    founded: list[int]
+    exit_month: list[int]
+    exit_kind: list[str]
+    open_weights: list[bool]
+    dormant: list[bool]  # a slot for a lab never founded (entry.enabled)
+
+
+def tables(records: list[Record], seeds: list[int] | None = None
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The `firms` table (a row per firm per month) and the `industry` table (a row per month)
+    of one or many runs, built once from their stacked arrays; with `seeds`, a last column
+    `seed` says which run a row is from. A lab founded during a run has rows from its
+    founding month; a slot never used has none."""
+    months, n = records[0].group.shape
+    dates = pd.date_range(START, periods=months, freq="MS")
+    k = len(records)
+    stack = lambda arrays: np.concatenate([np.ravel(a) for a in arrays])  # noqa: E731
+    per_firm = lambda attr: stack(np.tile(np.array(getattr(r, attr), dtype=object), months)  # noqa: E731
+                                  for r in records)
+    firms = pd.DataFrame({
+        "month": np.tile(np.repeat(np.arange(months), n), k),
+        "date": np.tile(np.repeat(dates, n), k),
+        "firm": _str(per_firm("names")),
+        "kind": _str(stack(r.kind for r in records)),
+        "owner": _str(stack(r.owner for r in records)),
+        "group": _str(stack(r.group for r in records)),
+        **{key: stack(r.firm[key] for r in records) for key in records[0].firm},
+        "founded_month": per_firm("founded").astype(np.int64),
+        "exit_month": per_firm("exit_month").astype(np.int64),
+        "exit_kind": _str(per_firm("exit_kind")),
+        "open_weights": per_firm("open_weights").astype(bool),
+    })
+    firms["alive"] = firms["alive"].astype(bool)
+    firms["researchers"] = firms["researchers"].astype(np.int64)
+    industry = pd.DataFrame({"month": np.tile(np.arange(months), k),
+                             "date": np.tile(dates, k),
+                             "leader": _str(stack(np.array(r.leader, dtype=object)
+                                                  for r in records)),
+                             "leader_kind": _str(stack(np.array(r.leader_kind, dtype=object)
+                                                       for r in records)),
+                             **{key: stack(r.industry[key] for r in records)
+                                for key in records[0].industry}})
+    for col in ("labs_alive", "independent_labs_alive", "lab_exits", "entrants"):
+        industry[col] = industry[col].astype(np.int64)
+    if seeds is not None:
+        firms["seed"] = np.repeat(np.asarray(seeds, dtype=np.int64), months * n)
+        industry["seed"] = np.repeat(np.asarray(seeds, dtype=np.int64), months)
+    if any(any(r.dormant) or max(r.founded) >= 0 for r in records):
+        exists = ~per_firm("dormant").astype(bool) & (firms["month"] >= firms["founded_month"])
+        firms = firms[exists.to_numpy()].reset_index(drop=True)
+    return firms, industry
+
+
+def _str(labels: np.ndarray) -> pd.Series:
+    """`astype(str)` of a column of few distinct labels, converting each label once."""
+    codes, uniques = pd.factorize(labels)
+    return pd.Series(pd.array(uniques, dtype=object).astype(str).take(codes, allow_fill=True))

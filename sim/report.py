@@ -63,7 +63,7 @@ class Sweep:
 
 def load(sweep_dir: Path) -> Sweep:
     for name in ("results.parquet", "timeseries.parquet"):
-        if not (sweep_dir / name).is_file():
+        if not (sweep_dir / name).exists():  # timeseries.parquet: a folder of files
             raise ReportError(f"{sweep_dir} has no {name} (not a finished sweep folder?)")
     results = pd.read_parquet(sweep_dir / "results.parquet")
     ok = results[results["error"].isna()].copy() if "error" in results else results.copy()

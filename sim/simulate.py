@@ -11,6 +11,7 @@ import pandas as pd
 
 from .model import AIIndustry
 from .params import Params, from_dict, validate
+from .recorder import Record, tables
 
 # Years at whose start summaries report the leader (A30: who leads in 2026, 2030, 2034).
 START_YEAR = 2024
@@ -47,12 +48,20 @@ def to_params(cfg: Any = None) -> Params:
 
 def simulate(cfg: Any = None, *, seed: int = 0) -> Result:
     params = to_params(cfg)
+    record, summary = record_run(params, seed=seed)
+    firms, industry = tables([record])
+    return Result(firms, industry, summary, params)
+
+
+def record_run(params: Params, *, seed: int) -> tuple[Record, dict[str, Any]]:
+    """A run's record (arrays, no tables) and summary: what sweep workers send back, so the
+    tables of many runs are built at once (sim.recorder.tables)."""
     model = AIIndustry(params, seed=seed)
     model.run()
-    firms, industry = model.recorder.frames()
     summary = summarize(model, int(seed))
+    record = model.recorder.snapshot()
     model.release()
-    return Result(firms, industry, summary, params)
+    return record, summary
 
 
 def summarize(model: AIIndustry, seed: int) -> dict:

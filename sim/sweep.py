@@ -14,14 +14,19 @@ import multiprocessing
 import os
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import shutil
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import hydra
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
@@ -30,32 +35,34 @@ from omegaconf import DictConfig
 
 from .config import CONFIG_DIR, check, params_of
 from .params import Params
-from .simulate import simulate
+from .recorder import Record, tables
+from .simulate import record_run
 
 log = logging.getLogger("aisim")
 DONE = "done.json"
 REPORT_FAILED = False  # set when a sweep's report fails; the command then exits non-zero
-KEYS = ["run", "job", "seed"]
+SERIES = "timeseries.parquet"  # a job's rows of it; the sweep's is a folder of those files
+CHUNK = 50  # runs per row group of a job's timeseries file
 
 
 @dataclass
 class Outcome:
-    """One run: its summary and tables, or the error it raised."""
+    """One run: its summary and record (arrays; sim.recorder.tables makes tables of them), or
+    the error it raised."""
 
     seed: int
     summary: dict | None = None
-    firms: pd.DataFrame | None = None
-    industry: pd.DataFrame | None = None
+    record: Record | None = None
     error: str | None = None
 
 
 def run_one(params: Params, seed: int) -> Outcome:
     try:
-        result = simulate(params, seed=seed)
+        record, summary = record_run(params, seed=seed)
     except Exception as err:  # a run that raises is recorded, the others go on
         log.error("seed %d failed: %s", seed, traceback.format_exc())
         return Outcome(seed, error=f"{type(err).__name__}: {err}")
-    return Outcome(seed, result.summary, result.firms, result.industry)
+    return Outcome(seed, summary, record)
 
 
 _pool: ProcessPoolExecutor | None = None
@@ -74,49 +81,108 @@ def pool(workers: int) -> ProcessPoolExecutor:
     return _pool
 
 
-def run_replicates(params: Params, seeds: list[int], workers: int = 0,
-                   progress: Any = None) -> list[Outcome]:
-    """Run every seed of one parameter point; on a process pool when there are several.
-    Outcomes come back in seed order; identical to running each seed alone."""
+def iter_replicates(params: Params, seeds: list[int], workers: int = 0,
+                    progress: Any = None) -> Iterator[Outcome]:
+    """The outcomes of every seed of one parameter point, in seed order, as they finish; on
+    a process pool when there are several. Identical to running each seed alone."""
     workers = min(workers or os.cpu_count() or 1, len(seeds))
     if workers <= 1:
-        outcomes = []
         for seed in seeds:
-            outcomes.append(run_one(params, seed))
+            outcome = run_one(params, seed)
             if progress is not None:
                 progress.update(1)
-        return outcomes
-    executor = pool(workers)
-    futures = {executor.submit(run_one, params, seed): seed for seed in seeds}
-    by_seed = {}
-    for future in as_completed(futures):
-        by_seed[futures[future]] = future.result()
-        if progress is not None:
-            progress.update(1)
-    return [by_seed[seed] for seed in seeds]
+            yield outcome
+        return
+    futures = [pool(workers).submit(run_one, params, seed) for seed in seeds]
+    if progress is not None:
+        for future in futures:
+            future.add_done_callback(lambda _: progress.update(1))
+    for future in futures:
+        yield future.result()
+
+
+def run_replicates(params: Params, seeds: list[int], workers: int = 0,
+                   progress: Any = None) -> list[Outcome]:
+    return list(iter_replicates(params, seeds, workers, progress))
 
 
 def write_outputs(out: Path, outcomes: list[Outcome], *, plot: bool) -> None:
-    """runs.parquet (a row per run), firms.parquet and industry.parquet (with a seed column),
-    summary.json, and for a single run its overview figure."""
+    """A run (not a sweep): firms.parquet and industry.parquet (with a seed column),
+    runs.parquet (a row per run), summary.json, and for a single run its overview figure."""
     out.mkdir(parents=True, exist_ok=True)
-    rows = [{"seed": o.seed, "error": o.error, **(o.summary or {})} for o in outcomes]
-    pd.DataFrame(rows).to_parquet(out / "runs.parquet", index=False)
     ok = [o for o in outcomes if o.error is None]
     if ok:
-        for name in ("firms", "industry"):
-            frame = pd.concat([getattr(o, name).assign(seed=o.seed) for o in ok],
-                              ignore_index=True)
-            frame.to_parquet(out / f"{name}.parquet", index=False)
-    summaries = [o.summary for o in ok]
-    (out / "summary.json").write_text(
-        json.dumps(summaries[0] if len(outcomes) == 1 and ok else summaries, indent=2) + "\n")
+        firms, industry = tables([o.record for o in ok], [o.seed for o in ok])
+        firms.to_parquet(out / "firms.parquet", index=False)
+        industry.to_parquet(out / "industry.parquet", index=False)
+    write_summaries(out, outcomes)
     if plot and ok:
         from .plots import overview
 
-        first = ok[0]
-        overview(SimpleNamespace(firms=first.firms, industry=first.industry,
-                                 summary=first.summary), out / "overview.png")
+        firms, industry = tables([ok[0].record])
+        overview(SimpleNamespace(firms=firms, industry=industry, summary=ok[0].summary),
+                 out / "overview.png")
+
+
+def write_summaries(out: Path, outcomes: list[Outcome]) -> None:
+    rows = [{"seed": o.seed, "error": o.error, **(o.summary or {})} for o in outcomes]
+    pd.DataFrame(rows).to_parquet(out / "runs.parquet", index=False)
+    summaries = [o.summary for o in outcomes if o.error is None]
+    (out / "summary.json").write_text(json.dumps(
+        summaries[0] if len(outcomes) == 1 and summaries else summaries, indent=2) + "\n")
+
+
+def series_table(outcomes: list[Outcome], job: int, scenario: str) -> pd.DataFrame:
+    """Rows of a sweep's timeseries for some runs of a job: every firm row with its month's
+    industry columns (prefixed `industry_`), keyed by `run` (`<job>-<seed>`)."""
+    seeds = [o.seed for o in outcomes]
+    firms, industry = tables([o.record for o in outcomes], seeds)
+    # Each firm row's (run, month) row of the industry table (runs may differ in firms:
+    # labs founded during a run have rows from their founding).
+    months = len(industry) // len(seeds)
+    run_pos = pd.Index(seeds).get_indexer(firms["seed"])
+    monthly = industry.drop(columns=["seed", "month", "date"])
+    monthly = monthly.take(run_pos * months + firms["month"].to_numpy())
+    monthly.columns = [f"industry_{c}" for c in monthly.columns]
+    monthly.index = firms.index
+    frame = pd.concat([firms, monthly], axis=1)
+    frame.insert(0, "job", job)
+    frame.insert(0, "run", np.array([f"{job}-{s}" for s in seeds], dtype=object)[run_pos])
+    frame["scenario"] = scenario
+    return frame
+
+
+def write_series(path: Path, outcomes: Iterable[Outcome], job: int,
+                 scenario: str) -> list[Outcome]:
+    """Write a job's rows of the sweep's timeseries as its runs finish: CHUNK runs per row
+    group, so the parent writes while the workers compute and holds no more than CHUNK
+    runs' arrays. Returns the outcomes (records dropped); the file appears when complete."""
+    path.unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    writer, chunk, seen = None, [], []
+
+    def flush() -> None:
+        nonlocal writer
+        table = pa.Table.from_pandas(series_table(chunk, job, scenario), preserve_index=False,
+                                     schema=writer.schema if writer else None)
+        writer = writer or pq.ParquetWriter(tmp, table.schema)
+        writer.write_table(table)
+        for o in chunk:
+            o.record = None
+        chunk.clear()
+
+    for outcome in outcomes:
+        seen.append(outcome)
+        if outcome.error is None:
+            chunk.append(outcome)
+            if len(chunk) == CHUNK:
+                flush()
+    if chunk:
+        flush()
+    if writer is not None:
+        writer.close()
+        tmp.replace(path)
+    return seen
 
 
 class Progress:
@@ -151,7 +217,8 @@ class PendingJob:
     out: Path
     overrides: list[str]
     futures: list
-    plot: bool
+    job: int
+    scenario: str
 
 
 class Deferred:
@@ -167,8 +234,8 @@ class Deferred:
     def finish(cls) -> None:
         jobs, cls.jobs = cls.jobs, []
         for job in jobs:
-            outcomes = [future.result() for future in job.futures]
-            _complete(job.out, job.overrides, outcomes, plot=job.plot)
+            outcomes = (future.result() for future in job.futures)
+            _complete_job(job.out, job.overrides, outcomes, job.job, job.scenario)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
@@ -177,32 +244,45 @@ def hydra_app(cfg: DictConfig) -> dict:
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     overrides = list(hc.overrides.task)
+    seeds = list(range(run.seed, run.seed + run.replicates))
+    workers = run.workers or os.cpu_count() or 1
+    if hc.mode == RunMode.RUN:
+        outcomes = run_replicates(params_of(run), seeds, run.workers, Progress)
+        write_outputs(out, outcomes, plot=True)
+        status = _done(out, overrides, outcomes)
+        _report_run(out, outcomes)
+        return status
     done = out / DONE
     if done.exists() and json.loads(done.read_text()).get("overrides") == overrides:
         log.info("already done, skipped: %s", out)  # resume: a finished job is not re-run
         Progress.update(run.replicates)
         return json.loads(done.read_text())
-    seeds = list(range(run.seed, run.seed + run.replicates))
-    plot = hc.mode == RunMode.RUN
-    workers = run.workers or os.cpu_count() or 1
+    job = int(hc.job.num)
     if Deferred.active and workers > 1:
         executor = pool(workers)
         futures = [executor.submit(run_one, params_of(run), seed) for seed in seeds]
         for future in futures:
             future.add_done_callback(lambda _: Progress.update(1))
-        Deferred.jobs.append(PendingJob(out, overrides, futures, plot))
+        Deferred.jobs.append(PendingJob(out, overrides, futures, job, run.scenario))
         return {"overrides": overrides, "submitted": len(futures)}
-    outcomes = run_replicates(params_of(run), seeds, run.workers, Progress)
-    return _complete(out, overrides, outcomes, plot=plot)
+    outcomes = iter_replicates(params_of(run), seeds, run.workers, Progress)
+    return _complete_job(out, overrides, outcomes, job, run.scenario)
 
 
-def _complete(out: Path, overrides: list[str], outcomes: list[Outcome], *, plot: bool) -> dict:
-    write_outputs(out, outcomes, plot=plot)
+def _complete_job(out: Path, overrides: list[str], outcomes: Iterable[Outcome], job: int,
+                  scenario: str) -> dict:
+    """A sweep's job: its rows of the timeseries (written as runs finish), runs.parquet,
+    summary.json, and done.json last."""
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes = write_series(out / SERIES, outcomes, job, scenario)
+    write_summaries(out, outcomes)
+    return _done(out, overrides, outcomes)
+
+
+def _done(out: Path, overrides: list[str], outcomes: list[Outcome]) -> dict:
     status = {"overrides": overrides, "runs": len(outcomes),
               "failed": sum(o.error is not None for o in outcomes)}
     (out / DONE).write_text(json.dumps(status, indent=2) + "\n")  # last: the job is complete
-    if plot:
-        _report_run(out, outcomes)
     return status
 
 
@@ -222,21 +302,27 @@ def _report_run(out: Path, outcomes: list[Outcome]) -> None:
 class MergeResults(Callback):
     """At the end of a sweep, merge its jobs into results.parquet (a row per run: the job's
     overrides, the seed, the summary) and timeseries.parquet (every run's firm rows with the
-    month's industry columns, prefixed `industry_`); with `report: true` (the experiments
-    set it) also write the sweep's report (sim/report.py)."""
+    month's industry columns, prefixed `industry_`; a folder of the jobs' files); with
+    `report: true` (the experiments set it) also write the sweep's report (sim/report.py)."""
 
     def __init__(self, report: bool = False):
         self.report = report
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        # Start the pool's workers now: they import the model while Hydra sets up the jobs.
+        workers = config.get("workers") or os.cpu_count() or 1
+        if config.hydra.launcher.get("_target_", "").endswith(".PoolLauncher") and workers > 1:
+            pool(workers).submit(int)  # the first task starts the workers
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         Progress.close()
         sweep_dir = Path(config.hydra.sweep.dir)
         if not sweep_dir.exists():  # the sweep may have run elsewhere
             return
-        results, series = merge(sweep_dir)
+        results = merge(sweep_dir)
         log.info("merged %d runs into %s", len(results), sweep_dir)
         print(f"{len(results)} runs ({int(results.error.notna().sum())} failed); wrote "
-              f"{sweep_dir / 'results.parquet'} and {sweep_dir / 'timeseries.parquet'}")
+              f"{sweep_dir / 'results.parquet'} and {sweep_dir / SERIES}")
         if self.report:
             from .report import report
 
@@ -251,8 +337,14 @@ class MergeResults(Callback):
                       file=sys.stderr)
 
 
-def merge(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    results, series = [], []
+def merge(sweep_dir: Path) -> pd.DataFrame:
+    """results.parquet from the finished jobs' runs.parquet, and timeseries.parquet as a
+    folder of their timeseries files (hard links: nothing is copied or rewritten; Parquet
+    readers read the folder as one table, in job order). Returns the results."""
+    results = []
+    series = sweep_dir / f".{SERIES}.merging"
+    shutil.rmtree(series, ignore_errors=True)
+    series.mkdir()
     for done in sorted(sweep_dir.glob(f"*/{DONE}"), key=lambda p: int(p.parent.name)):
         job_dir = done.parent
         job = int(job_dir.name)
@@ -268,18 +360,21 @@ def merge(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         runs.insert(0, "job", job)
         runs.insert(0, "run", [f"{job}-{s}" for s in runs.seed])
         results.append(runs)
-        if (job_dir / "firms.parquet").exists():
-            firms = pd.read_parquet(job_dir / "firms.parquet")
-            industry = pd.read_parquet(job_dir / "industry.parquet")
-            industry = industry.rename(columns={c: f"industry_{c}" for c in industry.columns
-                                                if c not in ("seed", "month", "date")})
-            frame = firms.merge(industry.drop(columns="date"), on=["seed", "month"])
-            frame.insert(0, "job", job)
-            frame.insert(0, "run", [f"{job}-{s}" for s in frame.seed])
-            frame["scenario"] = runs.scenario.dropna().iloc[0] if "scenario" in runs else ""
-            series.append(frame)
+        if (job_dir / SERIES).exists():
+            _link(job_dir / SERIES, series / f"{job:06d}.parquet")
     results = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
-    series = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
     results.to_parquet(sweep_dir / "results.parquet", index=False)
-    series.to_parquet(sweep_dir / "timeseries.parquet", index=False)
-    return results, series
+    old = sweep_dir / SERIES
+    if old.is_dir():
+        shutil.rmtree(old)
+    elif old.exists():  # a single file, from an older aisim
+        old.unlink()
+    series.rename(old)
+    return results
+
+
+def _link(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # no hard links here (another file system): copy
+        shutil.copyfile(src, dst)

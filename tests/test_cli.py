@@ -5,6 +5,7 @@ import json
 import re
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import sim
@@ -133,14 +134,14 @@ def test_sweep_merges_runs_and_resumes(tmp_path, capsys):
 
 
 def test_a_failing_run_is_recorded_and_the_others_kept(tmp_path, monkeypatch):
-    real = sweep.simulate
+    real = sweep.record_run
 
     def flaky(params, *, seed):
         if seed == 1:
             raise RuntimeError("boom")
         return real(params, seed=seed)
 
-    monkeypatch.setattr(sweep, "simulate", flaky)
+    monkeypatch.setattr(sweep, "record_run", flaky)
     out = tmp_path / "sweep"
     assert cli.main(["-m", "scenario=baseline,compute_boom", "replicates=3", "workers=1", *FAST,
                      f"hydra.sweep.dir={out}"]) == 0
@@ -150,7 +151,7 @@ def test_a_failing_run_is_recorded_and_the_others_kept(tmp_path, monkeypatch):
     assert failed.seed.tolist() == [1, 1] and failed.error.str.contains("boom").all()
     assert results[results.error.isna()].winner_capability.notna().all()
     series = pd.read_parquet(out / "timeseries.parquet")
-    assert sorted(series.seed.unique()) == [0, 2]
+    assert sorted(series.seed.unique()) == [0, 2] and series.run.nunique() == 4
 
 
 def test_two_sweeps_never_share_a_folder(tmp_path, monkeypatch):
@@ -164,21 +165,56 @@ def test_two_sweeps_never_share_a_folder(tmp_path, monkeypatch):
 def test_a_seed_gives_the_same_run_alone_in_a_sweep_sequential_or_parallel(tmp_path):
     params = params_of(check(load_config("talent_edge", FAST)))
     alone = sim.simulate(params, seed=2).firms
-    sequential = sweep.run_replicates(params, [1, 2, 3], workers=1)[1].firms
-    parallel = sweep.run_replicates(params, [1, 2, 3], workers=2)[1].firms
+    firms_of = lambda outcome: sim.recorder.tables([outcome.record])[0]  # noqa: E731
+    sequential = firms_of(sweep.run_replicates(params, [1, 2, 3], workers=1)[1])
+    parallel = firms_of(sweep.run_replicates(params, [1, 2, 3], workers=2)[1])
     out = tmp_path / "sweep"
     assert cli.main(["-m", "scenario=talent_edge", "seed=1", "replicates=3", "workers=2", *FAST,
                      f"hydra.sweep.dir={out}"]) == 0
-    swept = pd.read_parquet(out / "0" / "firms.parquet")
-    swept = swept[swept.seed == 2].drop(columns="seed").reset_index(drop=True)
+    swept = _firm_rows(pd.read_parquet(out / "timeseries.parquet"), "0-2", alone.columns)
     # A sweep of single runs: all jobs' runs share the pool (the aisim_pool launcher).
     seeds_out = tmp_path / "seeds"
     assert cli.main(["-m", "scenario=talent_edge", "seed=1,2,3", "workers=2", *FAST,
                      f"hydra.sweep.dir={seeds_out}"]) == 0
-    by_seed = pd.read_parquet(seeds_out / "1" / "firms.parquet").drop(columns="seed")
+    by_seed = _firm_rows(pd.read_parquet(seeds_out / "1" / "timeseries.parquet"), "1-2",
+                         alone.columns)
     assert len(pd.read_parquet(seeds_out / "results.parquet")) == 3
     for frame in (sequential, parallel, swept, by_seed):
         pd.testing.assert_frame_equal(frame, alone)
+
+
+def _firm_rows(series: pd.DataFrame, run: str, columns) -> pd.DataFrame:
+    """One run's rows of a sweep's timeseries, as sim.simulate's firms table."""
+    return series.loc[series.run == run, list(columns)].reset_index(drop=True)
+
+
+def test_timeseries_is_every_runs_tables_joined_in_job_and_seed_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep, "CHUNK", 2)  # a job's file is written in several row groups
+    out = tmp_path / "sweep"
+    assert cli.main(["-m", "scenario=baseline,open_weights", "replicates=3", "workers=1", *FAST,
+                     f"hydra.sweep.dir={out}"]) == 0
+    expected = []
+    for job, scenario in enumerate(["baseline", "open_weights"]):
+        params = params_of(check(load_config(scenario, FAST)))
+        for seed in range(3):
+            result = sim.simulate(params, seed=seed)
+            industry = result.industry.drop(columns="date").rename(
+                columns=lambda c: c if c == "month" else f"industry_{c}")
+            frame = result.firms.assign(seed=seed).merge(industry, on="month")
+            frame.insert(0, "job", job)
+            frame.insert(0, "run", f"{job}-{seed}")
+            expected.append(frame.assign(scenario=scenario))
+    expected = pd.concat(expected, ignore_index=True)
+    # A folder of the jobs' files (hard links), read as one table.
+    assert sorted(p.name for p in (out / "timeseries.parquet").iterdir()) == [
+        "000000.parquet", "000001.parquet"]
+    assert pq.ParquetFile(out / "0" / "timeseries.parquet").num_row_groups == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "timeseries.parquet"), expected)
+    columns = ["run", "firm", "capability"]
+    labs = pd.read_parquet(out / "timeseries.parquet", columns=columns,
+                           filters=[("kind", "!=", "hyperscaler")])
+    pd.testing.assert_frame_equal(labs, expected.loc[expected.kind != "hyperscaler", columns]
+                                  .reset_index(drop=True))
 
 
 @pytest.mark.slow
