@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import yaml
 
 from .plots import color  # noqa: I001 (first: it sets matplotlib's Agg backend)
@@ -40,6 +41,7 @@ LAB_COLS = ["run", "month", "firm", "capability", "market_share", "alive"]
 INDUSTRY_COLS = ["industry_hhi_revenue", "industry_hhi_ownership", "industry_roundtrip_cum_usd",
                  "industry_strategic_invested_cum_usd", "industry_independent_labs_alive",
                  "industry_cloud_ai_profit_usd", "industry_lab_profit_usd"]
+ROSTER_COLS = ["industry_entrants", "industry_lab_exits"]  # sweeps since entry (issue #7)
 
 
 class ReportError(Exception):
@@ -72,7 +74,10 @@ def load(sweep_dir: Path) -> Sweep:
     ts = sweep_dir / "timeseries.parquet"
     labs = pd.read_parquet(ts, columns=LAB_COLS, filters=[("kind", "!=", "hyperscaler")],
                            read_dictionary=["run", "firm"])
-    industry = pd.read_parquet(ts, columns=["run", "month", "date", "firm", *INDUSTRY_COLS],
+    have = set(pq.ParquetDataset(ts).schema.names)
+    roster = [c for c in ROSTER_COLS if c in have]
+    industry = pd.read_parquet(ts, columns=["run", "month", "date", "firm", *INDUSTRY_COLS,
+                                            *roster],
                                filters=[("kind", "==", "hyperscaler")], read_dictionary=["run"])
     hyperscalers = sorted(industry.firm.unique())
     industry = industry[industry.firm == hyperscalers[0]].drop(columns="firm")
@@ -412,25 +417,54 @@ def fig_survival(s: Sweep):
     return fig
 
 
+def fig_roster(s: Sweep):
+    """The roster over time (A12, A31): labs founded and labs gone, mean across seeds."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained", sharey=True)
+    for ax, col, title in zip(axes, ROSTER_COLS, ("labs founded so far", "labs gone so far "
+                                                  "(closed, acqui-hired or acquired)")):
+        mean = s.industry[col].groupby([s.industry.scenario, s.industry.month],
+                                       observed=True).mean()
+        for i, scen in enumerate(s.scenarios):
+            m = mean.loc[scen]
+            ax.plot(s.dates.loc[m.index], m, color=plt.get_cmap("tab10")(i % 10),
+                    ls=["-", "--", ":", "-."][i % 4], lw=2, label=scen)
+        ax.set(title=title, ylabel="labs (mean across seeds)")
+        date_axis(ax, s.dates)
+    axes[0].legend(title="scenario", loc="upper left", ncol=2, fontsize=8)
+    suptitle(fig, "The roster over time: entry and exit", 12)
+    return fig
+
+
 def fig_heatmap(s: Sweep):
+    """Two swept parameters: P(an independent lab leads) (top row) and concentration - the
+    median ownership HHI at the horizon (bottom row), one column per scenario."""
     kx, ky = s.swept
     t = rates(s.ok, ["scenario", ky, kx], "lab_leads")
-    fig, axes = plt.subplots(1, len(s.scenarios), squeeze=False, layout="constrained",
-                             figsize=(max(5.5 * len(s.scenarios), 8) + 1.5, 5.5))
-    for ax, scen in zip(axes[0], s.scenarios):
+    hhi = s.ok.groupby(["scenario", ky, kx]).hhi_ownership_final.median().rename("hhi")
+    t = t.merge(hhi.reset_index(), on=["scenario", ky, kx])
+    fig, axes = plt.subplots(2, len(s.scenarios), squeeze=False, layout="constrained",
+                             figsize=(max(5.5 * len(s.scenarios), 8) + 1.5, 10))
+    for col, scen in enumerate(s.scenarios):
         cell = t[t.scenario == scen].pivot(index=ky, columns=kx)
-        im = ax.imshow(cell.p.to_numpy() * 100, origin="lower", cmap="viridis", vmin=0,
-                       vmax=100, aspect="auto")
-        for (i, j), v in np.ndenumerate(cell.p.to_numpy()):
-            if not np.isnan(v):
-                ax.text(j, i, f"{v:.0%}\n({cell.k.iat[i, j]:.0f}/{cell.n.iat[i, j]:.0f})",
-                        ha="center", va="center", fontsize=9,
-                        color="black" if v > 0.6 else "white")
-        ax.set_xticks(range(cell.p.shape[1]), [fmt(v) for v in cell.p.columns])
-        ax.set_yticks(range(cell.p.shape[0]), [fmt(v) for v in cell.p.index])
-        ax.set(xlabel=kx, ylabel=ky, title=f"{scen} ({int(cell.n.sum().sum())} runs)")
-    fig.colorbar(im, ax=axes[0].tolist(), label="P(independent lab leads) (%)")
-    suptitle(fig, f"Probability that an independent lab holds the frontier at {s.horizon}", 12)
+        p, k, n, h = (cell[c].to_numpy() for c in ("p", "k", "n", "hhi"))
+        labels = (np.vectorize(lambda p, k, n: f"{p:.0%}\n({k:.0f}/{n:.0f})")(p, k, n),
+                  np.vectorize(lambda v: f"{v:,.0f}")(h))
+        for row, (values, vmax, cmap) in enumerate(((p * 100, 100, "viridis"),
+                                                    (h, 10_000, "magma"))):
+            ax = axes[row, col]
+            im = ax.imshow(values, origin="lower", cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
+            for (i, j), v in np.ndenumerate(values):
+                if not np.isnan(v):
+                    ax.text(j, i, labels[row][i, j], ha="center", va="center", fontsize=9,
+                            color="black" if v > 0.6 * vmax else "white")
+            ax.set_xticks(range(values.shape[1]), [fmt(v) for v in cell.p.columns])
+            ax.set_yticks(range(values.shape[0]), [fmt(v) for v in cell.p.index])
+            ax.set(xlabel=kx, ylabel=ky, title=f"{scen} ({int(cell.n.sum().sum())} runs)")
+            if col == len(s.scenarios) - 1:
+                fig.colorbar(im, ax=axes[row].tolist(), label=(
+                    "P(independent lab leads) (%)", "ownership HHI, median")[row])
+    suptitle(fig, f"Who holds the frontier, and how concentrated the market is, at "
+             f"{s.horizon}", 12)
     return fig, t
 
 
@@ -628,12 +662,18 @@ def report(sweep_dir: Path | str) -> Path:
     section("7. Survival of independent labs (A22)", "Mean number of independent labs alive "
             "across seeds; the right axis gives the share of those alive at the start.",
             fig_survival(s), "survival")
+    if set(ROSTER_COLS) <= set(s.industry.columns) and s.industry[ROSTER_COLS].to_numpy().any():
+        section("7b. The roster over time (A12, A31)", "Mean number of labs founded and of labs "
+                "gone (closed, acqui-hired or acquired) so far, across seeds; only scenarios "
+                "with entry.enabled found labs.", fig_roster(s), "roster")
     if len(s.swept) == 2:
         fig, heat = fig_heatmap(s)
         heat.to_csv(out / "heatmap.csv", index=False)
-        section("8. Two-parameter sweep", f"P(an independent lab leads at {s.horizon}) over "
-                f"{s.swept[0]} and {s.swept[1]}; each cell: the rate and (runs with an "
-                "independent leader / runs).", fig, "heatmap")
+        section("8. Two-parameter sweep", f"Over {s.swept[0]} and {s.swept[1]}: top, P(an "
+                f"independent lab leads at {s.horizon}), each cell the rate and (runs with an "
+                "independent leader / runs); bottom, the median ownership HHI at the horizon "
+                "(labs counted with a hyperscaler that owns, controls or holds 25 %+ of them; "
+                "1,800 = highly concentrated).", fig, "heatmap")
     else:
         section("8. Two-parameter sweep", f"No heatmap: this sweep varies {len(s.swept)} "
                 f"numeric parameter(s) ({', '.join(s.swept) or 'none'}), not exactly two.")
