@@ -412,11 +412,14 @@ class AIIndustry(mesa.Model):
                     break
                 amount, pre = investor.offer(lab, need, self._valuation(lab))
                 if amount > 0:
-                    self.ledger.pay(investor.name, lab.name, amount, "investment")
-                    lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre),
-                                                investor.name)
-                    lab.raised += amount
+                    self._sell_equity(investor.name, lab, amount, pre)
                     need -= amount
+
+    def _sell_equity(self, investor: str, lab: FrontierLab, amount: float, pre: float) -> None:
+        """A financial investor's tranche: cash for equity at pre-money `pre`."""
+        self.ledger.pay(investor, lab.name, amount, "investment")
+        lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre), investor)
+        lab.raised += amount
 
     def found_labs(self) -> None:
         """Entry (A12, A13, A31): with `entry.rate_per_year` x `rate_scale` attempts a year, a
@@ -457,12 +460,9 @@ class AIIndustry(mesa.Model):
             self._strategic_investment(lead[0], lab, lead[1], pre_money=pre)
             need -= lead[1]
         for investor in (us, sovereign):
-            amount, _ = investor.offer(lab, need, pre)
+            amount, price = investor.offer(lab, need, pre)
             if amount > 0:
-                self.ledger.pay(investor.name, lab.name, amount, "investment")
-                lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre),
-                                            investor.name)
-                lab.raised += amount
+                self._sell_equity(investor.name, lab, amount, price)
                 need -= amount
         self.talent_mult = self._talent_multipliers()
 
