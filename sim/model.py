@@ -432,9 +432,9 @@ class AIIndustry(mesa.Model):
         tp = self.p.talent
         team = max(1, round(e.team_share * tp.n_researchers))
         pay = tp.pay_usd_per_year[0] * tp.workforce / tp.n_researchers * (1 + tp.overhead_ratio)
-        price = sum(h.price for h in self.hyperscalers) / len(self.hyperscalers)
+        market_price = sum(h.price for h in self.hyperscalers) / len(self.hyperscalers)
         first_round = (team * pay / 12.0 * e.first_round_salary_months
-                       + e.first_run_share * self.trend_flop() * price
+                       + e.first_run_share * self.trend_flop() * market_price
                        * (1.0 + tr.research_compute_multiple))
         backers = [(h, min((1.0 - h.make_weight) * f.max_strategic_share_of_raise * first_round,
                            self._strategic_room(h), max(h.cash, 0.0)))
@@ -460,9 +460,9 @@ class AIIndustry(mesa.Model):
             self._strategic_investment(lead[0], lab, lead[1], pre_money=pre)
             need -= lead[1]
         for investor in (us, sovereign):
-            amount, price = investor.offer(lab, need, pre)
+            amount, their_pre = investor.offer(lab, need, pre)  # sovereign: at a discount
             if amount > 0:
-                self._sell_equity(investor.name, lab, amount, price)
+                self._sell_equity(investor.name, lab, amount, their_pre)
                 need -= amount
         self.talent_mult = self._talent_multipliers()
 
