@@ -18,7 +18,12 @@ FIRM_COLORS = {
 }
 
 
-def color(firm: str) -> str:
+def color(firm: str):
+    """A firm's colour; labs founded during a run ("Entrant N") cycle through a muted
+    palette, so they are told apart but recede behind the 2024 roster."""
+    if firm.startswith("Entrant "):
+        number = int(firm.split()[-1]) if firm.split()[-1].isdigit() else 0
+        return plt.get_cmap("tab20b")((number * 3) % 20)
     return FIRM_COLORS.get(firm, "#333333")
 
 
@@ -44,7 +49,9 @@ def overview(result, path) -> None:
     for name, g in firms.groupby("firm", sort=False):
         if g.kind.iloc[0] == "inhouse_lab":
             continue  # funded month by month by its owner: no cash of its own
-        ax.plot(g.date, g.cash_usd.clip(lower=1e6) / 1e9, label=name, color=color(name))
+        # A closed lab's line ends; an acquired one's cash is its owner's from then on.
+        cash = g.cash_usd.where(g.alive & (g.kind != "inhouse_lab")).clip(lower=1e6)
+        ax.plot(g.date, cash / 1e9, label=name, color=color(name))
     ax.set(title="Cash (in-house labs are funded by their owner)", ylabel="USD billion",
            yscale="log")
     ax.legend(fontsize=8, ncol=2)
