@@ -42,6 +42,7 @@ INDUSTRY_COLS = ["industry_hhi_revenue", "industry_hhi_ownership", "industry_rou
                  "industry_strategic_invested_cum_usd", "industry_independent_labs_alive",
                  "industry_cloud_ai_profit_usd", "industry_lab_profit_usd"]
 ROSTER_COLS = ["industry_entrants", "industry_lab_exits"]  # sweeps since entry (issue #7)
+ENTRANT = "a lab founded in the run"
 
 
 class ReportError(Exception):
@@ -134,9 +135,12 @@ def rates(runs: pd.DataFrame, by, outcome) -> pd.DataFrame:
 def leader_table(s: Sweep) -> pd.DataFrame:
     """P(firm leads at the start of year Y) by scenario, for every firm that ever leads."""
     years = [y for y in YEARS if f"leader_{y}" in s.ok and s.ok[f"leader_{y}"].notna().any()]
-    firms = sorted({f for y in years for f in s.ok[f"leader_{y}"].dropna()} - {""})
-    parts = [rates(runs, "scenario", runs[f"leader_{y}"] == firm).assign(year=y, firm=firm)
-             for y in years for runs in [s.ok[s.ok[f"leader_{y}"].notna()]] for firm in firms]
+    # Labs founded during runs count as one: "Entrant 3" is a different lab in every run.
+    leader = {y: s.ok[f"leader_{y}"].where(~s.ok[f"leader_{y}"].fillna("").str.startswith(
+        "Entrant "), ENTRANT) for y in years}
+    firms = sorted({f for y in years for f in leader[y].dropna()} - {""})
+    parts = [rates(s.ok[leader[y].notna()], "scenario", leader[y][leader[y].notna()] == firm)
+             .assign(year=y, firm=firm) for y in years for firm in firms]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["scenario", "n", "k", "p", "lo", "hi", "year", "firm"])
 
