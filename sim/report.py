@@ -401,13 +401,13 @@ def fig_survival(s: Sweep):
     fig, ax = plt.subplots(figsize=(10, 5.2), layout="constrained")
     n_alive = s.industry.industry_independent_labs_alive
     alive = n_alive.groupby([s.industry.scenario, s.industry.month], observed=True).mean()
-    start = n_alive[s.industry.month == 0].max()
+    start = int(n_alive[s.industry.month == 0].median())  # the 2024 roster (before founding)
     for i, scen in enumerate(s.scenarios):
         a = alive.loc[scen]
         ax.plot(s.dates.loc[a.index], a, color=plt.get_cmap("tab10")(i % 10),
                 ls=["-", "--", ":", "-."][i % 4], lw=2, label=scen)
     ax.set(title="Survival of independent labs (A22): mean number alive across seeds",
-           ylabel="independent labs alive (mean)", ylim=(0, max(start, 1) * 1.1))
+           ylabel="independent labs alive (mean)", ylim=(0, max(start, alive.max(), 1) * 1.1))
     if start > 0:
         ax.secondary_yaxis("right", functions=(lambda v: v / start * 100,
                                                lambda v: v * start / 100)) \
@@ -417,7 +417,7 @@ def fig_survival(s: Sweep):
                 "scenario lines lie on top of each other", transform=ax.transAxes,
                 ha="center", fontsize=10, color="#c00000")
     date_axis(ax, s.dates)
-    ax.legend(title="scenario", loc="lower left", ncol=3, fontsize=8)
+    ax.legend(title="scenario", loc="upper right", ncol=3, fontsize=8)
     return fig
 
 
