@@ -127,6 +127,10 @@ class AIIndustry(mesa.Model):
         mean = stock[alive].mean() if alive.any() else 0.0
         return training.talent_multiplier(stock, mean, tp.elasticity)
 
+    def lab(self, name: str) -> FrontierLab:
+        """A lab by name (tests, notebooks)."""
+        return next(lab for lab in self.labs if lab.name == name)
+
     def inhouse_labs(self, h: Hyperscaler) -> list[FrontierLab]:
         return [lab for lab in self.labs if lab.inhouse and lab.alive and lab.owner == h.name]
 

@@ -8,9 +8,6 @@ from sim.config import check, load_config, params_of
 from sim.model import AIIndustry
 
 
-def _lab(model, name):
-    return next(lab for lab in model.labs if lab.name == name)
-
 
 def _run(model, months):
     for _ in range(months):
@@ -21,13 +18,13 @@ def test_a1_a2_the_2024_deals(small):
     """A1: Microsoft's stake and Azure credit in OpenAI; A2: Amazon's and Google's in
     Anthropic, with Amazon's 2024 tranches from the public record or the article's figure."""
     model = AIIndustry(small(), seed=0)
-    openai, anthropic = _lab(model, "OpenAI"), _lab(model, "Anthropic")
+    openai, anthropic = model.lab("OpenAI"), model.lab("Anthropic")
     assert openai.stakes["Microsoft"] == pytest.approx(0.49) and openai.obligations["Microsoft"] > 0
     assert set(anthropic.partners) == {"Amazon", "Google"}
     _run(model, 11)
     assert model.strategic_cum >= 2.75e9 + 4.0e9  # Mar and Nov 2024 tranches
     article = AIIndustry(small(finance={"deal_figures": "article"}), seed=0)
-    assert max(_lab(article, "Anthropic").obligations.values()) == pytest.approx(3e8)
+    assert max(article.lab("Anthropic").obligations.values()) == pytest.approx(3e8)
     _run(article, 3)
     assert article.strategic_cum < 2.75e9
 

@@ -13,9 +13,6 @@ ABUNDANT = {"us_capital_pool_usd_per_year": 1e12, "sovereign_fail_prob": 0.0}
 EXHAUSTED = {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0}
 
 
-def _lab(model, name):
-    return next(lab for lab in model.labs if lab.name == name)
-
 
 def test_abundant_capital_brings_entrants_with_star_founders(small):
     model = AIIndustry(small(entry={"enabled": True, "rate_per_year": 12.0},
@@ -48,7 +45,7 @@ def test_acquihire_moves_researchers_and_skill_and_closes_the_lab(small):
     # OpenAI trails Gemini Ultra at 2024-01, so with acquire_max_gap 0 its buyer takes the
     # people, not the company. Microsoft (its largest shareholder) buys.
     model = AIIndustry(small(entry={"enabled": True, "acquire_max_gap": 0.0}), seed=0)
-    openai, msft_ai = _lab(model, "OpenAI"), _lab(model, "Microsoft AI")
+    openai, msft_ai = model.lab("OpenAI"), model.lab("Microsoft AI")
     staff = model.researchers.employer == openai.slot
     skill = model.researchers.skill[staff].sum()
     before = model.researchers.talent(1.0)[msft_ai.slot]
@@ -64,7 +61,7 @@ def test_acquihire_moves_researchers_and_skill_and_closes_the_lab(small):
 
 def test_acquisition_turns_a_frontier_lab_into_an_inhouse_lab(small):
     model = AIIndustry(small(entry={"enabled": True, "acquire_max_gap": 5.0}), seed=0)
-    anthropic = _lab(model, "Anthropic")
+    anthropic = model.lab("Anthropic")
     model.fail(anthropic)
     assert anthropic.alive and anthropic.exit_kind == "acquired"
     assert anthropic.kind == "inhouse_lab" and anthropic.owner in ("Amazon", "Google")
@@ -78,7 +75,7 @@ def test_acquisition_turns_a_frontier_lab_into_an_inhouse_lab(small):
 
 def test_merger_control_closes_failing_labs_instead(small):
     model = AIIndustry(small(entry={"enabled": True, "merger_control": True}), seed=0)
-    openai = _lab(model, "OpenAI")
+    openai = model.lab("OpenAI")
     cash = {h.name: model.ledger.cash[h.name] for h in model.hyperscalers}
     model.fail(openai)
     assert openai.exit_kind == "closed" and not openai.alive
@@ -92,9 +89,9 @@ def test_a_failing_lab_is_bought_in_a_run(small):
                    finance={**EXHAUSTED, "strategic_pool_usd_per_year": 0.0})
     model = AIIndustry(params, seed=0)
     # Left with less than a month of salaries and nobody to raise from.
-    model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, _lab(model, "OpenAI").cash - 1e7, "test")
+    model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, model.lab("OpenAI").cash - 1e7, "test")
     model.run()
-    openai = _lab(model, "OpenAI")
+    openai = model.lab("OpenAI")
     assert openai.exit_month == 0
     assert openai.exit_kind in ("acqui-hired", "acquired")
     counts = {k: sum(lab.exit_kind == k for lab in model.labs)

@@ -125,9 +125,6 @@ def test_same_seed_same_frames_in_another_process():
 
 
 # --- mechanisms inside the model ----------------------------------------------------------
-def _lab(model, name):
-    return next(lab for lab in model.labs if lab.name == name)
-
 
 def _run(model, months):
     for _ in range(months):
@@ -139,7 +136,7 @@ def test_cloud_spend_obligation_returns_as_the_investors_cloud_revenue(small):
     revenue = {}
     for owed in (0.0, 3e9):
         model = AIIndustry(small(), seed=2)
-        _lab(model, "Anthropic").obligations = {"Google": owed} if owed else {}
+        model.lab("Anthropic").obligations = {"Google": owed} if owed else {}
         _run(model, 12)
         firms, _ = model.recorder.frames()
         google = firms[(firms.firm == "Google") & (firms.month < 12)]
@@ -147,7 +144,7 @@ def test_cloud_spend_obligation_returns_as_the_investors_cloud_revenue(small):
         if owed:
             roundtrip = model.recorder.industry["roundtrip_usd"][:12].sum()
             assert roundtrip == pytest.approx(model.roundtrip_cum)
-            paid_back = owed - _lab(model, "Anthropic").obligations.get("Google", 0.0)
+            paid_back = owed - model.lab("Anthropic").obligations.get("Google", 0.0)
             assert paid_back > 0.5e9
     assert revenue[3e9] - revenue[0.0] > 0.5e9
 
@@ -171,7 +168,7 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
                             "strategic_pool_usd_per_year": 0.0},
                    strategy={"partnerships": False})
     model = AIIndustry(params, seed=0)
-    openai = _lab(model, "OpenAI")
+    openai = model.lab("OpenAI")
     model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, openai.cash - 5e8, "test")
     index = model.labs.index(openai)
     assert model.researchers.headcount()[index] > 0
@@ -181,10 +178,10 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
     assert model.customers.choice.size and not np.any(model.customers.choice == index)
     # With capital to raise, the same lab survives.
     funded = AIIndustry(small(), seed=0)
-    funded.ledger.pay("OpenAI", OUTSIDE_INVESTORS, _lab(funded, "OpenAI").cash - 5e8, "test")
+    funded.ledger.pay("OpenAI", OUTSIDE_INVESTORS, funded.lab("OpenAI").cash - 5e8, "test")
     funded.run()
-    assert _lab(funded, "OpenAI").alive
-    assert funded.recorder.firm["raised_usd"][:, _lab(funded, "OpenAI").index].sum() > 0
+    assert funded.lab("OpenAI").alive
+    assert funded.recorder.firm["raised_usd"][:, funded.lab("OpenAI").index].sum() > 0
 
 
 def test_home_cloud_partner_model_is_chosen_more_often(small):
@@ -193,7 +190,7 @@ def test_home_cloud_partner_model_is_chosen_more_often(small):
         model = AIIndustry(small(strategy={"partnerships": partnerships}), seed=4)
         _run(model, 12)
         c = model.customers
-        index = model.labs.index(_lab(model, "OpenAI"))
+        index = model.labs.index(model.lab("OpenAI"))
         on_azure = c.choice[c.home == 0] == index
         elsewhere = c.choice[c.home == 3] == index
         return on_azure.mean(), elsewhere.mean()
@@ -235,7 +232,7 @@ def test_talent_raises_capability_of_the_next_model(small):
     caps = {}
     for elasticity in (0.0, 0.6):
         model = AIIndustry(small(talent={"elasticity": elasticity}), seed=8)
-        lab = _lab(model, "OpenAI")
+        lab = model.lab("OpenAI")
         caps[elasticity] = model._capability(1e26, 0, lab)
     assert caps[0.6] > caps[0.0]  # OpenAI's staff is above the mean firm's
 
