@@ -290,7 +290,9 @@ class CashPlot(LivePlot):
                       for f in model.firms if f.kind != "inhouse_lab"}  # no cash of their own
 
     def update(self, model, t, x):
-        cash = np.clip(model.recorder.firm["cash_usd"][:t, list(self.lines)], 1e6, None) / 1e9
+        f, idx = model.recorder.firm, list(self.lines)
+        cash = np.clip(f["cash_usd"][:t, idx], 1e6, None) / 1e9
+        cash = np.where(f["alive"][:t, idx] > 0, cash, np.nan)  # a closed lab's line ends
         for k, line in enumerate(self.lines.values()):
             line.set_data(x, cash[:, k])
         return cash
