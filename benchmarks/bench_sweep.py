@@ -2,25 +2,27 @@
 how well it uses two cores, and how it compares with mesa.batch_run (not a test: nothing here
 fails on timing).
 
-Run:  python benchmarks/bench_sweep.py [--runs N] [--quick]     (default N=1000; --quick: 100)
+Run:  python benchmarks/bench_sweep.py [--runs N] [--pairs K] [--quick]
+      (default N=1000, K=1; --quick: N=100)
 
-The same N default runs (baseline, seeds 0..N-1) are done four ways, one after the other:
+The same N default runs (baseline, seeds 0..N-1) are done four ways, one after the other
+((c) and (d) K times, alternating, so that a slow spell of this shared VM hits both):
   (a) in-process   `for s in seeds: sim.simulate(seed=s)` here (the floor for any harness)
   (b) aisim w=1    `aisim -m replicates=N workers=1 hydra.sweep.dir=<tmp>` as a subprocess
-  (c) aisim w=2    the same with workers=2 (a spawn process pool, two cores)
+  (c) aisim w=2    the same with workers=2 (a process pool forked from a forkserver)
   (d) batch_run    `mesa.batch_run(BatchModel, {"seed": seeds}, number_processes=2, ...)` in a
                    subprocess (benchmarks/_batch_model.py: AIIndustry + a small DataCollector)
 (b)-(d) include interpreter start-up, imports, the pool, output files and (b, c) the merge.
 
-Columns: wall = time.perf_counter() seconds; cpu = user+sys CPU seconds of this process (a) or
-of the subprocess and all its waited-for children (b-d, from getrusage(RUSAGE_CHILDREN));
-ms/run = wall / N; other = CPU seconds that OTHER processes used on the machine during the
-case (from /proc/stat; near 0 = a clean measurement; large = the case competed for cores and
-its wall time is inflated: rerun when the machine is quiet). Wall time is what the targets
-are about; cpu/wall near 1 = one busy core, near 2 = two. Then:
+Columns: wall = time.perf_counter() seconds (the median over the K pairs for (c) and (d));
+cpu = CPU seconds the whole machine used during the case (from /proc/stat: forkserver
+workers are nobody's waited-for children, so getrusage cannot see them; run on an otherwise
+idle machine - the load average is printed - or the figures include other work); ms/run =
+wall / N; cpu/wall near 1 = one busy core, near 2 = two. Then:
   overhead  (b) over (a), wall: the harness's cost with one core    (target <= 10%)
   speed-up  (b) / (c), wall: what the second worker buys            (target >= 1.6x)
-  vs mesa   (c) vs (d), wall: aisim's pool against batch_run's      (target: faster)
+  vs mesa   (c) vs (d), wall: aisim's pool against batch_run's      (target: faster), with
+            each pair's ratio (this VM's speed drifts by +-15% over minutes)
 and checks that results.parquet of (b) and (c) has N rows without errors and that every
 seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=s) in (a).
 What each side produces: (b, c) everything a real `aisim -m` writes - per job runs.parquet,
@@ -40,7 +42,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,29 +69,22 @@ def machine_busy() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def run_subprocess(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
-    """Wall and CPU seconds of a command (with its children), other processes' CPU seconds,
-    and the command's last stdout line."""
-    c0, m0, t0 = children_cpu(), machine_busy(), time.perf_counter()
+def run_subprocess(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds of a command, the machine's CPU seconds meanwhile, and the command's last
+    stdout line."""
+    m0, t0 = machine_busy(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    wall, cpu = time.perf_counter() - t0, children_cpu() - c0
-    other = machine_busy() - m0 - cpu
+    wall, cpu = time.perf_counter() - t0, machine_busy() - m0
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     lines = proc.stdout.strip().splitlines()
-    return wall, cpu, other, lines[-1] if lines else ""
+    return wall, cpu, lines[-1] if lines else ""
 
 
-def in_process(seeds: list[int]) -> tuple[float, float, float, dict[int, dict]]:
-    c0, m0, t0 = time.process_time(), machine_busy(), time.perf_counter()
+def in_process(seeds: list[int]) -> tuple[float, float, dict[int, dict]]:
+    m0, t0 = machine_busy(), time.perf_counter()
     summaries = {s: sim.simulate(seed=s).summary for s in seeds}
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return wall, cpu, machine_busy() - m0 - cpu, summaries
+    return time.perf_counter() - t0, machine_busy() - m0, summaries
 
 
 def check_results(path: Path, summaries: dict[int, dict]) -> str:
@@ -108,6 +104,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Time aisim sweeps against an in-process loop and "
                                  "mesa.batch_run (see the module docstring).")
     ap.add_argument("--runs", type=int, default=1000, help="runs per case (default 1000)")
+    ap.add_argument("--pairs", type=int, default=1, help="times (c) and (d) alternate (default 1)")
     ap.add_argument("--quick", action="store_true", help="100 runs")
     args = ap.parse_args()
     n = 100 if args.quick else args.runs
@@ -116,41 +113,54 @@ def main() -> None:
           f"{sys.version.split()[0]}; sim from {Path(sim.__file__).parent}; {os.cpu_count()} "
           f"cpus, load average {os.getloadavg()[0]:.2f}")
 
-    times, notes, checks = {}, {}, {}
+    samples = {k: [] for k in "abcd"}  # (wall, cpu) per repetition
+    notes, checks = {}, {}
     sim.simulate(seed=n)  # warm-up: imports and first-call costs out of (a)
-    wall, cpu, other, summaries = in_process(seeds)
-    times["a"], notes["a"] = (wall, cpu, other), "in-process loop"
+    wall, cpu, summaries = in_process(seeds)
+    samples["a"].append((wall, cpu))
+    notes["a"] = "in-process loop"
     print(f"  (a) done in {wall:.1f} s", flush=True)
+
+    def aisim(case: str, workers: int, tmp: Path) -> None:
+        out = tmp / f"sweep_{case}_{len(samples[case])}"
+        cmd = [str(BIN / "aisim"), "-m", f"replicates={n}", "seed=0", f"workers={workers}",
+               f"hydra.sweep.dir={out}"]
+        wall, cpu, last = run_subprocess(cmd, tmp)
+        samples[case].append((wall, cpu))
+        notes[case] = f"aisim -m workers={workers}"
+        checks[case] = check_results(out / "results.parquet", summaries)
+        shutil.rmtree(out)
+        print(f"  ({case}) done in {wall:.1f} s: {last}", flush=True)
+
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         tmp = Path(tmp)
-        for case, workers in (("b", 1), ("c", 2)):
-            out = tmp / f"sweep_w{workers}"
-            cmd = [str(BIN / "aisim"), "-m", f"replicates={n}", "seed=0",
-                   f"workers={workers}", f"hydra.sweep.dir={out}"]
-            wall, cpu, other, last = run_subprocess(cmd, tmp)
-            times[case], notes[case] = (wall, cpu, other), f"aisim -m workers={workers}"
-            checks[case] = check_results(out / "results.parquet", summaries)
-            print(f"  ({case}) done in {wall:.1f} s: {last}", flush=True)
-        cmd = [sys.executable, str(HERE / "_batch_model.py"), str(n), "2"]
-        wall, cpu, other, last = run_subprocess(cmd, tmp)
-        times["d"], notes["d"] = (wall, cpu, other), f"mesa.batch_run x2 ({last})"
-        print(f"  (d) done in {wall:.1f} s", flush=True)
+        aisim("b", 1, tmp)
+        for _ in range(max(args.pairs, 1)):
+            aisim("c", 2, tmp)
+            cmd = [sys.executable, str(HERE / "_batch_model.py"), str(n), "2"]
+            wall, cpu, last = run_subprocess(cmd, tmp)
+            samples["d"].append((wall, cpu))
+            notes["d"] = f"mesa.batch_run x2 ({last})"
+            print(f"  (d) done in {wall:.1f} s", flush=True)
 
-    print(f"\n{'case':6s}{'wall s':>9s}{'cpu s':>9s}{'cpu/wall':>10s}{'ms/run':>9s}"
-          f"{'other s':>9s}  what")
-    for case, (wall, cpu, other) in times.items():
-        print(f"({case})  {wall:9.1f}{cpu:9.1f}{cpu / wall:10.2f}{1000 * wall / n:9.1f}"
-              f"{other:9.1f}  {notes[case]}")
+    times = {k: tuple(statistics.median(x) for x in zip(*v)) for k, v in samples.items()}
+    print(f"\n{'case':6s}{'wall s':>9s}{'cpu s':>9s}{'cpu/wall':>10s}{'ms/run':>9s}  what")
+    for case, (wall, cpu) in times.items():
+        print(f"({case})  {wall:9.1f}{cpu:9.1f}{cpu / wall:10.2f}{1000 * wall / n:9.1f}  "
+              f"{notes[case]}" + (f" (median of {len(samples[case])})"
+                                  if len(samples[case]) > 1 else ""))
     a, b, c, d = (times[k][0] for k in "abcd")
     overhead = 100 * (b - a) / a
     cpu_overhead = 100 * (times["b"][1] - times["a"][1]) / times["a"][1]
+    pairs = [dd / cc for (cc, _), (dd, _) in zip(samples["c"], samples["d"])]
     speedup = b / c
     print(f"\noverhead (b) over (a): {overhead:+.1f}% wall ({cpu_overhead:+.1f}% cpu), "
           f"{b - a:.1f} s  -> target <= 10%: {'met' if overhead <= 10 else 'MISSED'}")
     print(f"speed-up (c) over (b): {speedup:.2f}x wall  -> target >= 1.6x: "
           f"{'met' if speedup >= 1.6 else 'MISSED'}")
     print(f"(c) vs (d): {c:.1f} s vs {d:.1f} s, (c) is {d / c:.2f}x as fast  -> target "
-          f"faster: {'met' if c < d else 'MISSED'}")
+          f"faster: {'met' if c < d else 'MISSED'}; per pair (d)/(c): "
+          + ", ".join(f"{r:.3f}" for r in pairs))
     for case in ("b", "c"):
         print(f"results.parquet of ({case}): {checks[case]}")
 

@@ -10,15 +10,15 @@ allowed range, and nothing is written.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import sys
 from pathlib import Path
 from collections.abc import Callable
 
+from . import workers
 from .config import CONFIG_DIR, RunConfig, check, register
 from .params import ConfigError
-from . import sweep
-from .sweep import Progress, hydra_app
 
 # Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
 VERBS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
@@ -80,18 +80,24 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in VERBS:
         return VERBS[argv[0]][1](argv[1:])
+    if ("-m" in argv or "--multirun" in argv) and "workers=1" not in argv:
+        workers.start_loading()  # the workers' model loads on the other core meanwhile
+    from . import sweep  # pandas, pyarrow: after the start above
+
     if argv and argv[0] in ("-h", "--help"):
         print(usage())
     elif not any(a in ("--cfg", "-c", "--info", "-i", "--hydra-help") for a in argv):
         try:
-            runs = preflight(argv)
+            runs, pooled = preflight(argv)
         except ConfigError as err:
             print(f"aisim: error: {err}", file=sys.stderr)
             return 2
-        Progress.start(sum(r.replicates for r in runs))
+        sweep.Progress.start(sum(r.replicates for r in runs))
+        if pooled and (runs[0].workers or os.cpu_count() or 1) > 1:
+            workers.start_loading()  # a sweep set up by an experiment file, without -m
     register()
     sys.argv = [sys.argv[0], *argv]
-    hydra_app()
+    sweep.hydra_app()
     return 1 if sweep.REPORT_FAILED else 0
 
 
@@ -106,9 +112,10 @@ def _options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
-def preflight(argv: list[str]) -> list[RunConfig]:
+def preflight(argv: list[str]) -> tuple[list[RunConfig], bool]:
     """Compose and check every job the command line describes; ConfigError on the first bad
-    one. Returns the checked runs (one per job)."""
+    one. Returns the checked runs (one per job) and whether they will run on the sweep's
+    shared process pool (a multirun with the aisim_pool launcher)."""
     from hydra import compose, initialize_config_dir
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.global_hydra import GlobalHydra
@@ -127,13 +134,14 @@ def preflight(argv: list[str]) -> list[RunConfig]:
             if not multirun:
                 if len(plain) != len(overrides):
                     raise ConfigError("a sweep (a,b or glob(...)) needs -m")
-                return [check(base)]
+                return [check(base)], False
             from_config = [f"{k}={v}" for k, v in (base.hydra.sweeper.params or {}).items()]
             given = {o.get_key_element() for o in parsed}
             sweep = parser.parse_overrides(
                 [s for s in from_config if s.split("=", 1)[0] not in given] + overrides)
             jobs = BasicSweeper.split_arguments(sweep, None)[0]
-            return [check(compose("config", overrides=job)) for job in jobs]
+            pooled = base.hydra.launcher.get("_target_", "").endswith(".PoolLauncher")
+            return [check(compose("config", overrides=job)) for job in jobs], pooled
     except ConfigError:
         raise
     except Exception as err:  # Hydra/OmegaConf composition errors: make them one line

@@ -27,7 +27,7 @@ RTOL = 1e-9  # same platform, same numbers: anything looser would hide real chan
 def compute(seeds=SEEDS) -> dict:
     """Statistics over baseline runs: per numeric measure mean, min and max; per text field
     the count of each value."""
-    from .simulate import simulate
+    from .simulation import simulate
     from .validate import measure
 
     rows, texts = [], []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import sys
 import traceback
@@ -36,13 +35,14 @@ from omegaconf import DictConfig
 from .config import CONFIG_DIR, check, params_of
 from .params import Params
 from .recorder import Record, tables
-from .simulate import record_run
+from .workers import context as worker_context
 
 log = logging.getLogger("aisim")
 DONE = "done.json"
 REPORT_FAILED = False  # set when a sweep's report fails; the command then exits non-zero
 SERIES = "timeseries.parquet"  # a job's rows of it; the sweep's is a folder of those files
 CHUNK = 50  # runs per row group of a job's timeseries file
+KEYS = ("run", "job", "seed", "scenario", "month", "firm")  # timeseries columns with statistics
 
 
 @dataclass
@@ -54,6 +54,12 @@ class Outcome:
     summary: dict | None = None
     record: Record | None = None
     error: str | None = None
+
+
+def record_run(params: Params, *, seed: int) -> tuple[Record, dict]:
+    from . import simulation  # here, not at the top: a sweep's parent never loads Mesa
+
+    return simulation.record_run(params, seed=seed)
 
 
 def run_one(params: Params, seed: int) -> Outcome:
@@ -75,8 +81,7 @@ def pool(workers: int) -> ProcessPoolExecutor:
     if _pool is None or (_pool_size != workers and not Deferred.jobs):
         if _pool is not None:
             _pool.shutdown()
-        # spawn, as Mesa sets it for the process anyway: no fork of a threaded parent.
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(workers, mp_context=worker_context())
         _pool_size = workers
     return _pool
 
@@ -165,7 +170,12 @@ def write_series(path: Path, outcomes: Iterable[Outcome], job: int,
         nonlocal writer
         table = pa.Table.from_pandas(series_table(chunk, job, scenario), preserve_index=False,
                                      schema=writer.schema if writer else None)
-        writer = writer or pq.ParquetWriter(tmp, table.schema)
+        # Dictionary-encode only the text columns and keep statistics only for the keys a
+        # reader filters on: half the writer's CPU (it competes with the workers for cores).
+        writer = writer or pq.ParquetWriter(
+            tmp, table.schema, write_statistics=list(KEYS),
+            use_dictionary=[f.name for f in table.schema
+                            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)])
         writer.write_table(table)
         for o in chunk:
             o.record = None
@@ -307,12 +317,6 @@ class MergeResults(Callback):
 
     def __init__(self, report: bool = False):
         self.report = report
-
-    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        # Start the pool's workers now: they import the model while Hydra sets up the jobs.
-        workers = config.get("workers") or os.cpu_count() or 1
-        if config.hydra.launcher.get("_target_", "").endswith(".PoolLauncher") and workers > 1:
-            pool(workers).submit(int)  # the first task starts the workers
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         Progress.close()

@@ -97,7 +97,7 @@ def measure(result) -> dict[str, float]:
 
 def _run(job: tuple[str, int, tuple[str, ...]]) -> dict[str, float]:
     from .config import load_config
-    from .simulate import simulate
+    from .simulation import simulate
 
     scenario, seed, overrides = job
     return measure(simulate(load_config(scenario, list(overrides)), seed=seed))

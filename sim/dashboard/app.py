@@ -31,7 +31,7 @@ from ..model import AIIndustry
 from ..params import ConfigError
 from ..plots import color
 from ..recorder import START
-from ..simulate import to_params
+from ..simulation import to_params
 
 # The package's __init__ set SOLARA_TELEMETRY_MIXPANEL_ENABLE before solara was imported,
 # unless `solara run` imported it first: switch telemetry off here too (the server sends its
