@@ -93,6 +93,7 @@ class FrontierLab(Firm):
         self.exit_month: int | None = None
         self.exit_kind = ""  # closed, acqui-hired or acquired
         self.open_weights = False  # an entrant that publishes its weights
+        self.other_cloud = False  # an entrant that trains outside the three clouds
         # Released model (latest and best) and models waiting for release.
         self.train_flop = 0.0
         self.capability = -math.inf

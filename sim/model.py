@@ -17,7 +17,7 @@ from . import roster
 from .agents import FrontierLab, Hyperscaler, Investor
 from .mechanisms import compute, demand, finance, strategy, talent, training
 from .mechanisms.finance import (CHIP_VENDORS, CUSTOMERS, ENERGY, OTHER_BUSINESS,
-                                 OUTSIDE_INVESTORS, SALARIES)
+                                 OTHER_CLOUDS, OUTSIDE_INVESTORS, SALARIES)
 from .params import Params, validate
 from .recorder import Recorder
 
@@ -77,6 +77,8 @@ class AIIndustry(mesa.Model):
 
         self.frontier_flop = max(lab.train_flop for lab in self.labs)
         self.entrants = 0  # labs founded so far
+        self.other_clouds_revenue = 0.0  # this month's compute rented outside the three
+        self.other_clouds_flop: dict[str, float] = {}
         self.frontier_capability_2024 = max(lab.capability for lab in self.labs)
         self.roundtrip_cum = 0.0
         # Cloud spend owed at the start from pre-2024 deals: round-trips, but not in strategic_cum.
@@ -183,7 +185,14 @@ class AIIndustry(mesa.Model):
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
         if lab.is_open:
             return self.replacement_cost
+        if lab.other_cloud:
+            return self.market_price()
         return sum(share * h.price_for(lab) for h, share in self.suppliers(lab))
+
+    def market_price(self) -> float:
+        """The three clouds' average list price per FLOP: what a newcomer pays, and what
+        clouds outside the three charge (they price against the big three; assumption)."""
+        return sum(h.price for h in self.hyperscalers) / len(self.hyperscalers)
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -194,6 +203,7 @@ class AIIndustry(mesa.Model):
         self.set_prices()
         if self.month > 0 and self.month % self.p.strategy.review_months == 0:
             self.review_strategies()
+            self.buy_talent()
         self.receive_other_cash_flows()
         self.release_models()
         self.sell_models()
@@ -316,6 +326,7 @@ class AIIndustry(mesa.Model):
         self.model_spend = spend.sum(axis=1)
 
         self.inference_orders = {h.name: [] for h in self.hyperscalers}
+        self.other_clouds_revenue = 0.0
         for j, lab in enumerate(self.labs):
             lab.last_sales = 0.0
             for home in range(n_homes):
@@ -336,8 +347,13 @@ class AIIndustry(mesa.Model):
                     self.ledger.pay(lab.name, cloud.name, f.revenue_share * x, "revenue_share")
                     keep = max(1.0 - d.inference_cost_share - f.revenue_share, 0.0)
                     cloud.partner_margin_month += keep * x
-                hosts = [(cloud, 1.0)] if cloud is not None and self.carries(cloud, lab) \
-                    else self.suppliers(lab)
+                carried = cloud is not None and self.carries(cloud, lab)
+                if lab.other_cloud and not carried:  # served where it trains, outside the three
+                    bill = min(d.inference_cost_share * x, max(lab.cash, 0.0))
+                    self.other_clouds_revenue += self.ledger.pay(lab.name, OTHER_CLOUDS, bill,
+                                                                 "inference")
+                    continue
+                hosts = [(cloud, 1.0)] if carried else self.suppliers(lab)
                 for host, share in hosts:
                     flop = d.inference_cost_share * x * share / host.price
                     tag = "self_inference" if lab.owner == host.name else "inference"
@@ -436,20 +452,27 @@ class AIIndustry(mesa.Model):
         tp = self.p.talent
         team = max(1, round(e.team_share * tp.n_researchers))
         pay = tp.pay_usd_per_year[0] * tp.workforce / tp.n_researchers * (1 + tp.overhead_ratio)
-        market_price = sum(h.price for h in self.hyperscalers) / len(self.hyperscalers)
         first_round = (team * pay / 12.0 * e.first_round_salary_months
-                       + e.first_run_share * self.trend_flop() * market_price
+                       + e.first_run_share * self.trend_flop() * self.market_price()
                        * (1.0 + tr.research_compute_multiple))
+        # A lab that trains outside the three clouds takes no hyperscaler money (xAI); else
+        # one hyperscaler leads, drawn in proportion to what it can still invest.
+        other_cloud = self.rng.random() < e.other_cloud_prob
         backers = [(h, min((1.0 - h.make_weight) * f.max_strategic_share_of_raise * first_round,
                            self._strategic_room(h), max(h.cash, 0.0)))
                    for h in self.hyperscalers] if self.p.strategy.partnerships else []
-        lead = max(backers, key=lambda b: b[1], default=(None, 0.0))
+        backers = [] if other_cloud else [b for b in backers if b[1] > 0]
+        lead = (None, 0.0)
+        if backers:
+            room = np.array([b[1] for b in backers])
+            lead = backers[self.rng.choice(len(backers), p=room / room.sum())]
         us, sovereign = self.investors[0], self.investors[2]
         if lead[1] + us.cash + sovereign.cash < first_round:
             return  # this year's capital is spent: nobody founds a frontier lab
         lab = free[0]
         lab.dormant, lab.alive, lab.founded_month = False, True, self.month
         lab.open_weights = self.rng.random() < e.open_prob
+        lab.other_cloud = other_cloud
         self.entrants += 1
         self.researchers.found(self.rng, lab.slot, team, tp.skill_exponent)
         self.count_heads()
@@ -488,24 +511,54 @@ class AIIndustry(mesa.Model):
         if e.enabled and not e.merger_control:
             frontier_cap, _ = self.frontier()
             whole = lab.sells and frontier_cap - lab.capability <= e.acquire_max_gap
-            tp = self.p.talent
-            price = (max(self._valuation(lab), 0.0) if whole else
-                     self.heads[lab.slot] * tp.workforce / tp.n_researchers
-                     * tp.pay_usd_per_year[1] * e.acquihire_pay_years)
+            price = max(self._valuation(lab), 0.0) if whole else self._acquihire_price(lab)
             able = [h for h in self.hyperscalers if h.cash >= price and self.inhouse_labs(h)]
             # The largest shareholder first, then whoever wants to make most (A18).
             buyer = max(able, key=lambda h: (lab.stakes.get(h.name, 0.0), h.make_weight),
                         default=None)
         if buyer is None:
             lab.close(self.month)
+            self.count_heads()
+            self.update_frontier()
         else:
-            self.ledger.pay(buyer.name, OUTSIDE_INVESTORS, price, "acquisition")
-            if whole:
-                self._acquire(lab, buyer)
-            else:
-                own = max(self.inhouse_labs(buyer), key=lambda x: x.capability)
-                lab.close(self.month, "acqui-hired", researchers_to=own.slot)
-                own.target_headcount = max(own.target_headcount, float(self.heads[own.slot]))
+            self._sell_lab(lab, buyer, price, whole=whole)
+
+    def buy_talent(self) -> None:
+        """At a review, a hyperscaler building its own models may hire away a lab's
+        researchers (acqui-hire, A31) - Microsoft and Inflection, 2024 - when the price beats
+        what the lab is worth to its shareholders (valuation plus cash), so a healthy
+        frontier lab is never sold this way but a small one that lags may be."""
+        e = self.p.entry
+        if not e.enabled or e.merger_control:
+            return
+        for h in self.hyperscalers:
+            if (h.make_weight < 0.5 or not self.inhouse_labs(h)
+                    or self.rng.random() >= e.talent_buy_prob):
+                continue
+            offers = [(lab, self._acquihire_price(lab)) for lab in self.labs
+                      if lab.alive and lab.independent]
+            offers = [(lab, price) for lab, price in offers
+                      if self._valuation(lab) + max(lab.cash, 0.0) < price <= h.cash]
+            if offers:  # the largest team
+                lab, price = max(offers, key=lambda o: self.heads[o[0].slot])
+                self._sell_lab(lab, h, price, whole=False)
+
+    def _acquihire_price(self, lab: FrontierLab) -> float:
+        tp = self.p.talent
+        return (self.heads[lab.slot] * tp.workforce / tp.n_researchers * tp.pay_usd_per_year[1]
+                * self.p.entry.acquihire_pay_years)
+
+    def _sell_lab(self, lab: FrontierLab, buyer: Hyperscaler, price: float, *,
+                  whole: bool) -> None:
+        """The buyer pays the lab's outside shareholders and takes the lab whole or, in an
+        acqui-hire, its researchers (to its best in-house lab); the models stop being sold."""
+        self.ledger.pay(buyer.name, OUTSIDE_INVESTORS, price, "acquisition")
+        if whole:
+            self._acquire(lab, buyer)
+        else:
+            own = max(self.inhouse_labs(buyer), key=lambda x: x.capability)
+            lab.close(self.month, "acqui-hired", researchers_to=own.slot)
+            own.target_headcount = max(own.target_headcount, float(self.heads[own.slot]))
         self.count_heads()
         self.update_frontier()
 
@@ -514,7 +567,7 @@ class AIIndustry(mesa.Model):
         if lab.cash > 0:
             self.ledger.pay(lab.name, OUTSIDE_INVESTORS, lab.cash, "liquidation")
         lab.kind, lab.owner, lab.partners = roster.INHOUSE, buyer.name, (buyer.name,)
-        lab.exclusive_cloud, lab.open_weights = False, False
+        lab.exclusive_cloud, lab.open_weights, lab.other_cloud = False, False, False
         lab.stakes, lab.obligations = {}, {}
         lab.pay_per_year = self.p.talent.pay_usd_per_year[1]
         lab.exit_month, lab.exit_kind = self.month, "acquired"
@@ -610,6 +663,7 @@ class AIIndustry(mesa.Model):
         c, tr = self.p.compute, self.p.training
         training_orders = {h.name: [] for h in self.hyperscalers}
         self.self_supplied_flop = 0.0
+        self.other_clouds_flop = {}
         serving_bill = {lab.name: 0.0 for lab in self.labs}
         for orders in self.inference_orders.values():
             for buyer, flop, price, _ in orders:
@@ -632,6 +686,14 @@ class AIIndustry(mesa.Model):
                 lab.run_delivered_flop += flop / research
                 self.self_supplied_flop += flop
                 continue
+            if lab.other_cloud:  # rented outside the three clouds (CoreWeave, Oracle, ...)
+                price = self.market_price()
+                flop = min(want, spendable / price)
+                self.other_clouds_revenue += self.ledger.pay(lab.name, OTHER_CLOUDS,
+                                                             flop * price, "compute")
+                lab.run_delivered_flop += flop / research
+                self.other_clouds_flop[lab.name] = flop
+                continue
             for h, share in self._training_suppliers(lab):
                 price = h.price_for(lab)
                 flop = min(want, spendable / price) * share
@@ -639,7 +701,8 @@ class AIIndustry(mesa.Model):
                                                 "self_compute" if lab.owner == h.name
                                                 else "compute"))
         self.compute_sold = {}
-        self.compute_bought = {lab.name: 0.0 for lab in self.labs}
+        self.compute_bought = {lab.name: self.other_clouds_flop.get(lab.name, 0.0)
+                               for lab in self.labs}
         for h in self.hyperscalers:
             inference = self.inference_orders[h.name]
             train = training_orders[h.name]

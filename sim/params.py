@@ -266,7 +266,9 @@ class TalentParams:
 @dataclass
 class EntryParams:
     # The roster changes during a run (A12, A13, A31): new labs are founded, failing labs are
-    # acqui-hired or acquired. Off: the fixed 2024 roster, failing labs simply close.
+    # acqui-hired or acquired. Off: the fixed 2024 roster, failing labs simply close. Off by
+    # default until the clouds outside the three sell AI compute to every lab: with entry on,
+    # the baseline misses A24 (docs/model.md 3.3.7).
     enabled: bool = p(False)
     # Founding attempts a year at rate_scale 1, when capital allows: frontier-scale start-ups
     # founded 2023-25 (xAI, Mistral 2023; SSI 2024; Thinking Machines 2025; public record)
@@ -287,6 +289,16 @@ class EntryParams:
     # Chance an entrant releases open weights (Mistral, DeepSeek) rather than closed models.
     # Assumption.
     open_prob: float = p(0.3, 0.0, 1.0)
+    # Chance an entrant takes no hyperscaler money and trains and serves on clouds outside
+    # the three (CoreWeave, Oracle, or its own cluster): 2 of the 4 entrants above - xAI's
+    # Colossus (2024), Mistral on CoreWeave and its own - against SSI and Thinking Machines on
+    # Google Cloud (public record, second-hand): 0.5.
+    other_cloud_prob: float = p(0.5, 0.0, 1.0)
+    # Chance per strategy review that a hyperscaler building its own models (make weight at
+    # least 0.5) offers to acqui-hire an independent lab for more than the lab is worth -
+    # Microsoft and Inflection, March 2024, while building its own MAI models (public record).
+    # Assumption: 0.25 (about one such offer a year across the three at 6-month reviews).
+    talent_buy_prob: float = p(0.25, 0.0, 1.0)
     # Blocks acqui-hires and acquisitions by hyperscalers (A31): failing labs close instead.
     merger_control: bool = p(False)
     # A hyperscaler buys a failing lab whole when its model is within this many steps of the

@@ -27,7 +27,8 @@ INDUSTRY_FIELDS = (
     "strategic_invested_cum_usd", "ai_spend_usd", "compute_sold_flop", "compute_bought_flop",
     "compute_unserved_flop", "market_price_usd_per_flop", "cloud_ai_profit_usd",
     "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits", "entrants",
-    "us_capital_left_usd", "cash_total_usd", "net_outside_flow_usd",
+    "other_clouds_ai_revenue_usd", "us_capital_left_usd", "cash_total_usd",
+    "net_outside_flow_usd",
 )
 
 
@@ -95,7 +96,9 @@ class Recorder:
             f["utilisation"][t, i] = h.utilisation
             f["price_usd_per_flop"][t, i] = h.price
             f["cloud_ai_share"][t, i] = cloud_external[i] / total_external if total_external else 0
-            market = other_cloud + total_external
+            # AI compute rented outside the three (entrants on CoreWeave, Oracle, ...) is
+            # cloud market too.
+            market = other_cloud + total_external + m.other_clouds_revenue
             f["cloud_share"][t, i] = ((d.home_cloud_shares[h.cloud] * other_cloud
                                        + cloud_external[i]) / market if market > 0 else 0.0)
             f["compute_bought_flop"][t, i] = 0.0
@@ -147,8 +150,10 @@ class Recorder:
         ind["roundtrip_cum_usd"][t] = m.roundtrip_cum
         ind["strategic_invested_cum_usd"][t] = m.strategic_cum
         ind["ai_spend_usd"][t] = spend
-        # Sellers' side (what each cloud delivered, and own data centres) against buyers' side.
-        ind["compute_sold_flop"][t] = sum(m.compute_sold.values()) + m.self_supplied_flop
+        # Sellers' side (what each cloud delivered, own data centres and clouds outside the
+        # three) against buyers' side.
+        ind["compute_sold_flop"][t] = (sum(m.compute_sold.values()) + m.self_supplied_flop
+                                       + sum(m.other_clouds_flop.values()))
         ind["compute_bought_flop"][t] = (sum(m.compute_bought.values()) + m.self_supplied_flop
                                          + sum(h.own_use_flop for h in m.hyperscalers))
         ind["compute_unserved_flop"][t] = sum(h.unserved for h in m.hyperscalers)
@@ -159,6 +164,7 @@ class Recorder:
         ind["independent_labs_alive"][t] = sum(lab.alive and lab.independent for lab in m.labs)
         ind["lab_exits"][t] = sum(lab.exit_month is not None for lab in m.labs)
         ind["entrants"][t] = m.entrants
+        ind["other_clouds_ai_revenue_usd"][t] = m.other_clouds_revenue
         ind["us_capital_left_usd"][t] = m.investors[0].cash
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
@@ -174,6 +180,7 @@ class Recorder:
                         for x in firms],
             exit_kind=[getattr(x, "exit_kind", "") for x in firms],
             open_weights=[getattr(x, "publishes_weights", False) for x in firms],
+            other_cloud=[getattr(x, "other_cloud", False) for x in firms],
             dormant=[getattr(x, "dormant", False) for x in firms])
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -197,6 +204,7 @@ class Record:
     exit_month: list[int]
     exit_kind: list[str]
     open_weights: list[bool]
+    other_cloud: list[bool]  # trains outside the three clouds (an entrant)
     dormant: list[bool]  # a slot for a lab never founded (entry.enabled)
 
 
@@ -224,6 +232,7 @@ def tables(records: list[Record], seeds: list[int] | None = None
         "exit_month": per_firm("exit_month").astype(np.int64),
         "exit_kind": _str(per_firm("exit_kind")),
         "open_weights": per_firm("open_weights").astype(bool),
+        "other_cloud": per_firm("other_cloud").astype(bool),
     })
     firms["alive"] = firms["alive"].astype(bool)
     firms["researchers"] = firms["researchers"].astype(np.int64)

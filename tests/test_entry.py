@@ -111,8 +111,9 @@ def test_open_entrants_publish_weights(small):
 
 def test_entry_disabled_leaves_the_fixed_roster_unchanged(small):
     base = sim.simulate(small(), seed=5)
-    off = sim.simulate(small(entry={"enabled": False, "rate_scale": 50.0,
-                                    "merger_control": True, "open_prob": 1.0}), seed=5)
+    off = sim.simulate(small(entry={"enabled": False, "rate_scale": 50.0, "merger_control": True,
+                                    "open_prob": 1.0, "other_cloud_prob": 1.0,
+                                    "talent_buy_prob": 1.0}), seed=5)
     pd.testing.assert_frame_equal(base.firms, off.firms)
     pd.testing.assert_frame_equal(base.industry, off.industry)
     assert set(base.firms.firm) == {"Microsoft", "Amazon", "Google", "OpenAI", "Anthropic",
@@ -128,3 +129,59 @@ def test_entry_is_deterministic_and_rows_start_at_founding(small):
     entrants = a.firms[a.firms.founded_month >= 0]
     assert (entrants.month >= entrants.founded_month).all()
     assert entrants.groupby("firm").month.min().eq(entrants.groupby("firm").founded_month.first()).all()
+
+
+def test_an_entrant_on_other_clouds_takes_no_hyperscaler_money_and_rents_outside(small):
+    params = small(entry={"enabled": True, "rate_per_year": 12.0, "other_cloud_prob": 1.0},
+                   finance=ABUNDANT)
+    model = AIIndustry(params, seed=1)
+    model.run()
+    founded = [lab for lab in model.labs if lab.founded_month >= 0]
+    assert founded and all(lab.other_cloud for lab in founded)
+    clouds = {h.name for h in model.hyperscalers}
+    assert all(not lab.partners and not clouds & set(lab.stakes) for lab in founded)
+    firms, industry = model.recorder.frames()
+    rows = firms[firms.firm.isin([lab.name for lab in founded])]
+    assert rows.other_cloud.all() and rows.compute_bought_flop.sum() > 0
+    rented = industry.other_clouds_ai_revenue_usd
+    assert rented.sum() > 0
+    # The three clouds' whole-market shares leave room for the clouds the entrants rent from.
+    month = int(rented.idxmax())
+    three = firms[(firms.month == month) & firms.firm.isin(clouds)].cloud_share.sum()
+    others = (1.0 - sum(params.demand.home_cloud_shares))
+    assert three < 1.0 - others * 0.5
+    # Sellers' and buyers' sides of the compute market still agree.
+    np.testing.assert_allclose(industry.compute_sold_flop, industry.compute_bought_flop,
+                               rtol=1e-9)
+
+
+def test_a_hyperscaler_hires_away_a_lab_worth_less_than_its_people(small):
+    """Microsoft/Inflection: at a review, a hyperscaler building its own models pays more
+    than a small lab is worth and takes its researchers; a valuable lab is not for sale."""
+    model = AIIndustry(small(entry={"enabled": True, "talent_buy_prob": 1.0}), seed=0)
+    for h in model.hyperscalers:
+        h.make_weight = 1.0
+    anthropic, openai = model.lab("Anthropic"), model.lab("OpenAI")
+    model.ledger.pay("Anthropic", OUTSIDE_INVESTORS, anthropic.cash - 1e6, "test")
+    real_valuation = model._valuation
+    model._valuation = lambda lab: 0.0 if lab is anthropic else real_valuation(lab)
+    staff = model.researchers.employer == anthropic.slot
+    price = model._acquihire_price(anthropic)
+    cash = {h.name: model.ledger.cash[h.name] for h in model.hyperscalers}
+    model.buy_talent()
+    assert anthropic.exit_kind == "acqui-hired" and not anthropic.alive
+    assert openai.alive and openai.exit_kind == ""  # worth far more than its people
+    buyer = next(h for h in model.hyperscalers if model.ledger.cash[h.name] < cash[h.name])
+    assert cash[buyer.name] - model.ledger.cash[buyer.name] == pytest.approx(price)
+    own = {lab.slot for lab in model.inhouse_labs(buyer)}
+    assert set(model.researchers.employer[staff]) <= own
+
+
+def test_merger_control_blocks_hiring_away_a_lab(small):
+    model = AIIndustry(small(entry={"enabled": True, "talent_buy_prob": 1.0,
+                                    "merger_control": True}), seed=0)
+    for h in model.hyperscalers:
+        h.make_weight = 1.0
+    model._valuation = lambda lab: 0.0
+    model.buy_talent()
+    assert all(lab.exit_kind == "" for lab in model.labs)

@@ -16,8 +16,9 @@ SALARIES = "salaries"  # researchers and staff (sink)
 OUTSIDE_INVESTORS = "outside_investors"  # capital committed to investors' pools (source),
 #                                        and liquidation proceeds (sink)
 OTHER_BUSINESS = "other_business"  # big tech's non-AI operating cash flow (source)
+OTHER_CLOUDS = "other_clouds"  # compute rented outside the three clouds (sink)
 OUTSIDE = frozenset({CUSTOMERS, CHIP_VENDORS, ENERGY, SALARIES, OUTSIDE_INVESTORS,
-                     OTHER_BUSINESS})
+                     OTHER_BUSINESS, OTHER_CLOUDS})
 
 # Flow tags that count as revenue for the receiver / cost for the payer in reports. Tuples,
 # not sets: sums over them must run in one order in every process (string hashing differs).
