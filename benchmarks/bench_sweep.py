@@ -12,6 +12,7 @@ The same N default runs (baseline, seeds 0..N-1) are done four ways, one after t
   (c) aisim w=2    the same with workers=2 (a process pool forked from a forkserver)
   (d) batch_run    `mesa.batch_run(BatchModel, {"seed": seeds}, number_processes=2, ...)` in a
                    subprocess (benchmarks/_batch_model.py: AIIndustry + a small DataCollector)
+  (e) aisim lean   (c) with timeseries=false: summaries only, as batch_run keeps
 (b)-(d) include interpreter start-up, imports, the pool, output files and (b, c) the merge.
 
 Columns: wall = time.perf_counter() seconds (the median over the K pairs for (c) and (d));
@@ -22,7 +23,8 @@ wall / N; cpu/wall near 1 = one busy core, near 2 = two. Then:
   overhead  (b) over (a), wall: the harness's cost with one core    (target <= 10%)
   speed-up  (b) / (c), wall: what the second worker buys            (target >= 1.6x)
   vs mesa   (c) vs (d), wall: aisim's pool against batch_run's      (target: faster), with
-            each pair's ratio (this VM's speed drifts by +-15% over minutes)
+            each pair's ratio (this VM's speed drifts by +-15% over minutes); and (e) vs (d):
+            the same output on both sides (a row of results per run)
 and checks that results.parquet of (b) and (c) has N rows without errors and that every
 seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=s) in (a).
 What each side produces: (b, c) everything a real `aisim -m` writes - per job runs.parquet,
@@ -93,7 +95,9 @@ def check_results(path: Path, summaries: dict[int, dict]) -> str:
     bad = [s for s, row in zip(df.seed, df[list(CHECKED)].itertuples(index=False))
            if tuple(row) != tuple(summaries[int(s)][k] for k in CHECKED)]
     missing = sorted(set(summaries) - set(int(s) for s in df.seed))
-    series = pd.read_parquet(path.parent / "timeseries.parquet", columns=["run"])
+    series_path = path.parent / "timeseries.parquet"
+    series = (pd.read_parquet(series_path, columns=["run"]) if series_path.exists()
+              else pd.DataFrame({"run": []}))
     return (f"{len(df)} rows, {series.run.nunique()} runs in timeseries.parquet ("
             f"{len(series)} rows), {int(df.error.notna().sum())} failed, "
             f"{len(missing)} seeds missing, {len(bad)} of {len(df)} seeds differ from "
@@ -113,7 +117,7 @@ def main() -> None:
           f"{sys.version.split()[0]}; sim from {Path(sim.__file__).parent}; {os.cpu_count()} "
           f"cpus, load average {os.getloadavg()[0]:.2f}")
 
-    samples = {k: [] for k in "abcd"}  # (wall, cpu) per repetition
+    samples = {k: [] for k in "abcde"}  # (wall, cpu) per repetition
     notes, checks = {}, {}
     sim.simulate(seed=n)  # warm-up: imports and first-call costs out of (a)
     wall, cpu, summaries = in_process(seeds)
@@ -121,13 +125,13 @@ def main() -> None:
     notes["a"] = "in-process loop"
     print(f"  (a) done in {wall:.1f} s", flush=True)
 
-    def aisim(case: str, workers: int, tmp: Path) -> None:
+    def aisim(case: str, workers: int, tmp: Path, *extra: str) -> None:
         out = tmp / f"sweep_{case}_{len(samples[case])}"
         cmd = [str(BIN / "aisim"), "-m", f"replicates={n}", "seed=0", f"workers={workers}",
-               f"hydra.sweep.dir={out}"]
+               *extra, f"hydra.sweep.dir={out}"]
         wall, cpu, last = run_subprocess(cmd, tmp)
         samples[case].append((wall, cpu))
-        notes[case] = f"aisim -m workers={workers}"
+        notes[case] = " ".join(["aisim -m", f"workers={workers}", *extra])
         checks[case] = check_results(out / "results.parquet", summaries)
         shutil.rmtree(out)
         print(f"  ({case}) done in {wall:.1f} s: {last}", flush=True)
@@ -142,6 +146,7 @@ def main() -> None:
             samples["d"].append((wall, cpu))
             notes["d"] = f"mesa.batch_run x2 ({last})"
             print(f"  (d) done in {wall:.1f} s", flush=True)
+            aisim("e", 2, tmp, "timeseries=false")
 
     times = {k: tuple(statistics.median(x) for x in zip(*v)) for k, v in samples.items()}
     print(f"\n{'case':6s}{'wall s':>9s}{'cpu s':>9s}{'cpu/wall':>10s}{'ms/run':>9s}  what")
@@ -149,10 +154,11 @@ def main() -> None:
         print(f"({case})  {wall:9.1f}{cpu:9.1f}{cpu / wall:10.2f}{1000 * wall / n:9.1f}  "
               f"{notes[case]}" + (f" (median of {len(samples[case])})"
                                   if len(samples[case]) > 1 else ""))
-    a, b, c, d = (times[k][0] for k in "abcd")
+    a, b, c, d, e = (times[k][0] for k in "abcde")
     overhead = 100 * (b - a) / a
     cpu_overhead = 100 * (times["b"][1] - times["a"][1]) / times["a"][1]
     pairs = [dd / cc for (cc, _), (dd, _) in zip(samples["c"], samples["d"])]
+    lean_pairs = [dd / ee for (ee, _), (dd, _) in zip(samples["e"], samples["d"])]
     speedup = b / c
     print(f"\noverhead (b) over (a): {overhead:+.1f}% wall ({cpu_overhead:+.1f}% cpu), "
           f"{b - a:.1f} s  -> target <= 10%: {'met' if overhead <= 10 else 'MISSED'}")
@@ -161,7 +167,9 @@ def main() -> None:
     print(f"(c) vs (d): {c:.1f} s vs {d:.1f} s, (c) is {d / c:.2f}x as fast  -> target "
           f"faster: {'met' if c < d else 'MISSED'}; per pair (d)/(c): "
           + ", ".join(f"{r:.3f}" for r in pairs))
-    for case in ("b", "c"):
+    print(f"(e) vs (d), summaries only on both sides: {e:.1f} s vs {d:.1f} s, (e) is "
+          f"{d / e:.2f}x as fast; per pair (d)/(e): " + ", ".join(f"{r:.3f}" for r in lean_pairs))
+    for case in ("b", "c", "e"):
         print(f"results.parquet of ({case}): {checks[case]}")
 
 

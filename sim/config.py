@@ -29,6 +29,9 @@ class RunConfig(Params):
     replicates: int = p(1, 1, 1_000_000)
     # Processes running replicates (0: one per core).
     workers: int = p(0, 0, 256)
+    # Sweeps: keep every run's monthly rows (timeseries.parquet). false: summaries only
+    # (results.parquet) - less to send and write; `aisim report` needs the rows.
+    timeseries: bool = p(True)
 
 
 RUN_KEYS = tuple(f.name for f in dataclasses.fields(RunConfig)
@@ -49,7 +52,7 @@ def check(cfg: DictConfig | dict) -> RunConfig:
 
 
 def params_of(run: RunConfig) -> Params:
-    """The model's parameters of a run (without seed, replicates, workers)."""
+    """The model's parameters of a run (without seed, replicates, workers, timeseries)."""
     return Params(**{f.name: getattr(run, f.name) for f in dataclasses.fields(Params)})
 
 

@@ -65,9 +65,11 @@ class Sweep:
 
 
 def load(sweep_dir: Path) -> Sweep:
-    for name in ("results.parquet", "timeseries.parquet"):
-        if not (sweep_dir / name).exists():  # timeseries.parquet: a folder of files
-            raise ReportError(f"{sweep_dir} has no {name} (not a finished sweep folder?)")
+    if not (sweep_dir / "results.parquet").exists():
+        raise ReportError(f"{sweep_dir} has no results.parquet (not a finished sweep folder?)")
+    if not (sweep_dir / "timeseries.parquet").exists():  # a folder of files
+        raise ReportError(f"{sweep_dir} has no timeseries.parquet (a sweep run with "
+                          "timeseries=false keeps summaries only: rerun without it)")
     results = pd.read_parquet(sweep_dir / "results.parquet")
     ok = results[results["error"].isna()].copy() if "error" in results else results.copy()
     if ok.empty:

@@ -62,13 +62,13 @@ def record_run(params: Params, *, seed: int) -> tuple[Record, dict]:
     return simulation.record_run(params, seed=seed)
 
 
-def run_one(params: Params, seed: int) -> Outcome:
+def run_one(params: Params, seed: int, keep_record: bool = True) -> Outcome:
     try:
         record, summary = record_run(params, seed=seed)
     except Exception as err:  # a run that raises is recorded, the others go on
         log.error("seed %d failed: %s", seed, traceback.format_exc())
         return Outcome(seed, error=f"{type(err).__name__}: {err}")
-    return Outcome(seed, summary, record)
+    return Outcome(seed, summary, record if keep_record else None)
 
 
 _pool: ProcessPoolExecutor | None = None
@@ -87,18 +87,18 @@ def pool(workers: int) -> ProcessPoolExecutor:
 
 
 def iter_replicates(params: Params, seeds: list[int], workers: int = 0,
-                    progress: Any = None) -> Iterator[Outcome]:
+                    progress: Any = None, keep_record: bool = True) -> Iterator[Outcome]:
     """The outcomes of every seed of one parameter point, in seed order, as they finish; on
     a process pool when there are several. Identical to running each seed alone."""
     workers = min(workers or os.cpu_count() or 1, len(seeds))
     if workers <= 1:
         for seed in seeds:
-            outcome = run_one(params, seed)
+            outcome = run_one(params, seed, keep_record)
             if progress is not None:
                 progress.update(1)
             yield outcome
         return
-    futures = [pool(workers).submit(run_one, params, seed) for seed in seeds]
+    futures = [pool(workers).submit(run_one, params, seed, keep_record) for seed in seeds]
     if progress is not None:
         for future in futures:
             future.add_done_callback(lambda _: progress.update(1))
@@ -229,6 +229,7 @@ class PendingJob:
     futures: list
     job: int
     scenario: str
+    timeseries: bool
 
 
 class Deferred:
@@ -245,7 +246,8 @@ class Deferred:
         jobs, cls.jobs = cls.jobs, []
         for job in jobs:
             outcomes = (future.result() for future in job.futures)
-            _complete_job(job.out, job.overrides, outcomes, job.job, job.scenario)
+            _complete_job(job.out, job.overrides, outcomes, job.job, job.scenario,
+                          job.timeseries)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
@@ -270,21 +272,27 @@ def hydra_app(cfg: DictConfig) -> dict:
     job = int(hc.job.num)
     if Deferred.active and workers > 1:
         executor = pool(workers)
-        futures = [executor.submit(run_one, params_of(run), seed) for seed in seeds]
+        futures = [executor.submit(run_one, params_of(run), seed, run.timeseries)
+                   for seed in seeds]
         for future in futures:
             future.add_done_callback(lambda _: Progress.update(1))
-        Deferred.jobs.append(PendingJob(out, overrides, futures, job, run.scenario))
+        Deferred.jobs.append(PendingJob(out, overrides, futures, job, run.scenario,
+                                        run.timeseries))
         return {"overrides": overrides, "submitted": len(futures)}
-    outcomes = iter_replicates(params_of(run), seeds, run.workers, Progress)
-    return _complete_job(out, overrides, outcomes, job, run.scenario)
+    outcomes = iter_replicates(params_of(run), seeds, run.workers, Progress, run.timeseries)
+    return _complete_job(out, overrides, outcomes, job, run.scenario, run.timeseries)
 
 
 def _complete_job(out: Path, overrides: list[str], outcomes: Iterable[Outcome], job: int,
-                  scenario: str) -> dict:
-    """A sweep's job: its rows of the timeseries (written as runs finish), runs.parquet,
-    summary.json, and done.json last."""
+                  scenario: str, timeseries: bool = True) -> dict:
+    """A sweep's job: its rows of the timeseries (written as runs finish; with timeseries
+    false, none), runs.parquet, summary.json, and done.json last."""
     out.mkdir(parents=True, exist_ok=True)
-    outcomes = write_series(out / SERIES, outcomes, job, scenario)
+    if timeseries:
+        outcomes = write_series(out / SERIES, outcomes, job, scenario)
+    else:
+        (out / SERIES).unlink(missing_ok=True)  # from an earlier sweep into this folder
+        outcomes = list(outcomes)
     write_summaries(out, outcomes)
     return _done(out, overrides, outcomes)
 
@@ -325,8 +333,10 @@ class MergeResults(Callback):
             return
         results = merge(sweep_dir)
         log.info("merged %d runs into %s", len(results), sweep_dir)
+        series = sweep_dir / SERIES
         print(f"{len(results)} runs ({int(results.error.notna().sum())} failed); wrote "
-              f"{sweep_dir / 'results.parquet'} and {sweep_dir / SERIES}")
+              f"{sweep_dir / 'results.parquet'}"
+              + (f" and {series}" if series.exists() else " (timeseries=false: no monthly rows)"))
         if self.report:
             from .report import report
 
@@ -373,7 +383,10 @@ def merge(sweep_dir: Path) -> pd.DataFrame:
         shutil.rmtree(old)
     elif old.exists():  # a single file, from an older aisim
         old.unlink()
-    series.rename(old)
+    if any(series.iterdir()):
+        series.rename(old)
+    else:  # timeseries=false: summaries only
+        series.rmdir()
     return results
 
 

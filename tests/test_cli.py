@@ -154,6 +154,23 @@ def test_a_failing_run_is_recorded_and_the_others_kept(tmp_path, monkeypatch):
     assert sorted(series.seed.unique()) == [0, 2] and series.run.nunique() == 4
 
 
+def test_a_sweep_without_timeseries_keeps_the_same_summaries_only(tmp_path, capsys):
+    full, lean = tmp_path / "full", tmp_path / "lean"
+    args = ["-m", "scenario=baseline,capital_crunch", "replicates=2", "workers=2", *FAST]
+    assert cli.main([*args, f"hydra.sweep.dir={full}"]) == 0
+    assert cli.main([*args, "timeseries=false", f"hydra.sweep.dir={lean}"]) == 0
+    assert "no monthly rows" in capsys.readouterr().out
+    assert not (lean / "timeseries.parquet").exists()
+    assert not list(lean.glob("*/timeseries.parquet"))
+    a = pd.read_parquet(full / "results.parquet")
+    b = pd.read_parquet(lean / "results.parquet")
+    assert len(b) == 4 and b.error.isna().all()
+    pd.testing.assert_frame_equal(a, b.drop(columns=["timeseries"]))
+    from sim.report import ReportError, load
+    with pytest.raises(ReportError, match="timeseries=false"):
+        load(lean)
+
+
 def test_two_sweeps_never_share_a_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for _ in range(2):
