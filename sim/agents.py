@@ -94,6 +94,7 @@ class FrontierLab(Firm):
         self.exit_kind = ""  # closed, acqui-hired or acquired
         self.open_weights = False  # an entrant that publishes its weights
         self.other_cloud = False  # an entrant that trains outside the three clouds
+        self.invested_total = 0.0  # equity money raised in the run (all rounds)
         # Released model (latest and best) and models waiting for release.
         self.train_flop = 0.0
         self.capability = -math.inf

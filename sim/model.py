@@ -377,6 +377,7 @@ class AIIndustry(mesa.Model):
         lab.obligations[h.name] = lab.obligations.get(h.name, 0.0) + \
             self.p.finance.cloud_spend_obligation * amount
         lab.raised += amount
+        lab.invested_total += amount
         h.invested_month += amount
         self.strategic_cum += amount
 
@@ -413,11 +414,14 @@ class AIIndustry(mesa.Model):
             # plan (a trend-sized next run), within what one round may sell.
             if finance.runway_months(lab.cash, self.actual_burn(lab)) >= f.raise_runway_months:
                 continue
-            pre_money = self._valuation(lab)
+            # A lab founded in the run raises on its team until its first model is out: flat
+            # rounds at the money put in so far (SSI, Thinking Machines; assumption).
+            young = not lab.sells and lab.founded_month >= 0
+            pre_money = lab.invested_total if young else self._valuation(lab)
             need = min(f.raise_target_months * self.planned_burn(lab) - lab.cash,
                        pre_money * f.max_round_share / (1.0 - f.max_round_share))
             gap = frontier_cap - lab.capability if lab.sells else math.inf
-            if gap > f.max_fundable_gap:  # nobody funds a lab this far behind
+            if gap > f.max_fundable_gap and not young:  # nobody funds a lab this far behind
                 continue
             if self.p.strategy.partnerships:
                 partners = [self.by_name[n] for n in lab.partners]
@@ -425,12 +429,12 @@ class AIIndustry(mesa.Model):
                     share = (1.0 - h.make_weight) * f.max_strategic_share_of_raise / len(partners)
                     amount = min(need * share, self._strategic_room(h), max(h.cash, 0.0))
                     if amount > 0:
-                        self._strategic_investment(h, lab, amount)
+                        self._strategic_investment(h, lab, amount, pre_money=pre_money)
                         need -= amount
             for investor in self.investors:
                 if need <= 0:
                     break
-                amount, pre = investor.offer(lab, need, self._valuation(lab))
+                amount, pre = investor.offer(lab, need, pre_money)
                 if amount > 0:
                     self._sell_equity(investor.name, lab, amount, pre)
                     need -= amount
@@ -440,6 +444,7 @@ class AIIndustry(mesa.Model):
         self.ledger.pay(investor, lab.name, amount, "investment")
         lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre), investor)
         lab.raised += amount
+        lab.invested_total += amount
 
     def found_labs(self) -> None:
         """Entry (A12, A13, A31): with `entry.rate_per_year` x `rate_scale` attempts a year, a
@@ -526,8 +531,10 @@ class AIIndustry(mesa.Model):
     def buy_talent(self) -> None:
         """At a review, a hyperscaler building its own models may hire away a lab's
         researchers (acqui-hire, A31) - Microsoft and Inflection, 2024 - when the price beats
-        what the lab is worth to its shareholders (valuation plus cash), so a healthy
-        frontier lab is never sold this way but a small one that lags may be."""
+        what the lab is worth to its shareholders: its valuation plus cash, and at least the
+        money they put in during the run (Inflection's investors got theirs back, ~1.1-1.5x;
+        second-hand). A frontier lab with revenue is never sold this way; a young lab whose
+        runs cost less than its people are worth to a buyer may be."""
         e = self.p.entry
         if not e.enabled or e.merger_control:
             return
@@ -538,7 +545,8 @@ class AIIndustry(mesa.Model):
             offers = [(lab, self._acquihire_price(lab)) for lab in self.labs
                       if lab.alive and lab.independent]
             offers = [(lab, price) for lab, price in offers
-                      if self._valuation(lab) + max(lab.cash, 0.0) < price <= h.cash]
+                      if max(self._valuation(lab) + max(lab.cash, 0.0), lab.invested_total)
+                      < price <= h.cash]
             if offers:  # the largest team
                 lab, price = max(offers, key=lambda o: self.heads[o[0].slot])
                 self._sell_lab(lab, h, price, whole=False)

@@ -185,3 +185,15 @@ def test_merger_control_blocks_hiring_away_a_lab(small):
     model._valuation = lambda lab: 0.0
     model.buy_talent()
     assert all(lab.exit_kind == "" for lab in model.labs)
+
+
+def test_a_young_lab_raises_on_its_team_before_its_first_model(small):
+    model = AIIndustry(small(entry={"enabled": True, "rate_per_year": 100.0},
+                             finance=ABUNDANT), seed=0)
+    model.step()  # 100 a year: a founding attempt every month
+    lab = next(x for x in model.labs if x.founded_month == 0)
+    assert not lab.sells and lab.invested_total > 0
+    model.ledger.pay(lab.name, OUTSIDE_INVESTORS, lab.cash - 1e6, "test")
+    before = lab.invested_total
+    model.raise_capital()
+    assert lab.invested_total > before and lab.cash > 1e6
