@@ -424,19 +424,27 @@ def fig_survival(s: Sweep):
 
 
 def fig_roster(s: Sweep):
-    """The roster over time (A12, A31): labs founded and labs gone, mean across seeds."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained", sharey=True)
+    """The roster over time (A12, A31): labs founded and labs gone, mean across seeds - a
+    line per scenario and swept point (so an entry-rate sweep is not averaged away)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.6), layout="constrained", sharey=True)
+    points = s.ok[["scenario", *s.swept]].drop_duplicates()
+    keys = ["scenario", *s.swept] if len(points) <= 12 else ["scenario"]
+    label = s.ok.set_index("run")[keys].astype(str).apply(
+        lambda row: ", ".join(v if k == "scenario" else f"{k}={v}" for k, v in row.items()),
+        axis=1)
+    group = s.industry.run.map(label)
+    labels = sorted(group.unique(), key=lambda g: (not g.startswith("baseline"), g))
     for ax, col, title in zip(axes, ROSTER_COLS, ("labs founded so far", "labs gone so far "
                                                   "(closed, acqui-hired or acquired)")):
-        mean = s.industry[col].groupby([s.industry.scenario, s.industry.month],
-                                       observed=True).mean()
-        for i, scen in enumerate(s.scenarios):
-            m = mean.loc[scen]
+        mean = s.industry[col].groupby([group, s.industry.month], observed=True).mean()
+        for i, g in enumerate(labels):
+            m = mean.loc[g]
             ax.plot(s.dates.loc[m.index], m, color=plt.get_cmap("tab10")(i % 10),
-                    ls=["-", "--", ":", "-."][i % 4], lw=2, label=scen)
+                    ls=["-", "--", ":", "-."][i // 10 % 4], lw=2, label=g)
         ax.set(title=title, ylabel="labs (mean across seeds)")
         date_axis(ax, s.dates)
-    axes[0].legend(title="scenario", loc="upper left", ncol=2, fontsize=8)
+    fig.legend(*axes[0].get_legend_handles_labels(), title="scenario and swept point",
+               loc="outside lower center", ncol=2, fontsize=8)
     suptitle(fig, "The roster over time: entry and exit", 12)
     return fig
 
