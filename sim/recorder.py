@@ -157,7 +157,7 @@ class Recorder:
         ind["compute_bought_flop"][t] = (sum(m.compute_bought.values()) + m.self_supplied_flop
                                          + sum(h.own_use_flop for h in m.hyperscalers))
         ind["compute_unserved_flop"][t] = sum(h.unserved for h in m.hyperscalers)
-        ind["market_price_usd_per_flop"][t] = sum(h.price for h in m.hyperscalers) / len(m.hyperscalers)
+        ind["market_price_usd_per_flop"][t] = m.market_price()
         ind["cloud_ai_profit_usd"][t] = cloud_profit
         ind["lab_profit_usd"][t] = lab_profit
         ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)
