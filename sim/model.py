@@ -539,6 +539,7 @@ class AIIndustry(mesa.Model):
         if not e.enabled or e.merger_control:
             return
         for h in self.hyperscalers:
+            # Only a cloud that makes more than it buys wants a team (assumption: 0.5).
             if (h.make_weight < 0.5 or not self.inhouse_labs(h)
                     or self.rng.random() >= e.talent_buy_prob):
                 continue

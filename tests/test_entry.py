@@ -99,12 +99,16 @@ def test_a_failing_lab_is_bought_in_a_run(small):
     assert counts["closed"] == 0 and counts["acqui-hired"] + counts["acquired"] >= 1
 
 
-def test_open_entrants_publish_weights(small):
-    params = small(entry={"enabled": True, "rate_per_year": 12.0, "open_prob": 1.0},
-                   finance=ABUNDANT)
-    model = AIIndustry(params, seed=3)
+def run_with_entrants(small, seed: int, **entry) -> tuple[AIIndustry, list]:
+    """A short run with abundant capital and a founding a month or so; the labs founded."""
+    model = AIIndustry(small(entry={"enabled": True, "rate_per_year": 12.0, **entry},
+                             finance=ABUNDANT), seed=seed)
     model.run()
-    founded = [lab for lab in model.labs if lab.founded_month >= 0]
+    return model, [lab for lab in model.labs if lab.founded_month >= 0]
+
+
+def test_open_entrants_publish_weights(small):
+    model, founded = run_with_entrants(small, 3, open_prob=1.0)
     assert founded and all(lab.open_weights and lab.publishes_weights for lab in founded)
     assert all(model.carries(h, founded[0]) for h in model.hyperscalers)
 
@@ -132,11 +136,8 @@ def test_entry_is_deterministic_and_rows_start_at_founding(small):
 
 
 def test_an_entrant_on_other_clouds_takes_no_hyperscaler_money_and_rents_outside(small):
-    params = small(entry={"enabled": True, "rate_per_year": 12.0, "other_cloud_prob": 1.0},
-                   finance=ABUNDANT)
-    model = AIIndustry(params, seed=1)
-    model.run()
-    founded = [lab for lab in model.labs if lab.founded_month >= 0]
+    model, founded = run_with_entrants(small, 1, other_cloud_prob=1.0)
+    params = model.p
     assert founded and all(lab.other_cloud for lab in founded)
     clouds = {h.name for h in model.hyperscalers}
     assert all(not lab.partners and not clouds & set(lab.stakes) for lab in founded)
