@@ -149,7 +149,11 @@ class Fact:
         return f"{lo:g}-{hi:g}{self.unit}"
 
     def holds(self, values: np.ndarray) -> bool:
-        return bool(self.lo <= self.value(values) <= self.hi)
+        # Bounds are inclusive: a mean of fractions on the bound (288 of 360 months = 0.8)
+        # may come out 0.7999999999999999 in floating point.
+        v, tol = self.value(values), 1e-9
+        return bool(self.lo - tol * max(1.0, abs(self.lo)) <= v
+                    <= self.hi + tol * max(1.0, abs(self.hi)))
 
 
 FACTS = (

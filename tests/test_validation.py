@@ -72,6 +72,17 @@ def test_facts_fail_when_a_run_is_off_target():
     assert sum(not ok for ok in verdicts.values()) == 1
 
 
+def test_a_mean_exactly_on_a_bound_passes_and_just_below_fails():
+    """Bounds are inclusive, also when floating point puts a mean on the bound a hair off:
+    10, 9, 10, 9, 10 of 12 months, six times (288 of 360), average 0.8, which floating
+    point gives as 0.7999999999999999."""
+    fact = next(f for f in validate.FACTS if f.key == "frontier_tier_2024")
+    on_bound = np.array([10, 9, 10, 9, 10] * 6) / 12
+    assert fact.value(on_bound) < 0.8 == fact.lo  # what floating point gives
+    assert fact.holds(on_bound)
+    assert not fact.holds(on_bound - 1.0 / 360)  # one month fewer over 30 seeds
+
+
 def test_bad_arguments_get_one_line_and_exit_2(capsys):
     with pytest.raises(SystemExit) as err:
         cli_main(["validate", "--seeds", "0"])
