@@ -1,6 +1,8 @@
 """The golden baseline: summary statistics of a fixed set of baseline runs, stored in
 `tests/golden/baseline.json` and compared on every test run (tests/test_validation.py), so
-that any change to what the baseline produces is seen and explained, never slipped in.
+that any change to what the baseline produces is seen and explained, never slipped in. The
+same for the fixed-roster model (`entry.enabled=false`) in `tests/golden/fixed_roster.json`:
+it was the baseline before entry was on, and entry must not change it.
 
     python -m sim.golden            # compare, print what changed; exit 1 if anything did
     python -m sim.golden --write    # regenerate on purpose, after a deliberate model change
@@ -19,20 +21,27 @@ from pathlib import Path
 
 import numpy as np
 
-PATH = Path(__file__).resolve().parent.parent / "tests" / "golden" / "baseline.json"
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
+CASES = {"baseline": {}, "fixed_roster": {"entry": {"enabled": False}}}  # name -> overrides
 SEEDS = range(6)  # small enough to compare on every test run, fast or not
 RTOL = 1e-9  # same platform, same numbers: anything looser would hide real changes
 
 
-def compute(seeds=SEEDS) -> dict:
-    """Statistics over baseline runs: per numeric measure mean, min and max; per text field
+def path(case: str) -> Path:
+    return GOLDEN / f"{case}.json"
+
+
+def compute(seeds=SEEDS, case: str = "baseline") -> dict:
+    """Statistics over a case's runs: per numeric measure mean, min and max; per text field
     the count of each value."""
+    from .params import from_dict
     from .simulation import simulate
     from .validate import measure
 
+    params = from_dict(CASES[case])
     rows, texts = [], []
     for seed in seeds:
-        result = simulate(None, seed=seed)
+        result = simulate(params, seed=seed)
         numbers = {k: v for k, v in result.summary.items()
                    if isinstance(v, int | float) and k != "seed"}
         rows.append({**numbers, **measure(result)})
@@ -71,16 +80,21 @@ def differences(stored: dict, now: dict, rtol: float = RTOL) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.golden", description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", action="store_true", help="regenerate the stored file")
+    ap.add_argument("--case", choices=CASES, action="append",
+                    help="only this case (repeatable; default: all)")
     args = ap.parse_args(argv)
-    now = compute()
-    if args.write:
-        PATH.parent.mkdir(parents=True, exist_ok=True)
-        PATH.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
-        print(f"wrote {PATH}")
-        return 0
-    diff = differences(json.loads(PATH.read_text()), now)
-    print("\n".join(diff) if diff else "golden baseline unchanged")
-    return 1 if diff else 0
+    changed = False
+    for case in args.case or CASES:
+        now = compute(case=case)
+        if args.write:
+            GOLDEN.mkdir(parents=True, exist_ok=True)
+            path(case).write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
+            print(f"wrote {path(case)}")
+            continue
+        diff = differences(json.loads(path(case).read_text()), now)
+        print(f"{case}: " + ("\n  ".join(["changed:", *diff]) if diff else "unchanged"))
+        changed = changed or bool(diff)
+    return 1 if changed else 0
 
 
 if __name__ == "__main__":

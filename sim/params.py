@@ -266,10 +266,10 @@ class TalentParams:
 @dataclass
 class EntryParams:
     # The roster changes during a run (A12, A13, A31): new labs are founded, failing labs are
-    # acqui-hired or acquired. Off: the fixed 2024 roster, failing labs simply close. Off by
-    # default until the clouds outside the three sell AI compute to every lab: with entry on,
-    # the baseline misses A24 (docs/model.md 3.3.7).
-    enabled: bool = p(False)
+    # acqui-hired or acquired. Off: the fixed 2024 roster, failing labs simply close (the
+    # fixed-roster model, unchanged by everything under `entry`). On since 2023-25 saw
+    # four frontier-scale start-ups and an acqui-hire (public record; docs/model.md 3.3.7).
+    enabled: bool = p(True)
     # Founding attempts a year at rate_scale 1, when capital allows: frontier-scale start-ups
     # founded 2023-25 (xAI, Mistral 2023; SSI 2024; Thinking Machines 2025; public record)
     # - about two a year. Assumption beyond that record.
@@ -290,10 +290,12 @@ class EntryParams:
     # Assumption.
     open_prob: float = p(0.3, 0.0, 1.0)
     # Chance an entrant takes no hyperscaler money and trains and serves on clouds outside
-    # the three (CoreWeave, Oracle, or its own cluster): 2 of the 4 entrants above - xAI's
-    # Colossus (2024), Mistral on CoreWeave and its own - against SSI and Thinking Machines on
-    # Google Cloud (public record, second-hand): 0.5.
-    other_cloud_prob: float = p(0.5, 0.0, 1.0)
+    # the three (CoreWeave, Oracle, or its own cluster). The model's entrants are alike in
+    # size, so this is the share of the 2023-25 entrants' money, not of their number (2 of
+    # 4): xAI (own Colossus cluster, ~$22B raised 2024-25) and Mistral (CoreWeave and its
+    # own, ~$3B) against SSI (~$3B) and Thinking Machines (~$2B) on Google Cloud - 25 of
+    # ~30 (public record, second-hand, rounded down): 0.8.
+    other_cloud_prob: float = p(0.8, 0.0, 1.0)
     # Chance per strategy review that a hyperscaler building its own models (make weight at
     # least 0.5) offers to acqui-hire an independent lab for more than the lab is worth -
     # Microsoft and Inflection, March 2024, while building its own MAI models (public record).

@@ -1,6 +1,7 @@
 """The article's claims the model carries, each exercised in the model (ids: claims.md)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -46,13 +47,15 @@ def test_a3_a12_a23_labs_raise_from_partners_strategics_and_sovereigns(small):
 
 
 def test_a4_a5_bigtech_inhouse_shifts_microsoft_and_amazon_toward_making():
-    """A4, A5: Amazon's and Microsoft's own frontier programmes (the bigtech_inhouse scenario)."""
+    """A4, A5: Amazon's and Microsoft's own frontier programmes (the bigtech_inhouse scenario);
+    make weights after two years, mean over three seeds (one seed's can be unlucky)."""
     fast = ["horizon_months=24", "demand.n_customers=1000"]
     weights = {}
     for name in ("baseline", "bigtech_inhouse"):
-        result = sim.simulate(params_of(check(load_config(name, fast))), seed=2)
-        f = result.firms[(result.firms.month == 23) & (result.firms.kind == "hyperscaler")]
-        weights[name] = f.set_index("firm").make_weight
+        params = params_of(check(load_config(name, fast)))
+        runs = [sim.simulate(params, seed=seed).firms for seed in range(3)]
+        f = pd.concat([r[(r.month == 23) & (r.kind == "hyperscaler")] for r in runs])
+        weights[name] = f.groupby("firm").make_weight.mean()
     assert (weights["bigtech_inhouse"][["Microsoft", "Amazon"]]
             > weights["baseline"][["Microsoft", "Amazon"]] + 0.2).all()
 
@@ -74,8 +77,9 @@ def test_a21_release_lags_training(small):
     caps = {}
     for lag in (0, 8):
         result = sim.simulate(small(training={"release_lag_months": lag}), seed=4)
-        caps[lag] = result.industry.frontier_capability.iloc[12]
-    assert caps[0] > caps[8]
+        caps[lag] = result.industry.frontier_capability.to_numpy()
+    # Over the run, not in one month: in a given month both may show the same release.
+    assert caps[0].mean() > caps[8].mean() and (caps[0][6:] >= caps[8][6:]).mean() > 0.8
 
 
 def test_a31_without_partnerships_no_money_round_trips_and_ownership_is_revenue(small):

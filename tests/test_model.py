@@ -26,7 +26,10 @@ def test_simulate_returns_the_documented_tables(small):
     assert set(FIRM_COLUMNS) <= set(firms.columns)
     assert set(INDUSTRY_COLUMNS) <= set(industry.columns)
     assert set(SUMMARY_KEYS) <= set(result.summary)
-    assert len(industry) == 24 and len(firms) == 24 * firms.firm.nunique()
+    # A row per firm per month, from its founding for a lab founded during the run.
+    rows = firms.groupby("firm").size()
+    founded = firms.groupby("firm").founded_month.first().clip(lower=0)
+    assert len(industry) == 24 and (rows == 24 - founded).all()
     assert set(firms.kind) == {"hyperscaler", "independent_lab", "inhouse_lab", "open_weights"}
     assert firms.date.iloc[0] == pd.Timestamp("2024-01-01")
     assert industry.date.iloc[-1] == pd.Timestamp("2025-12-01")
@@ -154,8 +157,9 @@ def test_roundtrip_equals_obligations_drawn_down(small):
     start = sum(sum(lab.obligations.values()) for lab in model.labs)
     model.run()
     left = sum(sum(lab.obligations.values()) for lab in model.labs if lab.alive)
-    closed = [lab for lab in model.labs if not lab.alive]
-    assert not closed
+    # An exit drops a lab's unspent obligations; here only labs no cloud invested in exit.
+    exited = [lab for lab in model.labs if not lab.alive and not lab.dormant]
+    assert all(h not in lab.stakes for lab in exited for h in model.by_name)
     new = model.p.finance.cloud_spend_obligation * model.strategic_cum
     assert model.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
     assert model.roundtrip_cum > 0
@@ -166,7 +170,8 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
     params = small(finance={"us_capital_pool_usd_per_year": 0.0,
                             "sovereign_pool_usd_per_year": 0.0,
                             "strategic_pool_usd_per_year": 0.0},
-                   strategy={"partnerships": False})
+                   strategy={"partnerships": False},
+                   entry={"merger_control": True})  # nobody may buy it: it closes
     model = AIIndustry(params, seed=0)
     openai = model.lab("OpenAI")
     model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, openai.cash - 5e8, "test")

@@ -113,12 +113,14 @@ def test_every_scenario_moves_the_way_the_article_says():
 
 
 # ---------------------------------------------------------------- the golden baseline
-def test_golden_baseline_is_unchanged():
-    stored = json.loads(golden.PATH.read_text())
-    diff = golden.differences(stored, golden.compute())
-    assert not diff, ("the baseline's results changed; if on purpose, run "
-                      "`python -m sim.golden --write` and say why in the commit:\n"
-                      + "\n".join(diff))
+@pytest.mark.parametrize("case", golden.CASES)
+def test_golden_baseline_is_unchanged(case):
+    """The baseline, and the fixed-roster model (entry off) that entry must leave alone."""
+    stored = json.loads(golden.path(case).read_text())
+    diff = golden.differences(stored, golden.compute(case=case))
+    assert not diff, (f"the {case} results changed; if on purpose, run "
+                      f"`python -m sim.golden --write --case {case}` and say why in the "
+                      "commit:\n" + "\n".join(diff))
 
 
 def test_golden_comparison_reports_a_changed_value():
