@@ -292,7 +292,9 @@ class CashPlot(LivePlot):
     def update(self, model, t, x):
         f, idx = model.recorder.firm, list(self.lines)
         cash = np.clip(f["cash_usd"][:t, idx], 1e6, None) / 1e9
-        cash = np.where(f["alive"][:t, idx] > 0, cash, np.nan)  # a closed lab's line ends
+        # A closed lab's line ends, and an acquired one's (its owner holds its cash).
+        own = (f["alive"][:t, idx] > 0) & (model.recorder.kind[:t, idx] != "inhouse_lab")
+        cash = np.where(own, cash, np.nan)
         for k, line in enumerate(self.lines.values()):
             line.set_data(x, cash[:, k])
         return cash
