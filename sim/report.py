@@ -678,8 +678,8 @@ def report(sweep_dir: Path | str) -> Path:
             fig_survival(s), "survival")
     if set(ROSTER_COLS) <= set(s.industry.columns) and s.industry[ROSTER_COLS].to_numpy().any():
         section("7b. The roster over time (A12, A31)", "Mean number of labs founded and of labs "
-                "gone (closed, acqui-hired or acquired) so far, across seeds; only scenarios "
-                "with entry.enabled found labs.", fig_roster(s), "roster")
+                "gone (closed, acqui-hired or acquired) so far, across seeds (none are founded "
+                "with entry.enabled=false).", fig_roster(s), "roster")
     if len(s.swept) == 2:
         fig, heat = fig_heatmap(s)
         heat.to_csv(out / "heatmap.csv", index=False)

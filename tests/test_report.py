@@ -15,7 +15,7 @@ from sim import cli, report
 
 SCENARIOS = ["baseline", "bigtech_inhouse"]
 FIGURES = {"leaders", "capability", "market_share", "value_captured", "concentration",
-           "money_flows", "survival", "winner_drivers"}
+           "money_flows", "survival", "roster", "winner_drivers"}
 
 
 @pytest.fixture(scope="module")
