@@ -43,6 +43,7 @@ INDUSTRY_COLS = ["industry_hhi_revenue", "industry_hhi_ownership", "industry_rou
                  "industry_cloud_ai_profit_usd", "industry_lab_profit_usd"]
 ROSTER_COLS = ["industry_entrants", "industry_lab_exits"]  # sweeps since entry (issue #7)
 ENTRANT = "a lab founded in the run"
+ENTRANT_COLOR = "#17becf"  # labs founded during runs, as one group
 
 
 class ReportError(Exception):
@@ -210,6 +211,8 @@ def describe(box: dict, full: dict) -> str:
 
 
 def fmt(v: float) -> str:
+    if isinstance(v, bool | np.bool_):  # a switch such as entry.merger_control
+        return str(bool(v)).lower()
     return f"{v:.3g}".replace("e+0", "e").replace("e+", "e")  # 2e10, 0.3, 6
 
 
@@ -318,15 +321,38 @@ def fig_leaders(s: Sweep, table: pd.DataFrame):
     return fig
 
 
+def firm_colour(firm: str):
+    return ENTRANT_COLOR if firm == ENTRANT else color(firm)
+
+
+def by_lab(labs: pd.DataFrame, col: str, how: str) -> pd.DataFrame:
+    """`col` per run, month and lab, with the labs founded during a run as one lab, ENTRANT
+    ("Entrant 3" is a different lab in every run): their `how` ("max": the best of them,
+    "sum": all of them together). Columns: scenario, run, month, firm, col."""
+    labs = labs[["scenario", "run", "month", "firm", col]]
+    founded = labs.firm.astype(str).str.startswith("Entrant ")
+    labs = labs.assign(firm=labs.firm.astype(str).where(~founded, ENTRANT))
+    keys = ["scenario", "run", "month", "firm"]
+    return labs.groupby(keys, observed=True, sort=False)[col].agg(how).reset_index()
+
+
+def firm_order(s: Sweep, firms) -> list[str]:
+    """The 2024 roster in its usual order, then the entrants' group."""
+    order = [f for f in s.labs.firm.cat.categories if not str(f).startswith("Entrant ")]
+    return [f for f in [*order, ENTRANT] if f in set(firms)]
+
+
 def fig_capability(s: Sweep):
-    fig, panels = grid(s, "Capability of each lab's best released model: median and 10-90% "
-                          "band across seeds", "capability (log10 effective training FLOP)")
-    labs = s.labs.assign(capability=s.labs.capability.where(s.labs.alive))
+    fig, panels = grid(s, "Capability of each lab's best released model (labs founded in the "
+                          "run: the best of them): median and 10-90% band across seeds",
+                       "capability (log10 effective training FLOP)")
+    labs = by_lab(s.labs.assign(capability=s.labs.capability.where(s.labs.alive)),
+                  "capability", "max")
     b = bands(labs, "capability", ("scenario", "firm", "month"))
     for ax, scen in zip(panels, s.scenarios):
-        for firm in s.labs.firm.cat.categories:
+        for firm in firm_order(s, labs.firm):
             if (scen, firm) in b.index:
-                band_plot(ax, s, b.loc[(scen, firm)].dropna(), firm, color(firm))
+                band_plot(ax, s, b.loc[(scen, firm)].dropna(), firm, firm_colour(firm))
     legend(fig, panels, 6)
     return fig
 
@@ -334,12 +360,16 @@ def fig_capability(s: Sweep):
 def fig_shares(s: Sweep):
     fig, panels = grid(s, "Share of customers' spending on models (revenue market share), "
                           "mean across seeds", "share of spending on models (%)")
-    mean = s.labs.groupby(["scenario", "month", "firm"], observed=True).market_share.mean()
+    labs = by_lab(s.labs, "market_share", "sum")
+    # Mean over every run of the scenario (a lab absent from a run has share 0 there).
+    runs = s.ok.groupby("scenario").size()
+    total = labs.groupby(["scenario", "month", "firm"], observed=True).market_share.sum()
+    mean = total / runs.reindex(total.index.get_level_values("scenario")).to_numpy()
     for ax, scen in zip(panels, s.scenarios):
         share = mean.loc[scen].unstack("firm").fillna(0)
-        share = share[[f for f in s.labs.firm.cat.categories if f in share]]
+        share = share[firm_order(s, share.columns)]
         ax.stackplot(s.dates.loc[share.index], share.T.to_numpy() * 100, labels=share.columns,
-                     colors=[color(f) for f in share.columns], alpha=0.9)
+                     colors=[firm_colour(f) for f in share.columns], alpha=0.9)
         ax.set_ylim(0, 100)
     legend(fig, panels, 6)
     return fig
@@ -410,7 +440,7 @@ def fig_survival(s: Sweep):
                 ls=["-", "--", ":", "-."][i % 4], lw=2, label=scen)
     ax.set(title="Survival of independent labs (A22): mean number alive across seeds",
            ylabel="independent labs alive (mean)", ylim=(0, max(start, alive.max(), 1) * 1.1))
-    if start > 0:
+    if 0 < start and alive.max() <= start:  # with entry, more may be alive than at the start
         ax.secondary_yaxis("right", functions=(lambda v: v / start * 100,
                                                lambda v: v * start / 100)) \
             .set_ylabel(f"share of the {start} alive at the start (%)")
@@ -423,30 +453,87 @@ def fig_survival(s: Sweep):
     return fig
 
 
-def fig_roster(s: Sweep):
-    """The roster over time (A12, A31): labs founded and labs gone, mean across seeds - a
-    line per scenario and swept point (so an entry-rate sweep is not averaged away)."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.6), layout="constrained", sharey=True)
-    points = s.ok[["scenario", *s.swept]].drop_duplicates()
-    keys = ["scenario", *s.swept] if len(points) <= 12 else ["scenario"]
-    label = s.ok.set_index("run")[keys].astype(str).apply(
+def points(s: Sweep) -> pd.Series:
+    """Each run's scenario and swept point as a label ("open_entry, entry.rate_scale=3.0"),
+    by run; only the scenario when the sweep has more than 12 points."""
+    n = len(s.ok[["scenario", *s.swept]].drop_duplicates())
+    keys = ["scenario", *s.swept] if n <= 12 else ["scenario"]
+    return s.ok.set_index("run")[keys].astype(str).apply(
         lambda row: ", ".join(v if k == "scenario" else f"{k}={v}" for k, v in row.items()),
         axis=1)
-    group = s.industry.run.map(label)
+
+
+def point_lines(fig, axes, s: Sweep, cols, titles, ylabel: str, ylim=None) -> None:
+    """Mean across seeds of industry columns over time, a line per scenario and swept point
+    (so a sweep is not averaged away), one panel per column, legend below."""
+    group = s.industry.run.map(points(s))
     labels = sorted(group.unique(), key=lambda g: (not g.startswith("baseline"), g))
-    for ax, col, title in zip(axes, ROSTER_COLS, ("labs founded so far", "labs gone so far "
-                                                  "(closed, acqui-hired or acquired)")):
+    for ax, col, title in zip(axes, cols, titles):
         mean = s.industry[col].groupby([group, s.industry.month], observed=True).mean()
         for i, g in enumerate(labels):
             m = mean.loc[g]
             ax.plot(s.dates.loc[m.index], m, color=plt.get_cmap("tab10")(i % 10),
                     ls=["-", "--", ":", "-."][i // 10 % 4], lw=2, label=g)
-        ax.set(title=title, ylabel="labs (mean across seeds)")
+        ax.set(title=title, ylabel=ylabel)
+        if ylim is not None:
+            ax.set_ylim(ylim)
         date_axis(ax, s.dates)
     fig.legend(*axes[0].get_legend_handles_labels(), title="scenario and swept point",
                loc="outside lower center", ncol=2, fontsize=8)
+
+
+def fig_roster(s: Sweep):
+    """The roster over time (A12, A31): labs founded and labs gone, mean across seeds."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.6), layout="constrained", sharey=True)
+    point_lines(fig, axes, s, ROSTER_COLS, ("labs founded so far", "labs gone so far "
+                                            "(closed, acqui-hired or acquired)"),
+                "labs (mean across seeds)")
     suptitle(fig, "The roster over time: entry and exit", 12)
     return fig
+
+
+def fig_concentration_points(s: Sweep):
+    """Concentration over time per scenario and swept point (A31, A32: does entry, or
+    merger control, change it?)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.6), layout="constrained", sharey=True)
+    point_lines(fig, axes, s, ["industry_hhi_revenue", "industry_hhi_ownership"],
+                ("HHI by revenue share", "HHI by ownership (partners consolidated)"),
+                "HHI (mean across seeds)", ylim=(0, 10_000))
+    for ax in axes:
+        ax.axhline(1800, color="#888888", lw=1, ls=":")
+    suptitle(fig, "Concentration by swept point: mean across seeds (dotted: 1,800, highly "
+                  "concentrated)", 12)
+    return fig
+
+
+def concentration_table(s: Sweep) -> pd.DataFrame:
+    """At the horizon, per scenario and swept point: HHI means with 95% intervals (normal
+    approximation over seeds) and the roster's counts, so differences can be judged."""
+    g = s.ok.groupby(s.ok.run.map(points(s)))
+    out = {"runs": g.size()}
+    for col, name in (("hhi_ownership_final", "HHI ownership"),
+                      ("hhi_revenue_final", "HHI revenue")):
+        mean, half = g[col].mean(), 1.96 * g[col].std(ddof=1).fillna(0) / np.sqrt(g.size())
+        out[f"{name} mean"], out[f"{name} 95% lo"] = mean, mean - half
+        out[f"{name} 95% hi"] = mean + half
+    for col in ("entrants", "exits_acquihired", "exits_acquired", "exits_closed"):
+        if col in s.ok:
+            out[f"mean {col}"] = g[col].mean()
+    t = pd.DataFrame(out).rename_axis("scenario and swept point").reset_index()
+    return t.sort_values("scenario and swept point",
+                         key=lambda c: c.map(lambda g: (not g.startswith("baseline"), g)))
+
+
+def concentration_display(t: pd.DataFrame) -> pd.DataFrame:
+    """The table for the page: "mean (95% lo-hi)" per HHI, counts to two decimals."""
+    shown = t[["scenario and swept point", "runs"]].copy()
+    for name in ("HHI ownership", "HHI revenue"):
+        shown[f"{name} at the horizon"] = [
+            f"{m:,.0f} ({lo:,.0f}-{hi:,.0f})" for m, lo, hi in
+            zip(t[f"{name} mean"], t[f"{name} 95% lo"], t[f"{name} 95% hi"])]
+    for col in [c for c in t.columns if c.startswith("mean ")]:
+        shown[col] = t[col].map(lambda v: f"{v:.2f}")
+    return shown
 
 
 def fig_heatmap(s: Sweep):
@@ -670,11 +757,22 @@ def report(sweep_dir: Path | str) -> Path:
     section("5. Concentration (A7, A31, A32)", "HHI of labs' revenue shares, and the same with "
             "partner labs consolidated with their controlling hyperscaler; dotted: the 1,800 "
             "'highly concentrated' line.", fig_concentration(s), "concentration")
+    if s.swept:
+        conc = concentration_table(s)
+        conc.to_csv(out / "concentration_by_point.csv", index=False)
+        section("5b. Concentration by swept point (A31, A32)", "The same HHIs, mean across "
+                "seeds, a line per scenario and swept point; the table gives each point's "
+                f"values at {s.horizon} with 95% intervals of the mean and, with entry, the "
+                "mean numbers of labs founded and of exits by kind. Points whose intervals "
+                "overlap are not told apart by this many seeds.",
+                fig_concentration_points(s), "concentration_by_point",
+                frame_html(concentration_display(conc)))
     section("6. Money flows (A17)", "Cumulative strategic investment of hyperscalers in labs "
             "against the cloud spending it obliged the labs to return to the investor.",
             fig_money(s), "money_flows")
     section("7. Survival of independent labs (A22)", "Mean number of independent labs alive "
-            "across seeds; the right axis gives the share of those alive at the start.",
+            "across seeds, labs founded in the run included; when none are founded the "
+            "right axis gives the share of those alive at the start.",
             fig_survival(s), "survival")
     if set(ROSTER_COLS) <= set(s.industry.columns) and s.industry[ROSTER_COLS].to_numpy().any():
         section("7b. The roster over time (A12, A31)", "Mean number of labs founded and of labs "
@@ -700,7 +798,8 @@ def report(sweep_dir: Path | str) -> Path:
                  columns=None if d["prim"] else ["outcome", "step", "support", "n", "density",
                                                  "coverage"]
                  ).to_csv(out / "prim_trajectory.csv", index=False)
-    lines = [f"<li>P({label}) = <b>{b['density']:.0%}</b> when {b['where']} ({b['n']} runs, "
+    lines = [f"<li>P({label}) = <b>{b['density']:.0%}</b> when {html.escape(b['where'])} "
+             f"({b['n']} runs, "
              f"{b['support']:.0%} of the sweep, holding {b['coverage']:.0%} of the runs where "
              f"it happens), vs <b>{s.ok[o].mean():.0%}</b> overall.</li>"
              if (b := d["boxes"].get(o)) else f"<li>P({label}) = {s.ok[o].mean():.0%} overall "
@@ -733,7 +832,7 @@ def report(sweep_dir: Path | str) -> Path:
     section("11. Provenance", "The sweep's record and the software that made this page.", None,
             "", provenance(s))
     intro = (f"<p>Sweep <code>{html.escape(str(sweep_dir.resolve()))}</code>: {len(s.ok)} "
-             f"successful runs; scenarios: {', '.join(s.scenarios)}; swept numeric parameters: "
+             f"successful runs; scenarios: {', '.join(s.scenarios)}; swept parameters: "
              f"{', '.join(s.swept) or 'none'}. Outcomes 'at the horizon' are measured at "
              f"{s.horizon}. The tables behind the figures are the CSV files beside this page.</p>")
     page = out / "report.html"

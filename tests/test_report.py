@@ -147,14 +147,42 @@ def test_two_parameter_sweep_gets_a_heatmap_and_a_prim_box(two_params):
     text = page.read_text()
     assert "compute.doubling_months" in text and "talent.lab_pull" in text
     # 12 months reach no start of 2026: no leaders figure, said so; PRIM ran or said why not.
-    assert {p.stem for p in page.parent.glob("*.png")} == FIGURES - {"leaders"} | {"heatmap"}
+    assert {p.stem for p in page.parent.glob("*.png")} == (
+        FIGURES - {"leaders"} | {"heatmap", "concentration_by_point"})
     assert "do not reach the start of 2026, 2030, 2034" in text
     assert "PRIM over compute.doubling_months, talent.lab_pull" in text
     prim = pd.read_csv(page.parent / "prim_trajectory.csv")
     assert len(prim) or "nothing for PRIM to separate" in text
     parser = Refs()
     parser.feed(text)
-    assert len(parser.imgs) == len(FIGURES)
+    assert len(parser.imgs) == len(FIGURES) + 1
+    # Concentration per swept point: each point's runs and mean HHI are the results'.
+    conc = pd.read_csv(page.parent / "concentration_by_point.csv")
+    assert len(conc) == 4 and conc.runs.sum() == len(results)
+    for _, row in conc.iterrows():
+        point = dict(part.split("=") for part in row["scenario and swept point"].split(", ")[1:])
+        runs = results[(results["compute.doubling_months"] == float(point[
+            "compute.doubling_months"])) & (results["talent.lab_pull"] == float(point[
+                "talent.lab_pull"]))]
+        assert row.runs == len(runs)
+        assert row["HHI ownership mean"] == pytest.approx(runs.hhi_ownership_final.mean())
+        assert row["HHI ownership 95% lo"] <= row["HHI ownership mean"] <= row[
+            "HHI ownership 95% hi"]
+
+
+def test_labs_founded_in_runs_count_as_one_group():
+    """"Entrant 2" is a different lab in every run: the figures show the best of them
+    (capability) or all of them together (market share), never an average over names."""
+    labs = pd.DataFrame({
+        "scenario": "baseline", "run": ["0-0"] * 3 + ["0-1"] * 2, "month": 5,
+        "firm": pd.Categorical(["OpenAI", "Entrant 1", "Entrant 2", "OpenAI", "Entrant 2"]),
+        "capability": [30.0, 28.0, 29.0, 31.0, 27.0],
+        "market_share": [0.5, 0.1, 0.2, 0.6, 0.3]})
+    best = report.by_lab(labs, "capability", "max").set_index(["run", "firm"]).capability
+    assert best[("0-0", report.ENTRANT)] == 29.0 and best[("0-1", report.ENTRANT)] == 27.0
+    total = report.by_lab(labs, "market_share", "sum").set_index(["run", "firm"])
+    assert total.market_share[("0-0", report.ENTRANT)] == pytest.approx(0.3)
+    assert total.market_share[("0-0", "OpenAI")] == 0.5 and len(total) == 4
 
 
 @pytest.mark.slow  # draws every figure again
