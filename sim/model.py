@@ -314,6 +314,8 @@ class AIIndustry(mesa.Model):
                               for lab in self.labs])
         reach = np.zeros((len(self.labs), n_homes))
         for j, lab in enumerate(self.labs):
+            if not lab.sells:  # not on offer (its utility is -inf): nothing to reach
+                continue
             for h in self.hyperscalers:
                 if self.carries(h, lab):
                     reach[j, h.cloud] = d.home_cloud_bonus

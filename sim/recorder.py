@@ -37,6 +37,7 @@ class Recorder:
         self.model = model
         months, n = model.p.horizon_months, len(model.firms)
         self.firm = {k: np.zeros((months, n)) for k in FIRM_FIELDS}
+        self.firm["capability"][:] = np.nan  # no model yet (and a slot never founded)
         self.group = np.empty((months, n), dtype=object)
         # Kind and owner per month: an acquired lab turns in-house (entry.enabled).
         self.kind = np.empty((months, n), dtype=object)
@@ -107,6 +108,8 @@ class Recorder:
         builders_margin = lab_profit = 0.0
         shares = m.model_spend / spend if spend > 0 else np.zeros(len(m.labs))
         for j, lab in enumerate(m.labs):
+            if lab.dormant:  # a slot not yet founded: no rows, its arrays keep 0 / NaN
+                continue
             i = lab.index
             revenue = ledger_in(lab.name, ("sales",))
             cost = ledger_out(lab.name, COST_TAGS)
