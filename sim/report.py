@@ -329,9 +329,9 @@ def by_lab(labs: pd.DataFrame, col: str, how: str) -> pd.DataFrame:
     """`col` per run, month and lab, with the labs founded during a run as one lab, ENTRANT
     ("Entrant 3" is a different lab in every run): their `how` ("max": the best of them,
     "sum": all of them together). Columns: scenario, run, month, firm, col."""
-    labs = labs[["scenario", "run", "month", "firm", col]]
-    founded = labs.firm.astype(str).str.startswith("Entrant ")
-    labs = labs.assign(firm=labs.firm.astype(str).where(~founded, ENTRANT))
+    names = labs.firm.astype(str)
+    labs = labs[["scenario", "run", "month", col]].assign(
+        firm=names.where(~names.str.startswith("Entrant "), ENTRANT))
     keys = ["scenario", "run", "month", "firm"]
     return labs.groupby(keys, observed=True, sort=False)[col].agg(how).reset_index()
 
