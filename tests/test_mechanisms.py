@@ -138,6 +138,40 @@ def test_switching_cost_keeps_customers_and_gone_models_lose_them():
     assert np.all(pop.choice == 1)  # stranded customers of a closed model re-choose
 
 
+def test_gumbel_of_some_columns_is_numpys_gumbel_and_leaves_the_same_stream():
+    ours, numpys = np.random.default_rng(7), np.random.default_rng(7)
+    columns = np.array([0, 2, 3])
+    got = demand.gumbel_columns(ours, (400, 5), columns)
+    np.testing.assert_array_equal(got, numpys.gumbel(size=(400, 5))[:, columns])
+    assert ours.random() == numpys.random()
+
+
+def test_choice_among_models_on_offer_is_the_full_gumbel_argmax():
+    """Computing utilities of the offered models only picks what the argmax of every model's
+    utility plus numpy's Gumbel noise (not offered: -inf) picks, customer by customer."""
+    pop, rng = _population(3000, seed=4)
+    pop.start_with(rng, [0.5, 0.2, 0.2, 0.1])
+    caps, log_price = np.array([25.0, 25.4, 24.0, 25.2]), np.array([0.0, 0.0, -1.2, 0.0])
+    offered = np.array([True, False, True, True])
+    reach = np.random.default_rng(5).random((4, 4))
+    before, state = pop.choice.copy(), rng.bit_generator.state
+    pop.choose(rng, caps, log_price, offered, reach, switching_cost=0.5, rechoose_prob=0.3)
+
+    ref = np.random.default_rng()
+    ref.bit_generator.state = state
+    stranded = ~offered[before]
+    movers = np.flatnonzero(stranded | (ref.random(pop.n) < 0.3))
+    util = (pop.beta_quality[movers, None] * caps - pop.beta_price[movers, None] * log_price
+            + reach[:, pop.home[movers]].T)
+    util[np.arange(movers.size), before[movers]] += 0.5
+    util += ref.gumbel(size=util.shape)
+    util[:, ~offered] = -np.inf
+    expected = before.copy()
+    expected[movers] = np.argmax(util, axis=1)
+    assert stranded.sum() > 0 and not np.any(pop.choice == 1)
+    np.testing.assert_array_equal(pop.choice, expected)
+
+
 def test_spend_grows_with_frontier_quality_under_a_ceiling():
     base = demand.ai_spend(0.0, 2.5e8, 3.0, 1e12)
     one = demand.ai_spend(1.0, 2.5e8, 3.0, 1e12)
