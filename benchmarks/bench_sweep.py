@@ -6,7 +6,8 @@ Run:  python benchmarks/bench_sweep.py [--runs N] [--pairs K] [--quick]
       (default N=1000, K=1; --quick: N=100)
 
 The same N default runs (baseline, seeds 0..N-1) are done four ways, one after the other
-((c) and (d) K times, alternating, so that a slow spell of this shared VM hits both):
+((c), (d) and (e) K times, in rounds that each start with the next of them, so that a slow
+spell of this shared VM, or what one case leaves behind, does not always hit the same one):
   (a) in-process   `for s in seeds: sim.simulate(seed=s)` here (the floor for any harness)
   (b) aisim w=1    `aisim -m replicates=N workers=1 hydra.sweep.dir=<tmp>` as a subprocess
   (c) aisim w=2    the same with workers=2 (a process pool forked from a forkserver)
@@ -15,7 +16,7 @@ The same N default runs (baseline, seeds 0..N-1) are done four ways, one after t
   (e) aisim lean   (c) with timeseries=false: summaries only, as batch_run keeps
 (b)-(d) include interpreter start-up, imports, the pool, output files and (b, c) the merge.
 
-Columns: wall = time.perf_counter() seconds (the median over the K pairs for (c) and (d));
+Columns: wall = time.perf_counter() seconds (the median over the K rounds for (c), (d) and (e));
 cpu = CPU seconds the whole machine used during the case (from /proc/stat: forkserver
 workers are nobody's waited-for children, so getrusage cannot see them; run on an otherwise
 idle machine - the load average is printed - or the figures include other work); ms/run =
@@ -23,7 +24,7 @@ wall / N; cpu/wall near 1 = one busy core, near 2 = two. Then:
   overhead  (b) over (a), wall: the harness's cost with one core    (target <= 10%)
   speed-up  (b) / (c), wall: what the second worker buys            (target >= 1.6x)
   vs mesa   (c) vs (d), wall: aisim's pool against batch_run's      (target: faster), with
-            each pair's ratio (this VM's speed drifts by +-15% over minutes); and (e) vs (d):
+            each round's ratio (this VM's speed drifts by +-15% over minutes); and (e) vs (d):
             the same output on both sides (a row of results per run)
 and checks that results.parquet of (b) and (c) has N rows without errors and that every
 seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=s) in (a).
@@ -108,7 +109,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Time aisim sweeps against an in-process loop and "
                                  "mesa.batch_run (see the module docstring).")
     ap.add_argument("--runs", type=int, default=1000, help="runs per case (default 1000)")
-    ap.add_argument("--pairs", type=int, default=1, help="times (c) and (d) alternate (default 1)")
+    ap.add_argument("--pairs", type=int, default=1, help="rounds of (c), (d) and (e) (default 1)")
     ap.add_argument("--quick", action="store_true", help="100 runs")
     args = ap.parse_args()
     n = 100 if args.quick else args.runs
@@ -136,17 +137,23 @@ def main() -> None:
         shutil.rmtree(out)
         print(f"  ({case}) done in {wall:.1f} s: {last}", flush=True)
 
+    def batch_run(tmp: Path) -> None:
+        cmd = [sys.executable, str(HERE / "_batch_model.py"), str(n), "2"]
+        wall, cpu, last = run_subprocess(cmd, tmp)
+        samples["d"].append((wall, cpu))
+        notes["d"] = f"mesa.batch_run x2 ({last})"
+        print(f"  (d) done in {wall:.1f} s", flush=True)
+
+    cases = [lambda tmp: aisim("c", 2, tmp), batch_run,
+              lambda tmp: aisim("e", 2, tmp, "timeseries=false")]
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         tmp = Path(tmp)
         aisim("b", 1, tmp)
-        for _ in range(max(args.pairs, 1)):
-            aisim("c", 2, tmp)
-            cmd = [sys.executable, str(HERE / "_batch_model.py"), str(n), "2"]
-            wall, cpu, last = run_subprocess(cmd, tmp)
-            samples["d"].append((wall, cpu))
-            notes["d"] = f"mesa.batch_run x2 ({last})"
-            print(f"  (d) done in {wall:.1f} s", flush=True)
-            aisim("e", 2, tmp, "timeseries=false")
+        for k in range(max(args.pairs, 1)):
+            # Each round starts with the next case (c d e, d e c, e c d, ...): what a case
+            # leaves behind (memory to reclaim, a slow spell) does not always hit the same one.
+            for case in cases[k % 3:] + cases[:k % 3]:
+                case(tmp)
 
     times = {k: tuple(statistics.median(x) for x in zip(*v)) for k, v in samples.items()}
     print(f"\n{'case':6s}{'wall s':>9s}{'cpu s':>9s}{'cpu/wall':>10s}{'ms/run':>9s}  what")
@@ -165,10 +172,10 @@ def main() -> None:
     print(f"speed-up (c) over (b): {speedup:.2f}x wall  -> target >= 1.6x: "
           f"{'met' if speedup >= 1.6 else 'MISSED'}")
     print(f"(c) vs (d): {c:.1f} s vs {d:.1f} s, (c) is {d / c:.2f}x as fast  -> target "
-          f"faster: {'met' if c < d else 'MISSED'}; per pair (d)/(c): "
+          f"faster: {'met' if c < d else 'MISSED'}; per round (d)/(c): "
           + ", ".join(f"{r:.3f}" for r in pairs))
     print(f"(e) vs (d), summaries only on both sides: {e:.1f} s vs {d:.1f} s, (e) is "
-          f"{d / e:.2f}x as fast; per pair (d)/(e): " + ", ".join(f"{r:.3f}" for r in lean_pairs))
+          f"{d / e:.2f}x as fast; per round (d)/(e): " + ", ".join(f"{r:.3f}" for r in lean_pairs))
     for case in ("b", "c", "e"):
         print(f"results.parquet of ({case}): {checks[case]}")
 
