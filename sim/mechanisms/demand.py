@@ -65,12 +65,11 @@ class CustomerPopulation:
         util = (self.beta_quality[movers, None] * capability[cols]
                 - self.beta_price[movers, None] * log_price[cols]
                 + reach[cols][:, self.home[movers]].T)
-        column = np.full(offered.size, -1)
+        # Movers whose model is still on offer get the switching cost on its column.
+        stays = np.flatnonzero(~stranded[movers])
+        column = np.empty(offered.size, dtype=np.int64)
         column[cols] = np.arange(cols.size)
-        current = self.choice[movers]
-        current = np.where(current >= 0, column[current], -1)  # -1: none, or not on offer
-        stays = current >= 0
-        util[np.flatnonzero(stays), current[stays]] += switching_cost
+        util[stays, column[self.choice[movers[stays]]]] += switching_cost
         util += gumbel_columns(rng, (movers.size, offered.size), cols)
         self.choice[movers] = cols[np.argmax(util, axis=1)]
 
