@@ -28,6 +28,10 @@ wall / N; cpu/wall near 1 = one busy core, near 2 = two. Then:
             the same output on both sides (a row of results per run)
 and checks that results.parquet of (b) and (c) has N rows without errors and that every
 seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=s) in (a).
+Last, what each harness costs per run besides the model, timed in this process over 50 runs
+before the cases (robust to the VM's drift, unlike the cases' walls): aisim's summary,
+pickling and timeseries rows, batch_run's DataCollector and result row; and the ratios these
+costs alone would give. Both harnesses run the same model, so this is all that separates them.
 What each side produces: (b, c) everything a real `aisim -m` writes - per job runs.parquet,
 summary.json, done.json and the job's timeseries rows (every firm-month of every run with the
 month's industry columns), then results.parquet (a row per run) and timeseries.parquet (a
@@ -105,6 +109,59 @@ def check_results(path: Path, summaries: dict[int, dict]) -> str:
             f"sim.simulate in {'/'.join(CHECKED)}" + (f" (e.g. seed {bad[0]})" if bad else ""))
 
 
+def harness_costs(k: int) -> dict[str, float]:
+    """CPU ms per run of what each harness does besides the model, timed in this process
+    over k default runs: seconds, not minutes apart, so the VM's drift does not enter. The
+    model's own CPU is the same under both harnesses; these costs are all that differs."""
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
+
+    from _batch_model import BatchModel
+    from sim.model import AIIndustry
+    from sim.simulation import summarize
+    from sim.sweep import Outcome, run_one, write_series
+
+    params = sim.Params()
+    ms = {key: 0.0 for key in ("model", "summary", "to_pipe", "from_pipe", "series",
+                               "lean_pipe", "batch_collect", "batch_result")}
+
+    def timed(key: str, f, *args):
+        t = time.process_time()
+        out = f(*args)
+        ms[key] += 1000 * (time.process_time() - t) / k
+        return out
+
+    outcomes = []
+    for seed in range(k):
+        model = timed("model", lambda s: AIIndustry(params, seed=s), seed)
+        timed("model", model.run)
+        # aisim's worker: the summary, the record, the outcome pickled for the pipe.
+        summary = timed("summary", summarize, model, seed)
+        record = timed("summary", model.recorder.snapshot)
+        model.release()
+        blob = timed("to_pipe", ForkingPickler.dumps, Outcome(seed, summary, record))
+        outcomes.append(timed("from_pipe", pickle.loads, blob))
+        lean = timed("lean_pipe", ForkingPickler.dumps, Outcome(seed, summary))
+        timed("lean_pipe", pickle.loads, lean)
+    # aisim's parent: the runs' timeseries rows to the job's Parquet file.
+    with tempfile.TemporaryDirectory() as tmp:
+        # The first call into pyarrow's writer costs ~0.1 s once per sweep, not per run.
+        write_series(Path(tmp) / "warm.parquet", [run_one(params, k)], 0, "baseline")
+        timed("series", write_series, Path(tmp) / "t.parquet", outcomes, 0, "baseline")
+    # batch_run's side: its DataCollector's collect at the start and each month, and the
+    # row it sends back per run.
+    model = BatchModel(seed=0)
+    months = params.horizon_months
+    for _ in range(k):
+        for _ in range(months + 1):
+            timed("batch_collect", model.datacollector.collect, model)
+        row = {"RunId": 0, "iteration": 0, "Step": months, "seed": 0,
+               **{key: values[-1] for key, values in model.datacollector.model_vars.items()}}
+        timed("batch_result", lambda r: pickle.loads(ForkingPickler.dumps([r])), row)
+        model.datacollector = type(model.datacollector)(model.datacollector.model_reporters)
+    return ms
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Time aisim sweeps against an in-process loop and "
                                  "mesa.batch_run (see the module docstring).")
@@ -118,6 +175,7 @@ def main() -> None:
           f"{sys.version.split()[0]}; sim from {Path(sim.__file__).parent}; {os.cpu_count()} "
           f"cpus, load average {os.getloadavg()[0]:.2f}")
 
+    costs = harness_costs(min(n, 50))
     samples = {k: [] for k in "abcde"}  # (wall, cpu) per repetition
     notes, checks = {}, {}
     sim.simulate(seed=n)  # warm-up: imports and first-call costs out of (a)
@@ -178,6 +236,21 @@ def main() -> None:
           f"{d / e:.2f}x as fast; per round (d)/(e): " + ", ".join(f"{r:.3f}" for r in lean_pairs))
     for case in ("b", "c", "e"):
         print(f"results.parquet of ({case}): {checks[case]}")
+    aisim = costs["summary"] + costs["to_pipe"] + costs["from_pipe"] + costs["series"]
+    lean = costs["summary"] + costs["lean_pipe"]
+    batch = costs["batch_collect"] + costs["batch_result"]
+    print(f"\nCPU ms per run besides the model (the model: {costs['model']:.0f} ms), timed in "
+          f"one process over {min(n, 50)} runs before the cases:\n"
+          f"  (c) aisim       {aisim:5.1f} = worker: summary and record {costs['summary']:.1f}, "
+          f"to the pipe {costs['to_pipe']:.1f}; parent: from the pipe {costs['from_pipe']:.1f}, "
+          f"timeseries rows to Parquet {costs['series']:.1f}\n"
+          f"  (e) aisim lean  {lean:5.1f} = summary and record {costs['summary']:.1f}, "
+          f"summary through the pipe {costs['lean_pipe']:.1f}\n"
+          f"  (d) batch_run   {batch:5.1f} = DataCollector ({sim.Params().horizon_months + 1} collects) "
+          f"{costs['batch_collect']:.1f}, its row through the pipe {costs['batch_result']:.1f}\n"
+          f"  the same model under both, so these alone would make (d)/(c) "
+          f"{(costs['model'] + batch) / (costs['model'] + aisim):.3f} and (d)/(e) "
+          f"{(costs['model'] + batch) / (costs['model'] + lean):.3f} (start-up aside)")
 
 
 if __name__ == "__main__":
