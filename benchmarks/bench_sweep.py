@@ -31,7 +31,9 @@ seed's winner_capability and hhi_revenue_final equal those of sim.simulate(seed=
 Last, what each harness costs per run besides the model, timed in this process over 50 runs
 before the cases (robust to the VM's drift, unlike the cases' walls): aisim's summary,
 pickling and timeseries rows, batch_run's DataCollector and result row; and the ratios these
-costs alone would give. Both harnesses run the same model, so this is all that separates them.
+costs alone would give. Both harnesses run the same model code, so this is the only extra
+work each does; when the cases' walls differ by more, the model itself ran slower in one
+case's workers (this VM's drift, or something not yet found: see README, Sweeps).
 What each side produces: (b, c) everything a real `aisim -m` writes - per job runs.parquet,
 summary.json, done.json and the job's timeseries rows (every firm-month of every run with the
 month's industry columns), then results.parquet (a row per run) and timeseries.parquet (a
@@ -111,8 +113,8 @@ def check_results(path: Path, summaries: dict[int, dict]) -> str:
 
 def harness_costs(k: int) -> dict[str, float]:
     """CPU ms per run of what each harness does besides the model, timed in this process
-    over k default runs: seconds, not minutes apart, so the VM's drift does not enter. The
-    model's own CPU is the same under both harnesses; these costs are all that differs."""
+    over k default runs: seconds, not minutes apart, so the VM's drift does not enter. Both
+    harnesses run the same model code; this is the extra work each does."""
     import pickle
     from multiprocessing.reduction import ForkingPickler
 
