@@ -5,7 +5,7 @@ fails on timing).
 Run:  python benchmarks/bench_sweep.py [--runs N] [--pairs K] [--quick]
       (default N=1000, K=1; --quick: N=100)
 
-The same N default runs (baseline, seeds 0..N-1) are done four ways, one after the other
+The same N default runs (baseline, seeds 0..N-1) are done five ways, one after the other
 ((c), (d) and (e) K times, in rounds that each start with the next of them, so that a slow
 spell of this shared VM, or what one case leaves behind, does not always hit the same one):
   (a) in-process   `for s in seeds: sim.simulate(seed=s)` here (the floor for any harness)
@@ -124,7 +124,7 @@ def harness_costs(k: int) -> dict[str, float]:
     from sim.sweep import Outcome, run_one, write_series
 
     params = sim.Params()
-    ms = {key: 0.0 for key in ("model", "summary", "to_pipe", "from_pipe", "series",
+    ms = {key: 0.0 for key in ("model", "summary_record", "to_pipe", "from_pipe", "series",
                                "lean_pipe", "batch_collect", "batch_result")}
 
     def timed(key: str, f, *args):
@@ -138,8 +138,8 @@ def harness_costs(k: int) -> dict[str, float]:
         model = timed("model", lambda s: AIIndustry(params, seed=s), seed)
         timed("model", model.run)
         # aisim's worker: the summary, the record, the outcome pickled for the pipe.
-        summary = timed("summary", summarize, model, seed)
-        record = timed("summary", model.recorder.snapshot)
+        summary = timed("summary_record", summarize, model, seed)
+        record = timed("summary_record", model.recorder.snapshot)
         model.release()
         blob = timed("to_pipe", ForkingPickler.dumps, Outcome(seed, summary, record))
         outcomes.append(timed("from_pipe", pickle.loads, blob))
@@ -238,15 +238,15 @@ def main() -> None:
           f"{d / e:.2f}x as fast; per round (d)/(e): " + ", ".join(f"{r:.3f}" for r in lean_pairs))
     for case in ("b", "c", "e"):
         print(f"results.parquet of ({case}): {checks[case]}")
-    aisim = costs["summary"] + costs["to_pipe"] + costs["from_pipe"] + costs["series"]
-    lean = costs["summary"] + costs["lean_pipe"]
+    aisim = costs["summary_record"] + costs["to_pipe"] + costs["from_pipe"] + costs["series"]
+    lean = costs["summary_record"] + costs["lean_pipe"]
     batch = costs["batch_collect"] + costs["batch_result"]
     print(f"\nCPU ms per run besides the model (the model: {costs['model']:.0f} ms), timed in "
           f"one process over {min(n, 50)} runs before the cases:\n"
-          f"  (c) aisim       {aisim:5.1f} = worker: summary and record {costs['summary']:.1f}, "
+          f"  (c) aisim       {aisim:5.1f} = worker: summary and record {costs['summary_record']:.1f}, "
           f"to the pipe {costs['to_pipe']:.1f}; parent: from the pipe {costs['from_pipe']:.1f}, "
           f"timeseries rows to Parquet {costs['series']:.1f}\n"
-          f"  (e) aisim lean  {lean:5.1f} = summary and record {costs['summary']:.1f}, "
+          f"  (e) aisim lean  {lean:5.1f} = summary and record {costs['summary_record']:.1f}, "
           f"summary through the pipe {costs['lean_pipe']:.1f}\n"
           f"  (d) batch_run   {batch:5.1f} = DataCollector ({sim.Params().horizon_months + 1} collects) "
           f"{costs['batch_collect']:.1f}, its row through the pipe {costs['batch_result']:.1f}\n"
