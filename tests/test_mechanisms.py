@@ -142,7 +142,10 @@ def test_gumbel_of_some_columns_is_numpys_gumbel_and_leaves_the_same_stream():
     ours, numpys = np.random.default_rng(7), np.random.default_rng(7)
     columns = np.array([0, 2, 3])
     got = demand.gumbel_columns(ours, (400, 5), columns)
-    np.testing.assert_array_equal(got, numpys.gumbel(size=(400, 5))[:, columns])
+    # Two code paths (numpy's vectorised log here, the C library's log inside numpy's
+    # gumbel) may round differently in the last bit on some CPUs: equal within a tolerance.
+    np.testing.assert_allclose(got, numpys.gumbel(size=(400, 5))[:, columns], rtol=1e-12,
+                               atol=1e-15)
     assert ours.random() == numpys.random()
 
 
