@@ -25,9 +25,10 @@ def p(default: Any, lo: float | None = None, hi: float | None = None, *, lo_open
     return field(default=default, metadata={"range": (lo, hi, lo_open)})
 
 
-def plist(default: list, lo: float | None = None, hi: float | None = None):
-    """A list-valued parameter whose every element must lie in [lo, hi]."""
-    return field(default_factory=lambda: list(default), metadata={"range": (lo, hi, False)})
+def pdict(default: dict, lo: float | None = None, hi: float | None = None):
+    """A parameter with a number per name (a firm, or a kind of employer), each in [lo, hi];
+    `_check_consistency` checks the names."""
+    return field(default_factory=lambda: dict(default), metadata={"range": (lo, hi, False)})
 
 
 @dataclass
@@ -130,9 +131,10 @@ class DemandParams:
     # Price of a closed model relative to the closed-model average (=1). Open-weights models
     # hosted by clouds sell at this fraction. Assumption.
     open_weights_price: float = p(0.3, 0.01, 10.0)
-    # Cloud shares of customers' home clouds: Amazon 31 %, Microsoft 24 %, Google 11 %, the
-    # rest elsewhere (A24; C: Synergy Research Q1 2024). Order: Microsoft, Amazon, Google.
-    home_cloud_shares: list[float] = plist([0.24, 0.31, 0.11], 0.0, 1.0)
+    # Shares of customers whose home cloud is each hyperscaler, by name, overriding the
+    # roster's (sim/roster.py: Amazon 31 %, Microsoft 24 %, Google 11 %, the rest elsewhere;
+    # A24; C: Synergy Research Q1 2024). Empty: the roster's.
+    home_cloud_shares: dict[str, float] = pdict({}, 0.0, 1.0)
     # The whole cloud-infrastructure market at 2024-01, USD/year: $76.5B in Q1 2024 (C:
     # Synergy Research). Only its AI part is simulated; the rest grows at the rate below,
     # split by home_cloud_shares. Used only for the `cloud_share` output (A24).
@@ -193,6 +195,9 @@ class FinanceParams:
     consolidation_stake: float = p(0.25, 0.0, 1.0)
     # Hyperscalers' AI cloud business valued at this x annualised AI cloud revenue. Assumption.
     cloud_revenue_multiple: float = p(10.0, 0.0, 1000.0)
+    # Monthly serving bill an owner funds its in-house lab for, as a multiple of last month's:
+    # room for growth. Assumption.
+    inhouse_serving_headroom: float = p(1.5, 1.0, 10.0)
     # Share of a hyperscaler's cash flow (other business plus AI cloud revenue) it may spend
     # on its in-house lab at make weight 1 (scaled by the make weight). Assumption (big tech AI capex was ~30-40 %
     # of operating cash flow in 2024, second-hand; most of it for cloud capacity).
@@ -220,9 +225,10 @@ class StrategyParams:
     gap_cost: float = p(10.0, 1.0, 1000.0)
     # Floor on make weight (every hyperscaler keeps a small programme). Assumption.
     min_make_weight: float = p(0.05, 0.0, 1.0)
-    # Starting make weights, order Microsoft, Amazon, Google: Microsoft and Amazon mostly
-    # partnered (A1, A2) with in-house programmes begun (A4, A5); Google builds (A13). Assumption.
-    initial_make_weight: list[float] = plist([0.2, 0.3, 0.9], 0.0, 1.0)
+    # Starting make weights by hyperscaler, overriding the roster's (sim/roster.py: Microsoft
+    # 0.2 and Amazon 0.3 mostly partnered, A1, A2, with in-house programmes begun, A4, A5;
+    # Google 0.9 builds, A13; assumption). Empty: the roster's.
+    initial_make_weight: dict[str, float] = pdict({}, 0.0, 1.0)
     # Partnerships allowed. False: regulators block or unwind them (A31) - no strategic
     # investment, no access deals on partners' clouds, no partner discounts or obligations,
     # no consolidation in ownership HHI.
@@ -253,14 +259,25 @@ class TalentParams:
     lab_pull: float = p(0.5, -100.0, 100.0)
     # Utility a move must beat (friction). Assumption.
     move_cost: float = p(0.5, 0.0, 100.0)
-    # Pay per researcher-year, USD: independent labs, in-house labs (big tech pays more, A10),
-    # open-weights lab, outside pool (academia etc.). Assumption.
-    pay_usd_per_year: list[float] = plist([9e5, 1.2e6, 1.1e6, 2e5], 0.0, 1e9)
+    # Pay per researcher-year, USD, by kind of employer: independent labs, in-house labs (big
+    # tech pays more, A10), the open-weights lab, the outside pool (academia etc.). Assumption.
+    pay_usd_per_year: dict[str, float] = pdict(
+        {"independent_lab": 9e5, "inhouse_lab": 1.2e6, "open_weights": 1.1e6, "pool": 2e5},
+        0.0, 1e9)
     # Non-research staff and overhead per research dollar. Assumption (OpenAI had ~3,000
     # staff in 2024, second-hand, of whom a minority researchers).
     overhead_ratio: float = p(2.0, 0.0, 20.0)
     # Monthly headcount growth a firm may hire toward. Assumption.
     hire_rate: float = p(0.02, 0.0, 1.0)
+    # Make weight from which an in-house lab hires at the full rate (below it, in
+    # proportion). Assumption.
+    inhouse_full_hiring_make_weight: float = p(0.5, 0.0, 1.0, lo_open=True)
+    # An independent lab stops hiring when its runway falls below this share of
+    # `finance.raise_runway_months` (short of money: a hiring freeze). Assumption.
+    hiring_freeze_runway_share: float = p(0.5, 0.0, 1.0)
+    # How many capability steps behind the frontier researchers count a lab that has no
+    # model yet. Assumption.
+    no_model_gap: float = p(5.0, 0.0, 100.0)
 
 
 @dataclass
@@ -286,6 +303,12 @@ class EntryParams:
     # ... plus a first run of this share of the trend-sized frontier run: Grok-1 (xAI's
     # first, 2023) was ~3e24 FLOP, ~1/7 of GPT-4 (second-hand). Assumption: 0.15.
     first_run_share: float = p(0.15, 0.0, 10.0)
+    # A funded start-up hires toward this share of the mean independent lab's headcount (a
+    # mid-sized lab). Assumption.
+    startup_target_size_share: float = p(0.5, 0.0, 10.0)
+    # Pre-money value of a founding round as a multiple of the round: 1, founders keep half.
+    # Assumption.
+    founders_pre_money_multiple: float = p(1.0, 0.0, 100.0)
     # Chance an entrant releases open weights (Mistral, DeepSeek) rather than closed models.
     # Assumption.
     open_prob: float = p(0.3, 0.0, 1.0)
@@ -296,8 +319,11 @@ class EntryParams:
     # own, ~$3B) against SSI (~$3B) and Thinking Machines (~$2B) on Google Cloud - 25 of
     # ~30 (public record, second-hand, rounded down): 0.8.
     other_cloud_prob: float = p(0.8, 0.0, 1.0)
+    # Make weight from which a hyperscaler wants research teams of its own (it makes more
+    # than it buys) and may acqui-hire. Assumption.
+    acquihire_min_make_weight: float = p(0.5, 0.0, 1.0)
     # Chance per strategy review that a hyperscaler building its own models (make weight at
-    # least 0.5) offers to acqui-hire an independent lab for more than the lab is worth -
+    # least acquihire_min_make_weight) offers to acqui-hire an independent lab for more than the lab is worth -
     # Microsoft and Inflection, March 2024, while building its own MAI models (public record).
     # Assumption: 0.25 (about one such offer a year across the three at 6-month reviews).
     talent_buy_prob: float = p(0.25, 0.0, 1.0)
@@ -313,6 +339,20 @@ class EntryParams:
 
 
 @dataclass
+class PolicyParams:
+    # How labs decide (sim/policies/lab.py; config group policy/lab): `racing` sizes every run
+    # to the compute trend within what the lab can pay and raises to keep up (the model's
+    # behaviour since its start); `profit` sizes runs and rounds for expected profit.
+    lab: dict[str, Any] = field(
+        default_factory=lambda: {"_target_": "sim.policies.lab.RacingLab"})
+    # How hyperscalers decide (sim/policies/hyperscaler.py; group policy/hyperscaler):
+    # `make_or_buy` moves effort between the own lab and partners by comparing their costs
+    # (A18); `all_in` puts everything into the own lab.
+    hyperscaler: dict[str, Any] = field(
+        default_factory=lambda: {"_target_": "sim.policies.hyperscaler.MakeOrBuy"})
+
+
+@dataclass
 class Params:
     scenario: str = "baseline"
     # Months simulated from 2024-01: 120 (to the start of 2034) as the brief sets it.
@@ -324,11 +364,13 @@ class Params:
     strategy: StrategyParams = field(default_factory=StrategyParams)
     talent: TalentParams = field(default_factory=TalentParams)
     entry: EntryParams = field(default_factory=EntryParams)
+    policy: PolicyParams = field(default_factory=PolicyParams)
 
 
 def _check_field(key: str, value: Any, f: dataclasses.Field) -> None:
     lo, hi, lo_open = f.metadata.get("range", (None, None, False))
-    values = value if isinstance(value, list) else [value]
+    values = list(value.values()) if isinstance(value, dict) else \
+        value if isinstance(value, list) else [value]
     for v in values:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             if isinstance(f.default, bool) and isinstance(v, bool):
@@ -359,18 +401,34 @@ def validate(params: Params, prefix: str = "") -> Params:
     return params
 
 
+def _check_names(key: str, value: dict, allowed, *, complete: bool = False) -> None:
+    unknown = sorted(set(value) - set(allowed))
+    missing = sorted(set(allowed) - set(value)) if complete else []
+    if unknown or missing:
+        raise ConfigError(f"{key}={value}: {'unknown' if unknown else 'missing'} "
+                          f"{', '.join(unknown or missing)} (names: {', '.join(allowed)})")
+
+
 def _check_consistency(params: Params) -> None:
-    shares = params.demand.home_cloud_shares
-    if len(shares) != 3 or sum(shares) > 1.0:
-        raise ConfigError(f"demand.home_cloud_shares={shares}: three shares summing to at most 1")
-    if len(params.strategy.initial_make_weight) != 3:
-        raise ConfigError("strategy.initial_make_weight: three weights (Microsoft, Amazon, Google)")
+    from . import policies, roster
+
+    clouds = [h.name for h in roster.HYPERSCALERS]
+    _check_names("demand.home_cloud_shares", params.demand.home_cloud_shares, clouds)
+    if sum(roster.home_cloud_shares(params.demand.home_cloud_shares).values()) > 1.0:
+        raise ConfigError(f"demand.home_cloud_shares={params.demand.home_cloud_shares}: the "
+                          f"shares of {', '.join(clouds)} must sum to at most 1")
+    _check_names("strategy.initial_make_weight", params.strategy.initial_make_weight, clouds)
     d, f = params.demand, params.finance
     if d.inference_cost_share + f.revenue_share > 1.0:
         raise ConfigError(f"demand.inference_cost_share + finance.revenue_share = "
                           f"{d.inference_cost_share + f.revenue_share}: must be at most 1")
-    if len(params.talent.pay_usd_per_year) != 4:
-        raise ConfigError("talent.pay_usd_per_year: four pays (independent, in-house, open, pool)")
+    _check_names("talent.pay_usd_per_year", params.talent.pay_usd_per_year, PAY_KEYS,
+                 complete=True)
+    policies.build_all(params.policy)  # ConfigError naming the key if one cannot be built
+
+
+# Keys of `talent.pay_usd_per_year`: the kinds of lab, and the pool outside them.
+PAY_KEYS = ("independent_lab", "inhouse_lab", "open_weights", "pool")
 
 
 def from_dict(data: dict | None, base: Params | None = None) -> Params:
@@ -392,6 +450,10 @@ def _merge(obj: Any, data: dict, prefix: str) -> Any:
             if not isinstance(value, dict):
                 raise ConfigError(f"{prefix}{key}: expected a mapping")
             changes[key] = _merge(dataclasses.replace(current), value, f"{prefix}{key}.")
+        elif isinstance(current, dict) and "range" not in names[key].metadata:
+            if not isinstance(value, dict):  # a policy: its own class checks its arguments
+                raise ConfigError(f"{prefix}{key}={value!r}: expected a mapping")
+            changes[key] = dict(value)
         else:
             changes[key] = _coerce(f"{prefix}{key}", current, value)
     return dataclasses.replace(obj, **changes)
@@ -417,6 +479,11 @@ def _coerce(key: str, current: Any, value: Any) -> Any:
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"{key}={value!r}: expected a list")
         return [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+    if isinstance(current, dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}={value!r}: expected a mapping of names to values")
+        return {k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                for k, v in value.items()}
     if isinstance(current, str):
         return str(value)
     return value

@@ -12,9 +12,9 @@ import pandas as pd
 from .model import AIIndustry
 from .params import Params, from_dict, validate
 from .recorder import Record, tables
+from .roster import START_YEAR
 
 # Years at whose start summaries report the leader (A30: who leads in 2026, 2030, 2034).
-START_YEAR = 2024
 SUMMARY_YEARS = (2026, 2030, 2034)
 
 
@@ -84,7 +84,7 @@ def summarize(model: AIIndustry, seed: int) -> dict:
         "winner_capability": top.name,
         "winner_revenue": top_rev.name,
         "winner_value": firms[int(np.argmax(profit))].name,
-        "leader_kind": top.kind,
+        "leader_kind": str(top.kind),
         "leader_owner": top.owner or str(rec.group[last, top.index]),
         "hhi_revenue_final": float(ind["hhi_revenue"][last]),
         "hhi_ownership_final": float(ind["hhi_ownership"][last]),

@@ -146,7 +146,7 @@ def test_cloud_spend_obligation_returns_as_the_investors_cloud_revenue(small):
         revenue[owed] = google.revenue_usd.sum()
         if owed:
             roundtrip = model.recorder.industry["roundtrip_usd"][:12].sum()
-            assert roundtrip == pytest.approx(model.roundtrip_cum)
+            assert roundtrip == pytest.approx(model.compute.roundtrip_cum)
             paid_back = owed - model.lab("Anthropic").obligations.get("Google", 0.0)
             assert paid_back > 0.5e9
     assert revenue[3e9] - revenue[0.0] > 0.5e9
@@ -160,9 +160,9 @@ def test_roundtrip_equals_obligations_drawn_down(small):
     # An exit drops a lab's unspent obligations; here only labs no cloud invested in exit.
     exited = [lab for lab in model.labs if not lab.alive and not lab.dormant]
     assert all(h not in lab.stakes for lab in exited for h in model.by_name)
-    new = model.p.finance.cloud_spend_obligation * model.strategic_cum
-    assert model.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
-    assert model.roundtrip_cum > 0
+    new = model.p.finance.cloud_spend_obligation * model.capital.strategic_cum
+    assert model.compute.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
+    assert model.compute.roundtrip_cum > 0
 
 
 def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
@@ -176,10 +176,10 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
     openai = model.lab("OpenAI")
     model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, openai.cash - 5e8, "test")
     index = model.labs.index(openai)
-    assert model.researchers.headcount()[index] > 0
+    assert model.talent.researchers.headcount()[index] > 0
     model.run()
     assert not openai.alive and openai.exit_month is not None
-    assert model.researchers.headcount()[index] == 0
+    assert model.talent.researchers.headcount()[index] == 0
     assert model.customers.choice.size and not np.any(model.customers.choice == index)
     # With capital to raise, the same lab survives.
     funded = AIIndustry(small(), seed=0)
@@ -238,7 +238,7 @@ def test_talent_raises_capability_of_the_next_model(small):
     for elasticity in (0.0, 0.6):
         model = AIIndustry(small(talent={"elasticity": elasticity}), seed=8)
         lab = model.lab("OpenAI")
-        caps[elasticity] = model._capability(1e26, 0, lab)
+        caps[elasticity] = model.capability(1e26, 0, lab)
     assert caps[0.6] > caps[0.0]  # OpenAI's staff is above the mean firm's
 
 
@@ -288,7 +288,7 @@ def test_researcher_count_sets_resolution_not_the_salary_bill(small):
     bills = []
     for n in (1000, 4000):
         model = AIIndustry(small(talent={"n_researchers": n}), seed=3)
-        bills.append(sum(model.monthly_salaries(lab) for lab in model.labs))
+        bills.append(sum(model.talent.monthly_salaries(lab) for lab in model.labs))
     assert bills[0] == pytest.approx(bills[1], rel=0.1)
 
 

@@ -30,7 +30,7 @@ from ..config import CONFIG_DIR, RunConfig, load_config
 from ..model import AIIndustry
 from ..params import ConfigError
 from ..plots import color
-from ..recorder import START
+from ..roster import START_DATE, START_YEAR
 from ..simulation import to_params
 
 # The package's __init__ set SOLARA_TELEMETRY_MIXPANEL_ENABLE before solara was imported,
@@ -42,7 +42,6 @@ solara.server.settings.telemetry.mixpanel_enable = False
 solara.checks.should_perform_solara_check = lambda: False
 
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
-START_YEAR = int(START[:4])
 
 
 @dataclass(frozen=True)
@@ -356,7 +355,7 @@ def status(model: AIIndustry) -> dict:
     """The latest month's headline numbers (None before the first step)."""
     t = model.month - 1
     if t < 0:
-        return {"date": START[:7]}
+        return {"date": START_DATE[:7]}
     ind = model.recorder.industry
     return {"date": f"{START_YEAR + t // 12}-{t % 12 + 1:02d}",
             "leader": model.recorder.leader[t] or "none",
