@@ -78,6 +78,10 @@ Parameters (every key, default, unit and source): sim/params.py. Hydra's own hel
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Your own policies (policy.lab._target_=my_policies.CautiousLab) are imported from the
+    # working directory, as `python -m` would; the sweep's workers inherit the path.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     if argv and argv[0] in VERBS:
         return VERBS[argv[0]][1](argv[1:])
     if ("-m" in argv or "--multirun" in argv) and "workers=1" not in argv:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import roster
 from ..mechanisms import compute, strategy, training
+from ..params import ConfigError
 
 
 class HyperscalerPolicy:
@@ -127,6 +129,13 @@ class AllIn(MakeOrBuy):
     hyperscalers that do this (empty: all); the others follow MakeOrBuy."""
 
     firms: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        names = [h.name for h in roster.HYPERSCALERS]
+        unknown = [f for f in self.firms if f not in names]
+        if unknown:
+            raise ConfigError(f"policy.hyperscaler.firms={list(self.firms)}: unknown "
+                              f"{', '.join(map(str, unknown))} (names: {', '.join(names)})")
 
     def _all_in(self, h) -> bool:
         return not self.firms or h.name in self.firms
