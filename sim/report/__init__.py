@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-from .plots import color  # noqa: I001 (first: it sets matplotlib's Agg backend)
+from ..plots import color  # noqa: I001 (first: it sets matplotlib's Agg backend)
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -694,7 +694,7 @@ def seed_ranges(seeds) -> str:
 def git_revision() -> str:
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).resolve().parent.parent, timeout=10)
+                             cwd=Path(__file__).resolve().parents[2], timeout=10)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return rev.stdout.strip() if rev.returncode == 0 and rev.stdout.strip() else "unknown"
@@ -856,7 +856,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(page)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
