@@ -321,7 +321,7 @@ class MergeResults(Callback):
     """At the end of a sweep, merge its jobs into results.parquet (a row per run: the job's
     overrides, the seed, the summary) and timeseries.parquet (every run's firm rows with the
     month's industry columns, prefixed `industry_`; a folder of the jobs' files); with
-    `report: true` (the experiments set it) also write the sweep's report (sim/report.py)."""
+    `report: true` (the experiments set it) also write the sweep's report (sim/report/)."""
 
     def __init__(self, report: bool = False):
         self.report = report
