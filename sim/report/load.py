@@ -13,6 +13,10 @@ import pyarrow.parquet as pq
 import yaml
 
 NOT_PARAMETERS = ("seed", "replicates", "workers", "scenario", "experiment")
+# The config groups' default options (configs/config.yaml), e.g. policy/lab: racing.
+DEFAULT_CHOICES = {k: v for item in yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "configs" / "config.yaml").read_text())["defaults"]
+    if isinstance(item, dict) for k, v in item.items()}
 LAB_COLS = ["run", "month", "firm", "capability", "market_share", "alive"]
 INDUSTRY_COLS = ["industry_hhi_revenue", "industry_hhi_ownership", "industry_roundtrip_cum_usd",
                  "industry_strategic_invested_cum_usd", "industry_independent_labs_alive",
@@ -60,6 +64,24 @@ def load(sweep_dir: Path) -> Sweep:
     hyperscalers = sorted(industry.firm.unique())
     industry = industry[industry.firm == hyperscalers[0]].drop(columns="firm")
     dates = industry.drop_duplicates("month").set_index("month").date.sort_index()
+    overrides = {}
+    for job in sorted(results.job.unique()):
+        f = sweep_dir / str(job) / ".hydra" / "overrides.yaml"
+        overrides[int(job)] = (yaml.safe_load(f.read_text()) or []) if f.exists() else []
+    keys = {line.lstrip("+~").partition("=")[0] for lines in overrides.values() for line in lines}
+    keys = keys or {c for c in results.columns if "." in c or "/" in c}  # job folders gone
+    # Choices swept as words (a policy: policy/lab=racing,profit) are points to compare as
+    # scenarios are: they join the scenario's label ("baseline, policy/lab=profit"). The
+    # points with the default choices come first (the reference).
+    changed = pd.Series(0, index=ok.index)
+    for key in sorted(keys):
+        if key in ok and key not in NOT_PARAMETERS and ok[key].nunique() > 1 \
+                and not pd.api.types.is_numeric_dtype(ok[key]):
+            value = ok[key].astype(str)
+            if key.endswith("_target_"):  # a class by its module path: its name says enough
+                value = value.str.rpartition(".")[2]
+            ok["scenario"] = ok.scenario + ", " + key + "=" + value
+            changed += value != str(DEFAULT_CHOICES.get(key))
     scenario_of = ok.set_index("run").scenario
     labs["scenario"] = labs.run.map(scenario_of)
     industry["scenario"] = industry.run.map(scenario_of)
@@ -70,16 +92,12 @@ def load(sweep_dir: Path) -> Sweep:
     ok["lab_leads"] = ok.leader_kind == "independent_lab"
     ok["hyperscaler_owned_leads"] = ok.leader_owner.isin(hyperscalers)
     ok["inhouse_leads"] = ok.leader_kind == "inhouse_lab"
-    overrides = {}
-    for job in sorted(results.job.unique()):
-        f = sweep_dir / str(job) / ".hydra" / "overrides.yaml"
-        overrides[int(job)] = (yaml.safe_load(f.read_text()) or []) if f.exists() else []
-    keys = {line.lstrip("+~").partition("=")[0] for lines in overrides.values() for line in lines}
-    keys = keys or {c for c in results.columns if "." in c}  # job folders gone
     swept = [k for k in sorted(keys) if k in ok and k not in NOT_PARAMETERS
              and pd.api.types.is_numeric_dtype(ok[k]) and ok[k].nunique() > 1]
     after = dates.iloc[-1] + pd.DateOffset(months=1)
     horizon = f"the start of {after.year}" if after.month == 1 else f"{dates.iloc[-1]:%Y-%m}"
-    scenarios = sorted(ok.scenario.unique(), key=lambda s: (s != "baseline", s))
+    rank = dict(zip(ok.scenario, changed))
+    scenarios = sorted(ok.scenario.unique(),
+                       key=lambda s: (not s.startswith("baseline"), rank[s], s))
     return Sweep(sweep_dir, results, ok, labs, industry, dates, scenarios, swept, overrides,
                  hyperscalers, f"{horizon} (the horizon)")

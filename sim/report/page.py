@@ -227,9 +227,12 @@ def report(sweep_dir: Path | str) -> Path:
                        .reset_index()))
     table = scenario_table(s)
     table.to_csv(out / "scenario_table.csv")
-    base = "baseline" if "baseline" in s.scenarios and len(s.scenarios) > 1 else None
+    # The first point of the baseline scenario is the reference (policies and other choices
+    # swept as words split a scenario into points).
+    base = s.scenarios[0] if s.scenarios[0].startswith("baseline") and len(s.scenarios) > 1 \
+        else None
     section("10. Scenarios compared", f"Outcomes at {s.horizon}; profits cumulative over the "
-            "run. " + ("Under each value: the signed difference from baseline." if base else
+            "run. " + (f"Under each value: the signed difference from {base}." if base else
                        "No baseline to compare with in this sweep."), None, "",
             table_html(table, base))
     section("11. Provenance", "The sweep's record and the software that made this page.", None,
