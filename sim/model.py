@@ -85,6 +85,12 @@ class AIIndustry(mesa.Model):
         self.obligations_2024 = sum(sum(lab.obligations.values()) for lab in self.labs)
         self.recorder = Recorder(self)
 
+    @property
+    def datacollector(self) -> Recorder:
+        """Mesa's name for the recorder: `get_model_vars_dataframe()` is the industry table,
+        `get_agent_vars_dataframe()` the firms table; `mesa.batch_run` reads it."""
+        return self.recorder
+
     # ------------------------------------------------------------------ set-up
     def _lab_spec(self, spec: roster.LabSpec) -> roster.LabSpec:
         """The roster's lab, adjusted for the scenario's deal figures and partnership rule."""

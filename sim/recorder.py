@@ -1,8 +1,13 @@
 """Month-by-month record of a run in preallocated numpy arrays, turned into the `firms` and
-`industry` tables once at the end (cheaper than a DataCollector with agent reporters)."""
+`industry` tables once at the end (cheaper than a DataCollector with agent reporters). The
+recorder is the model's `datacollector`: it speaks Mesa's DataCollector interface
+(`collect`, `get_model_vars_dataframe`, `get_agent_vars_dataframe`, and what
+`mesa.batch_run` reads), over the same arrays."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +40,7 @@ INDUSTRY_FIELDS = (
 class Recorder:
     def __init__(self, model):
         self.model = model
+        self.recorded = 0  # months recorded so far
         months, n = model.p.horizon_months, len(model.firms)
         self.firm = {k: np.zeros((months, n)) for k in FIRM_FIELDS}
         self.firm["capability"][:] = np.nan  # no model yet (and a slot never founded)
@@ -67,8 +73,42 @@ class Recorder:
                     return h
         return lab.name
 
+    # ------------------------------------------------------------ Mesa's DataCollector
+    def collect(self, model) -> None:
+        """Record the month the model has just run (Mesa calls this at the end of a step;
+        unlike Mesa's, nothing is recorded before the first step: row t is month t)."""
+        self.record(model.month)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """The `industry` table of the months recorded so far (a row per month)."""
+        return self.frames()[1]
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The `firms` table of the months recorded so far (a row per firm per month)."""
+        return self.frames()[0]
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Each industry column as a list, item t = month t (what `mesa.batch_run` reads at
+        step t)."""
+        t = self.recorded
+        return {"leader": self.leader[:t], "leader_kind": self.leader_kind[:t],
+                **{k: v[:t].tolist() for k, v in self.industry.items()}}
+
+    @property
+    def agent_reporters(self) -> dict[str, str]:
+        return {"firm": "firm", **{k: k for k in self.firm}}
+
+    @property
+    def _agent_records(self) -> Mapping[int, list[tuple]]:
+        """Mesa's per-step agent rows, (step, agent id, firm, *FIRM_FIELDS), for the firms
+        that exist that month (`mesa.batch_run` reads this), built for the months read."""
+        return _AgentRows(self)
+
+    # ------------------------------------------------------------ the month's row
     def record(self, t: int) -> None:
         m = self.model
+        self.recorded = t + 1
         flows, net_outside = m.ledger.close_month()
         ledger_in = lambda a, tags: sum(flows.get((a, tag, 1), 0.0) for tag in tags)  # noqa: E731
         ledger_out = lambda a, tags: sum(flows.get((a, tag, -1), 0.0) for tag in tags)  # noqa: E731
@@ -179,6 +219,17 @@ class Recorder:
 
     def snapshot(self) -> Record:
         """The run's arrays and firm labels: picklable, and all that `tables` needs."""
+        firms, t = self.model.firms, self.recorded
+        if t < len(self.leader):  # a run not finished: the months so far
+            cut = lambda a: a[:t]  # noqa: E731
+            return dataclasses.replace(
+                self._snapshot(), firm={k: cut(v) for k, v in self.firm.items()},
+                group=cut(self.group), kind=cut(self.kind), owner=cut(self.owner),
+                industry={k: cut(v) for k, v in self.industry.items()},
+                leader=cut(self.leader), leader_kind=cut(self.leader_kind))
+        return self._snapshot()
+
+    def _snapshot(self) -> Record:
         firms = self.model.firms
         return Record(
             self.firm, self.group, self.kind, self.owner, self.industry, self.leader,
@@ -193,6 +244,25 @@ class Recorder:
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         return tables([self.snapshot()])
+
+
+class _AgentRows(Mapping):
+    def __init__(self, recorder: Recorder):
+        self.r = recorder
+
+    def __getitem__(self, t: int) -> list[tuple]:
+        if not 0 <= t < self.r.recorded:
+            raise KeyError(t)
+        f = self.r.firm
+        return [(t, x.unique_id, x.name, *(float(f[k][t, x.index]) for k in f))
+                for x in self.r.model.firms
+                if not getattr(x, "dormant", False) and t >= getattr(x, "founded_month", -1)]
+
+    def __iter__(self):
+        return iter(range(self.r.recorded))
+
+    def __len__(self) -> int:
+        return self.r.recorded
 
 
 @dataclass

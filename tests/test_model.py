@@ -296,3 +296,33 @@ def test_shares_of_a_sale_cannot_exceed_the_sale():
     with pytest.raises(sim.ConfigError, match="inference_cost_share \\+ finance.revenue_share"):
         sim.params.from_dict({"demand": {"inference_cost_share": 0.9},
                               "finance": {"revenue_share": 0.2}})
+
+
+def test_mesa_datacollector_gives_the_run_tables_and_batch_run_runs_it():
+    """Mesa's own tools work on the model: its datacollector's frames are the run's tables,
+    and mesa.batch_run drives it with keyword sections and seeds."""
+    import mesa
+
+    model = AIIndustry(seed=7, horizon_months=12, demand={"n_customers": 1000})
+    model.run()
+    result = sim.simulate({"horizon_months": 12, "demand": {"n_customers": 1000}}, seed=7)
+    pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe(),
+                                  result.industry)
+    pd.testing.assert_frame_equal(model.datacollector.get_agent_vars_dataframe(),
+                                  result.firms)
+    partial = AIIndustry(seed=7, horizon_months=12, demand={"n_customers": 1000})
+    for _ in range(5):
+        partial.step()
+    assert len(partial.datacollector.get_model_vars_dataframe()) == 5
+    assert partial.datacollector.get_agent_vars_dataframe().month.max() == 4
+    rows = pd.DataFrame(mesa.batch_run(
+        AIIndustry, {"seed": [0, 1], "horizon_months": 12, "demand": [{"n_customers": 1000}]},
+        iterations=2, number_processes=1, display_progress=False))
+    last = rows[rows.Step == 11]
+    assert set(last.seed) == {0, 1} and len(last.drop_duplicates(["RunId", "AgentID"])) == \
+        len(last)
+    assert {"frontier_capability", "leader", "firm", "capability", "cash_usd"} <= set(rows)
+    direct = sim.simulate({"horizon_months": 12, "demand": {"n_customers": 1000}}, seed=1)
+    got = last[(last.seed == 1) & (last.iteration == 0)].set_index("firm").capability
+    want = direct.firms[direct.firms.month == 11].set_index("firm").capability
+    np.testing.assert_array_equal(got.loc[want.index].to_numpy(), want.to_numpy())
