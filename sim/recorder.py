@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from . import roster
-from .mechanisms.finance import COST_TAGS, REVENUE_TAGS
-from .roster import START_DATE
+from .mechanisms.finance import COST_TAGS, REVENUE_TAGS, flow_total
+from .roster import START_DATE, Kind
+KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
 INTERNAL_COMPUTE = ("self_compute", "self_inference")
 SERVING = ("inference", "self_inference", "revenue_share")
 
@@ -110,8 +111,8 @@ class Recorder:
         m = self.model
         self.recorded = t + 1
         flows, net_outside = m.ledger.close_month()
-        ledger_in = lambda a, tags: sum(flows.get((a, tag, 1), 0.0) for tag in tags)  # noqa: E731
-        ledger_out = lambda a, tags: sum(flows.get((a, tag, -1), 0.0) for tag in tags)  # noqa: E731
+        ledger_in = lambda a, tags: flow_total(flows, a, tags, 1)  # noqa: E731
+        ledger_out = lambda a, tags: flow_total(flows, a, tags, -1)  # noqa: E731
         f = self.firm
         spend = m.products.ai_spend
         heads = m.talent.heads
@@ -176,7 +177,7 @@ class Recorder:
             self.group[t, i] = self.ownership_group(lab)
         for firm in m.firms:
             f["cash_usd"][t, firm.index] = firm.cash
-            self.kind[t, firm.index] = firm.kind.value
+            self.kind[t, firm.index] = KIND_LABEL[firm.kind]
             self.owner[t, firm.index] = firm.owner
 
         groups = {}
@@ -187,7 +188,7 @@ class Recorder:
         ind["frontier_flop"][t] = m.frontier_flop
         ind["frontier_capability"][t] = frontier_cap
         self.leader[t] = leader.name if leader else ""
-        self.leader_kind[t] = leader.kind.value if leader else ""
+        self.leader_kind[t] = KIND_LABEL[leader.kind] if leader else ""
         ind["hhi_revenue"][t] = 1e4 * float(np.sum(shares**2))
         ind["hhi_ownership"][t] = 1e4 * sum(s**2 for s in groups.values())
         ind["cloud_share_of_ai_spend"][t] = (

@@ -9,14 +9,11 @@ import math
 
 
 class MarketView:
-    __slots__ = ("_m",)
+    __slots__ = ("_m", "params")
 
     def __init__(self, model):
         self._m = model
-
-    @property
-    def params(self):
-        return self._m.p
+        self.params = model.p  # the run's parameters (an attribute: read on every decision)
 
     @property
     def month(self) -> int:
