@@ -24,6 +24,11 @@ START_YEAR = 2024
 START_DATE = f"{START_YEAR}-01-01"
 
 
+# Years at whose start summaries and reports name the leader (A30: who leads in 2026, 2030,
+# 2034): "leader in Y" is the leader in the last month of Y-1.
+SUMMARY_YEARS = (2026, 2030, 2034)
+
+
 def month_of(year: int) -> int:
     """The month index of January of `year`."""
     return (year - START_YEAR) * 12

@@ -12,10 +12,8 @@ import pandas as pd
 from .model import AIIndustry
 from .params import Params, from_dict, validate
 from .recorder import Record, tables
-from .roster import START_YEAR
+from .roster import SUMMARY_YEARS, month_of
 
-# Years at whose start summaries report the leader (A30: who leads in 2026, 2030, 2034).
-SUMMARY_YEARS = (2026, 2030, 2034)
 
 
 @dataclass
@@ -112,7 +110,7 @@ def summarize(model: AIIndustry, seed: int) -> dict:
     # "Leader in Y": at the start of Y, i.e. in the last month of Y-1 (a default run's
     # last month, 2033-12, is the start of 2034).
     for y in SUMMARY_YEARS:
-        month = (y - START_YEAR) * 12 - 1
+        month = month_of(y) - 1
         if 11 <= month <= last:
             summary[f"leader_{y}"] = rec.leader[month]
             summary[f"leader_kind_{y}"] = rec.leader_kind[month]

@@ -326,3 +326,31 @@ def test_mesa_datacollector_gives_the_run_tables_and_batch_run_runs_it():
     got = last[(last.seed == 1) & (last.iteration == 0)].set_index("firm").capability
     want = direct.firms[direct.firms.month == 11].set_index("firm").capability
     np.testing.assert_array_equal(got.loc[want.index].to_numpy(), want.to_numpy())
+
+
+def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
+    """Per-firm values live in the roster and are keyed by name: a new hyperscaler and a
+    new investor pool are a roster entry each, and the model runs with them, books balanced."""
+    from sim import roster
+
+    oracle = roster.HyperscalerSpec("Oracle", cash_usd=1e10, other_cash_flow_usd_per_year=2e10,
+                                    initial_make_weight=0.1, home_cloud_share=0.05)
+    growth = roster.InvestorSpec("Growth funds", "us_capital_pool_usd_per_year")
+    monkeypatch.setattr(roster, "HYPERSCALERS", (*roster.HYPERSCALERS, oracle))
+    monkeypatch.setattr(roster, "INVESTORS", (*roster.INVESTORS, growth))
+    params = sim.params.from_dict({"horizon_months": 24, "demand": {"n_customers": 2000},
+                                   "strategy": {"initial_make_weight": {"Oracle": 0.2}}})
+    model = AIIndustry(params, seed=0)
+    assert [h.name for h in model.hyperscalers][-1] == "Oracle"
+    assert model.by_name["Oracle"].make_weight == 0.2
+    assert (model.customers.home == 3).any()  # Oracle's home customers
+    model.run()
+    firms, industry = model.recorder.frames()
+    assert set(firms[firms.kind == "hyperscaler"].firm) == {"Microsoft", "Amazon", "Google",
+                                                             "Oracle"}
+    assert firms[firms.firm == "Oracle"].capacity_flop_per_month.iloc[-1] > 0
+    change = np.diff(industry.cash_total_usd.to_numpy())
+    flows = industry.net_outside_flow_usd.to_numpy()[1:]
+    assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(industry.cash_total_usd.to_numpy()[1:]))
+    with pytest.raises(sim.params.ConfigError, match="unknown Azure"):
+        sim.params.from_dict({"demand": {"home_cloud_shares": {"Azure": 0.1}}})

@@ -57,7 +57,10 @@ class MakeOrBuy(HyperscalerPolicy):
         year of the own frontier programme (compute at cost, talent, less what its model
         earned), scaled up by what closing the quality gap to the partner would take."""
         sp = view.params.strategy
-        own = max(view.inhouse_labs(h), key=lambda lab: lab.capability)
+        own_labs = view.inhouse_labs(h)
+        if not own_labs:  # a cloud without a lab of its own has nothing to weigh
+            return h.make_weight
+        own = max(own_labs, key=lambda lab: lab.capability)
         partners = view.partner_labs(h)
         if not partners:  # nothing to buy: build
             return min(1.0, max(sp.min_make_weight,

@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..roster import SUMMARY_YEARS
 from .load import Sweep
 
-YEARS = (2026, 2030, 2034)
+YEARS = SUMMARY_YEARS
 OUTCOMES = {"hyperscaler_owned_leads": "a hyperscaler-owned model leads",
             "inhouse_leads": "an in-house lab (leader_kind) leads"}
 ENTRANT = "a lab founded in the run"
