@@ -9,7 +9,6 @@ allowed range, and nothing is written.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
@@ -18,7 +17,7 @@ from collections.abc import Callable
 
 from . import workers
 from .config import CONFIG_DIR, RunConfig, check, register
-from .params import ConfigError
+from .params import ConfigError, allowed
 
 # Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
 VERBS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
@@ -180,27 +179,15 @@ def _one_line(err: Exception) -> str:
         group, name = missing.groups()
         return f"{group}={name}: no such {group} (allowed: {', '.join(_options(group))})"
     if key:
-        allowed = _allowed(key)
+        bounds = ""
+        if not key.startswith("hydra"):
+            try:
+                range_ = allowed(key, RunConfig)
+                bounds = f"; allowed {range_}" if range_.bounded or range_.choices else ""
+            except ConfigError as no_parameter:
+                if "unknown key" in str(no_parameter):  # with its section's keys
+                    return str(no_parameter)
         if "not in struct" in text or "not in '" in text:
-            return f"{key}: unknown key{allowed}"
-        return f"{key}: {text}{allowed}"
+            return f"{key}: unknown key{bounds}"
+        return f"{key}: {text}{bounds}"
     return " ".join(str(err).split())
-
-
-def _allowed(key: str) -> str:
-    """'; allowed [lo, hi]' for a parameter key, or its section's keys if it has none."""
-    if key.startswith("hydra"):
-        return ""
-    obj, fields = RunConfig, None
-    for part in key.split("."):
-        fields = {f.name: f for f in dataclasses.fields(obj)}
-        if part not in fields:
-            return f" (allowed: {', '.join(sorted(fields))})"
-        f = fields[part]
-        obj = f.default_factory if f.default_factory is not dataclasses.MISSING else None
-        if obj is None or not dataclasses.is_dataclass(obj):
-            lo, hi, lo_open = f.metadata.get("range", (None, None, False))
-            if lo is None and hi is None:
-                return ""
-            return f"; allowed {'(' if lo_open else '['}{lo}, {hi}]"
-    return ""

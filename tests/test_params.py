@@ -1,10 +1,12 @@
 """Parameters: defaults validate; bad input fails with one line naming the key and range."""
 
 import dataclasses
+import re
 
 import pytest
 
-from sim.params import ConfigError, Params, from_dict, validate
+from sim.config import RunConfig
+from sim.params import ConfigError, Params, Range, allowed, from_dict, validate
 
 
 def test_defaults_validate():
@@ -58,3 +60,52 @@ def test_every_numeric_default_has_a_range():
 
     missing = [k for k, f in walk(Params()) if not ({"range", "choices"} & set(f.metadata))]
     assert missing == []
+
+
+def test_allowed_reads_each_parameters_range_and_choices():
+    assert allowed("compute.doubling_months") == Range(0.5, 120.0, lo_open=True)
+    assert str(allowed("compute.doubling_months")) == "(0.5, 120.0]"
+    assert 0.5 not in allowed("compute.doubling_months") and 120.0 in allowed("compute.doubling_months")
+    assert allowed("finance.deal_figures").choices == ("public", "article")
+    assert str(allowed("finance.deal_figures")) == "public, article"
+    assert allowed("demand.home_cloud_shares") == Range(0.0, 1.0)
+    assert allowed("scenario") == Range() and not allowed("scenario").bounded
+    assert allowed("seed", RunConfig) == Range(0, 2**31 - 1)
+    with pytest.raises(ConfigError, match="compute.doubling_month: unknown key \\(allowed: "):
+        allowed("compute.doubling_month")
+    with pytest.raises(ConfigError, match="seed: unknown key"):
+        allowed("seed")  # not a model parameter: the run's (RunConfig)
+    with pytest.raises(ConfigError, match="a section"):
+        allowed("compute")
+    with pytest.raises(ConfigError, match="horizon_months is a parameter"):
+        allowed("horizon_months.x")
+
+
+def _nested(key: str, value) -> dict:
+    for part in reversed(key.split(".")):
+        value = {part: value}
+    return value
+
+
+def test_validation_uses_the_same_ranges_as_allowed():
+    """Each bound allowed() reports is the one validation enforces, with the same text."""
+    def leaves(obj, prefix=""):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value):
+                yield from leaves(value, prefix + f.name + ".")
+            else:
+                yield prefix + f.name, value
+
+    checked = 0
+    for key, value in leaves(Params()):
+        r = allowed(key)
+        if r.choices or not r.bounded or isinstance(value, bool | list):
+            continue
+        outside = [r.hi * 2 + 1] + ([r.lo] if r.lo_open else [])
+        for bad in outside:
+            with pytest.raises(ConfigError, match=re.escape(f"{key}={bad!r}") + ".*"
+                               + re.escape(f"allowed {r}")):
+                from_dict(_nested(key, type(value)(bad)))
+        checked += 1
+    assert checked > 50  # every numeric scalar parameter
