@@ -16,7 +16,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 from . import workers
-from .config import CONFIG_DIR, RunConfig, check, register
+from .config import CONFIG_DIR, RunConfig, register, to_run
 from .params import ConfigError, allowed
 
 # Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
@@ -133,14 +133,14 @@ def preflight(argv: list[str]) -> tuple[list[RunConfig], bool]:
             if not multirun:
                 if len(plain) != len(overrides):
                     raise ConfigError("a sweep (a,b or glob(...)) needs -m")
-                return [check(base)], False
+                return [to_run(base)], False
             from_config = [f"{k}={v}" for k, v in (base.hydra.sweeper.params or {}).items()]
             given = {o.get_key_element() for o in parsed}
             sweep = parser.parse_overrides(
                 [s for s in from_config if s.split("=", 1)[0] not in given] + overrides)
             jobs = BasicSweeper.split_arguments(sweep, None)[0]
             pooled = base.hydra.launcher.get("_target_", "").endswith(".PoolLauncher")
-            return [check(compose("config", overrides=job)) for job in jobs], pooled
+            return [to_run(compose("config", overrides=job)) for job in jobs], pooled
     except ConfigError:
         raise
     except Exception as err:  # Hydra/OmegaConf composition errors: make them one line

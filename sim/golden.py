@@ -34,11 +34,11 @@ def path(case: str) -> Path:
 def compute(seeds=SEEDS, case: str = "baseline") -> dict:
     """Statistics over a case's runs: per numeric measure mean, min and max; per text field
     the count of each value."""
-    from .params import from_dict
+    from .config import to_params
     from .simulation import simulate
     from .validate import measure
 
-    params = from_dict(CASES[case])
+    params = to_params(CASES[case])
     rows, texts = [], []
     for seed in seeds:
         result = simulate(params, seed=seed)

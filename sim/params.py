@@ -3,8 +3,8 @@
 Sources are named as in `shared/source/calibration.md` (C: ...) and the article's claims
 (A1..A32, `shared/source/claims.md`). "Assumption" marks a number no source gives.
 
-The nested dataclasses are the model's keyword arguments (`AIIndustry(params)`), the typed
-schema for Hydra configs, and what `simulate()` accepts as a plain nested dict.
+The nested dataclasses are the model's keyword arguments (`AIIndustry(params)`) and the typed
+schema for Hydra configs; `sim.config.to_params` is the one way from a config to them.
 Each field's allowed values are a `Range` in its metadata: `allowed(key)` reads it, and
 `validate()` checks them all and names the key.
 """
@@ -443,16 +443,11 @@ def _check_consistency(params: Params) -> None:
         raise ConfigError("talent.pay_usd_per_year: four pays (independent, in-house, open, pool)")
 
 
-def from_dict(data: dict | None, base: Params | None = None) -> Params:
-    """Build Params from a nested dict (or OmegaConf container), rejecting unknown keys."""
-    params = dataclasses.replace(base) if base is not None else Params()
-    params = _merge(params, data or {}, "")
-    return validate(params)
-
-
 def _merge(obj: Any, data: Mapping, prefix: str = "") -> Any:
     """A copy of a Params-like dataclass with a nested mapping of plain values merged in,
-    rejecting unknown keys and wrong types (ranges are `validate`'s)."""
+    rejecting unknown keys and wrong types (ranges are `validate`'s). A dict-valued field
+    takes the given dict as it is. Only `sim.config.to_run` calls it: the one way from a
+    config to Params."""
     names = {f.name: f for f in dataclasses.fields(obj)}
     changes = {}
     for key, value in data.items():

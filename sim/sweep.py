@@ -32,7 +32,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from .config import CONFIG_DIR, check, params_of
+from .config import CONFIG_DIR, to_params, to_run
 from .params import Params
 from .recorder import Record, tables
 from .workers import context as worker_context
@@ -252,14 +252,14 @@ class Deferred:
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def hydra_app(cfg: DictConfig) -> dict:
-    run = check(cfg)
+    run = to_run(cfg)
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     overrides = list(hc.overrides.task)
     seeds = list(range(run.seed, run.seed + run.replicates))
     workers = run.workers or os.cpu_count() or 1
     if hc.mode == RunMode.RUN:
-        outcomes = run_replicates(params_of(run), seeds, run.workers, Progress)
+        outcomes = run_replicates(to_params(run), seeds, run.workers, Progress)
         write_outputs(out, outcomes, plot=True)
         status = _done(out, overrides, outcomes)
         _report_run(out, outcomes)
@@ -272,14 +272,14 @@ def hydra_app(cfg: DictConfig) -> dict:
     job = int(hc.job.num)
     if Deferred.active and workers > 1:
         executor = pool(workers)
-        futures = [executor.submit(run_one, params_of(run), seed, run.timeseries)
+        futures = [executor.submit(run_one, to_params(run), seed, run.timeseries)
                    for seed in seeds]
         for future in futures:
             future.add_done_callback(lambda _: Progress.update(1))
         Deferred.jobs.append(PendingJob(out, overrides, futures, job, run.scenario,
                                         run.timeseries))
         return {"overrides": overrides, "submitted": len(futures)}
-    outcomes = iter_replicates(params_of(run), seeds, run.workers, Progress, run.timeseries)
+    outcomes = iter_replicates(to_params(run), seeds, run.workers, Progress, run.timeseries)
     return _complete_job(out, overrides, outcomes, job, run.scenario, run.timeseries)
 
 

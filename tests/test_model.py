@@ -67,7 +67,7 @@ VARIANTS = [
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("seed", [0, 7])
 def test_books_balance_every_month(variant, seed):
-    params = sim.params.from_dict({"horizon_months": 60, "demand": {"n_customers": 2000},
+    params = sim.to_params({"horizon_months": 60, "demand": {"n_customers": 2000},
                                    **variant})
     result = sim.simulate(params, seed=seed)
     ind = result.industry
@@ -294,5 +294,5 @@ def test_researcher_count_sets_resolution_not_the_salary_bill(small):
 
 def test_shares_of_a_sale_cannot_exceed_the_sale():
     with pytest.raises(sim.ConfigError, match="inference_cost_share \\+ finance.revenue_share"):
-        sim.params.from_dict({"demand": {"inference_cost_share": 0.9},
+        sim.to_params({"demand": {"inference_cost_share": 0.9},
                               "finance": {"revenue_share": 0.2}})

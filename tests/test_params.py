@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from sim.config import RunConfig
-from sim.params import ConfigError, Params, Range, allowed, from_dict, validate
+from sim.config import RunConfig, to_params, to_run
+from sim.params import ConfigError, Params, Range, allowed, validate
 
 
 def test_defaults_validate():
@@ -14,7 +14,7 @@ def test_defaults_validate():
 
 
 def test_override_nested_value():
-    params = from_dict({"compute": {"doubling_months": 4}, "horizon_months": 24})
+    params = to_params({"compute": {"doubling_months": 4}, "horizon_months": 24})
     assert params.compute.doubling_months == 4.0
     assert isinstance(params.compute.doubling_months, float)
     assert params.horizon_months == 24
@@ -36,7 +36,7 @@ def test_override_nested_value():
 )
 def test_bad_input_names_key_and_range(data, fragment):
     with pytest.raises(ConfigError) as err:
-        from_dict(data)
+        to_params(data)
     message = str(err.value)
     assert fragment in message
     assert "\n" not in message
@@ -60,6 +60,44 @@ def test_every_numeric_default_has_a_range():
 
     missing = [k for k, f in walk(Params()) if not ({"range", "choices"} & set(f.metadata))]
     assert missing == []
+
+
+def test_one_way_from_any_config_to_params():
+    """None, Params, RunConfig, a dict and a composed DictConfig (with its hydra node and
+    the run's keys) all give the same Params, through sim.config.to_params."""
+    from omegaconf import OmegaConf
+
+    data = {"compute": {"doubling_months": 4}, "horizon_months": 24}
+    params = to_params(data)
+    run = to_run({**data, "seed": 3, "replicates": 2})
+    assert isinstance(run, RunConfig) and (run.seed, run.replicates) == (3, 2)
+    composed = OmegaConf.create({**data, "seed": 3, "workers": 1, "timeseries": False,
+                                 "hydra": {"run": {"dir": "${oc.env:NO_SUCH_VARIABLE}"}}})
+    for cfg in (params, run, composed, OmegaConf.to_container(composed)):
+        same = to_params(cfg)
+        assert type(same) is Params and same == params
+    assert to_params(None) == to_params({}) == Params()
+    with pytest.raises(ConfigError, match="seed=-1 is out of range: allowed \\[0, 2147483647\\]"):
+        to_params({"seed": -1})
+    with pytest.raises(ConfigError, match="a mapping of keys"):
+        to_params("compute.doubling_months=4")
+
+
+def test_containers_become_plain_values_and_dicts_pass_through():
+    from omegaconf import OmegaConf
+
+    nested = {"demand": OmegaConf.create({"home_cloud_shares": [0.3, 0.3, 0.1]})}
+    assert to_params(nested).demand.home_cloud_shares == [0.3, 0.3, 0.1]
+    assert type(to_params(nested).demand.home_cloud_shares) is list
+    # A dict-valued field (such as a policy's {"_target_": ...}) is taken as given.
+    from sim.params import _merge
+
+    @dataclasses.dataclass
+    class WithPolicy:
+        policy: dict = dataclasses.field(default_factory=lambda: {"_target_": "a.B", "x": 1})
+
+    policy = {"_target_": "c.D", "y": [1, 2]}
+    assert _merge(WithPolicy(), {"policy": policy}).policy is policy
 
 
 def test_allowed_reads_each_parameters_range_and_choices():
@@ -106,6 +144,6 @@ def test_validation_uses_the_same_ranges_as_allowed():
         for bad in outside:
             with pytest.raises(ConfigError, match=re.escape(f"{key}={bad!r}") + ".*"
                                + re.escape(f"allowed {r}")):
-                from_dict(_nested(key, type(value)(bad)))
+                to_params(_nested(key, type(value)(bad)))
         checked += 1
     assert checked > 50  # every numeric scalar parameter

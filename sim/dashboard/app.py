@@ -26,12 +26,11 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 from omegaconf import OmegaConf
 
-from ..config import CONFIG_DIR, RunConfig, load_config
+from ..config import CONFIG_DIR, RunConfig, load_config, to_params
 from ..model import AIIndustry
 from ..params import ConfigError, allowed
 from ..plots import color
 from ..recorder import START
-from ..simulation import to_params
 
 # The package's __init__ set SOLARA_TELEMETRY_MIXPANEL_ENABLE before solara was imported,
 # unless `solara run` imported it first: switch telemetry off here too (the server sends its
