@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from collections.abc import Callable
 
-from . import workers
+from . import runner
 from .config import CONFIG_DIR, RunConfig, register, to_run
 from .params import ConfigError, allowed
 
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in VERBS:
         return VERBS[argv[0]][1](argv[1:])
     if ("-m" in argv or "--multirun" in argv) and "workers=1" not in argv:
-        workers.start_loading()  # the workers' model loads on the other core meanwhile
+        runner.start_loading()  # the workers' model loads on the other core meanwhile
     from . import sweep  # pandas, pyarrow: after the start above
 
     if argv and argv[0] in ("-h", "--help"):
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         sweep.Progress.start(sum(r.replicates for r in runs))
         if pooled and (runs[0].workers or os.cpu_count() or 1) > 1:
-            workers.start_loading()  # a sweep set up by an experiment file, without -m
+            runner.start_loading()  # a sweep set up by an experiment file, without -m
     register()
     sys.argv = [sys.argv[0], *argv]
     sweep.hydra_app()

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import sim
-from sim import cli, sweep
+from sim import cli, runner, sweep
 from sim.config import CONFIG_DIR, load_config, to_params, to_run
 
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
@@ -134,14 +134,14 @@ def test_sweep_merges_runs_and_resumes(tmp_path, capsys):
 
 
 def test_a_failing_run_is_recorded_and_the_others_kept(tmp_path, monkeypatch):
-    real = sweep.record_run
+    real = runner.record_run
 
     def flaky(params, *, seed):
         if seed == 1:
             raise RuntimeError("boom")
         return real(params, seed=seed)
 
-    monkeypatch.setattr(sweep, "record_run", flaky)
+    monkeypatch.setattr(runner, "record_run", flaky)
     out = tmp_path / "sweep"
     assert cli.main(["-m", "scenario=baseline,compute_boom", "replicates=3", "workers=1", *FAST,
                      f"hydra.sweep.dir={out}"]) == 0
@@ -183,8 +183,9 @@ def test_a_seed_gives_the_same_run_alone_in_a_sweep_sequential_or_parallel(tmp_p
     params = to_params(load_config("talent_edge", FAST))
     alone = sim.simulate(params, seed=2).firms
     firms_of = lambda outcome: sim.recorder.tables([outcome.record])[0]  # noqa: E731
-    sequential = firms_of(sweep.run_replicates(params, [1, 2, 3], workers=1)[1])
-    parallel = firms_of(sweep.run_replicates(params, [1, 2, 3], workers=2)[1])
+    tasks = [(params, seed) for seed in (1, 2, 3)]
+    sequential = firms_of(list(runner.run(tasks, workers=1))[1])
+    parallel = firms_of(list(runner.run(tasks, workers=2))[1])
     out = tmp_path / "sweep"
     assert cli.main(["-m", "scenario=talent_edge", "seed=1", "replicates=3", "workers=2", *FAST,
                      f"hydra.sweep.dir={out}"]) == 0
