@@ -16,7 +16,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 from . import runner
-from .config import CONFIG_DIR, RunConfig, register, to_run
+from .config import CONFIG_DIR, RunConfig, options, register, to_run
 from .params import ConfigError, allowed
 
 # Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
@@ -102,13 +102,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def usage() -> str:
     verbs = "\n".join(f"  {name:10s} {help_}" for name, (help_, _) in VERBS.items())
-    return USAGE.format(scenarios=", ".join(_options("scenario")),
-                        experiments=", ".join(_options("experiment")),
+    return USAGE.format(scenarios=", ".join(options("scenario")),
+                        experiments=", ".join(options("experiment")),
                         verbs=verbs or "  (none yet)")
-
-
-def _options(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
 def preflight(argv: list[str]) -> tuple[list[RunConfig], bool]:
@@ -177,7 +173,7 @@ def _one_line(err: Exception) -> str:
     missing = re.search(r"Could not find '(\w+)/(\w+)'", str(err))
     if missing:
         group, name = missing.groups()
-        return f"{group}={name}: no such {group} (allowed: {', '.join(_options(group))})"
+        return f"{group}={name}: no such {group} (allowed: {', '.join(options(group))})"
     if key:
         bounds = ""
         if not key.startswith("hydra"):

@@ -1,5 +1,5 @@
 """Configuration: the typed schema of a run, the one way from a config to `Params`, and
-composing configs from `configs/`.
+composing configs from `configs/` and `experiments/`.
 
 The schema is `sim.params.Params` plus the keys of a run (seed, replicates, workers,
 timeseries): `RunConfig`. Hydra checks types and unknown keys when it composes; `to_run()`
@@ -24,7 +24,9 @@ from .params import ConfigError, Params, _merge, p, validate
 if TYPE_CHECKING:
     from omegaconf import DictConfig
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "configs"  # config.yaml and the scenario group
+EXPERIMENT_DIR = ROOT / "experiments"  # the experiment group (hydra_plugins/aisim_experiments)
 SCHEMA = "aisim_schema"
 
 
@@ -83,6 +85,12 @@ def _plain(cfg: Any) -> Any:
     return cfg
 
 
+def options(group: str) -> list[str]:
+    """The configs of a group: `scenario` (configs/scenario/) or `experiment` (experiments/)."""
+    folder = EXPERIMENT_DIR if group == "experiment" else CONFIG_DIR / group
+    return sorted(f.stem for f in folder.glob("*.yaml"))
+
+
 def register() -> None:
     """Put the schema in Hydra's ConfigStore (configs/config.yaml extends it)."""
     from hydra.core.config_store import ConfigStore
@@ -103,5 +111,5 @@ def load_config(scenario: str = "baseline", overrides: Iterable[str] = ()) -> Di
     return cfg
 
 
-__all__ = ["CONFIG_DIR", "ConfigError", "RunConfig", "load_config", "register", "to_params",
-           "to_run"]
+__all__ = ["CONFIG_DIR", "EXPERIMENT_DIR", "ConfigError", "RunConfig", "load_config",
+           "options", "register", "to_params", "to_run"]

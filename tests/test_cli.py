@@ -10,10 +10,10 @@ import pytest
 
 import sim
 from sim import cli, runner, sweep
-from sim.config import CONFIG_DIR, load_config, to_params, to_run
+from sim.config import CONFIG_DIR, EXPERIMENT_DIR, load_config, options, to_params, to_run
 
-SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
-EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+SCENARIOS = options("scenario")
+EXPERIMENTS = options("experiment")
 FAST = ["horizon_months=6", "demand.n_customers=500"]
 
 
@@ -22,6 +22,14 @@ def test_the_article_scenarios_exist():
                               "compute_slowdown", "compute_boom", "open_weights",
                               "no_partnerships", "labs_direct"}
     assert set(EXPERIMENTS) >= {"who_wins", "compute_vs_talent", "capital"}
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_composes_from_the_experiments_folder(name):
+    """experiments/NAME.yaml is the group `experiment` on Hydra's search path
+    (hydra_plugins/aisim_experiments)."""
+    assert (EXPERIMENT_DIR / f"{name}.yaml").exists()
+    assert to_run(load_config("baseline", [f"+experiment={name}"])).replicates >= 100
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

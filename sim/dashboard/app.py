@@ -26,7 +26,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 from omegaconf import OmegaConf
 
-from ..config import CONFIG_DIR, RunConfig, load_config, to_params
+from ..config import RunConfig, load_config, options, to_params
 from ..model import AIIndustry
 from ..params import ConfigError, allowed
 from ..plots import color
@@ -40,7 +40,7 @@ solara.server.settings.telemetry.mixpanel_enable = False
 # page once per machine, an install check that phones home: off as well.
 solara.checks.should_perform_solara_check = lambda: False
 
-SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+SCENARIOS = options("scenario")
 START_YEAR = int(START[:4])
 
 
