@@ -25,11 +25,18 @@ def test_the_article_scenarios_exist():
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
-def test_every_experiment_composes_from_the_experiments_folder(name):
+def test_every_experiment_composes_and_says_what_it_asks_and_where_to_look(name):
     """experiments/NAME.yaml is the group `experiment` on Hydra's search path
-    (hydra_plugins/aisim_experiments)."""
-    assert (EXPERIMENT_DIR / f"{name}.yaml").exists()
+    (hydra_plugins/aisim_experiments), and opens with its question, the claims it tests and
+    what to look at in the report."""
     assert to_run(load_config("baseline", [f"+experiment={name}"])).replicates >= 100
+    head = (EXPERIMENT_DIR / f"{name}.yaml").read_text().split("\n\n")[0].split("hydra:")[0]
+    assert head.startswith("# @package _global_\n")
+    assert all(line.startswith("#") for line in head.strip().splitlines())
+    for part in ("Question:", "Claims it tests:", "What to look at in the report:",
+                 f"aisim -m +experiment={name}"):
+        assert part in head
+    assert re.search(r"Claims it tests: A\d+", head)
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
