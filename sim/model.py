@@ -21,7 +21,7 @@ from .markets.entry import Roster
 from .markets.products import ProductMarket
 from .markets.talent import TalentMarket
 from .mechanisms import compute, demand, finance, training
-from .params import Params, from_dict, validate
+from .params import Params, _merge, validate
 from .recorder import Recorder
 from .roster import Kind
 from .view import MarketView
@@ -35,9 +35,8 @@ class AIIndustry(mesa.Model):
 
     def __init__(self, params: Params | None = None, *, seed: int = 0, **sections):
         super().__init__(seed=int(seed))
-        if sections:
-            params = from_dict(sections, base=params)
-        self.p = p = validate(params if params is not None else Params())
+        base = params if params is not None else Params()
+        self.p = p = validate(_merge(base, sections) if sections else base)
         self.month = 0
         self.ledger = finance.Ledger()
         self.view = MarketView(self)

@@ -3,15 +3,17 @@
 Sources are named as in `shared/source/calibration.md` (C: ...) and the article's claims
 (A1..A32, `shared/source/claims.md`). "Assumption" marks a number no source gives.
 
-The nested dataclasses are the model's keyword arguments (`AIIndustry(params)`), the typed
-schema for Hydra configs, and what `simulate()` accepts as a plain nested dict.
-Ranges live in each field's metadata; `validate()` checks them all and names the key.
+The nested dataclasses are the model's keyword arguments (`AIIndustry(params)`) and the typed
+schema for Hydra configs; `sim.config.to_params` is the one way from a config to them.
+Each field's allowed values are a `Range` in its metadata: `allowed(key)` reads it, and
+`validate()` checks them all and names the key.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,15 +22,47 @@ class ConfigError(ValueError):
     """A parameter is unknown, of the wrong type, or out of its allowed range."""
 
 
+@dataclass(frozen=True)
+class Range:
+    """What a parameter accepts: numbers in [lo, hi] (lo excluded when lo_open; None: no
+    bound on that side), or one of `choices`. For a list-valued parameter, each element.
+    `value in r` tests a value; `str(r)` is how error messages show it, e.g. "(0.5, 120.0]".
+    Fields' metadata hold it (`p`, `pdict`); `allowed(key)` reads it, validation checks it.
+    More about a parameter's values (such as a range to explore) is a new field here with a
+    default, and a new keyword of `p`."""
+
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    choices: tuple | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.lo is not None or self.hi is not None
+
+    def __contains__(self, value: Any) -> bool:
+        if self.choices is not None:
+            return value in self.choices
+        below = self.lo is not None and (value <= self.lo if self.lo_open else value < self.lo)
+        return not below and not (self.hi is not None and value > self.hi)
+
+    def __str__(self) -> str:
+        if self.choices is not None:
+            return ", ".join(str(c) for c in self.choices)
+        lo = "-inf" if self.lo is None else self.lo
+        hi = "inf" if self.hi is None else self.hi
+        return f"{'(' if self.lo_open else '['}{lo}, {hi}]"
+
+
 def p(default: Any, lo: float | None = None, hi: float | None = None, *, lo_open=False):
     """A parameter field with an allowed range [lo, hi] (lo excluded when lo_open)."""
-    return field(default=default, metadata={"range": (lo, hi, lo_open)})
+    return field(default=default, metadata={"range": Range(lo, hi, lo_open)})
 
 
 def pdict(default: dict, lo: float | None = None, hi: float | None = None):
     """A parameter with a number per name (a firm, or a kind of employer), each in [lo, hi];
     `_check_consistency` checks the names."""
-    return field(default_factory=lambda: dict(default), metadata={"range": (lo, hi, False)})
+    return field(default_factory=lambda: dict(default), metadata={"range": Range(lo, hi)})
 
 
 @dataclass
@@ -367,8 +401,49 @@ class Params:
     policy: PolicyParams = field(default_factory=PolicyParams)
 
 
-def _check_field(key: str, value: Any, f: dataclasses.Field) -> None:
-    lo, hi, lo_open = f.metadata.get("range", (None, None, False))
+def _range_of(f: dataclasses.Field) -> Range | None:
+    """A field's allowed values: its `Range` (from `p`, `pdict`), or its `choices`."""
+    if "choices" in f.metadata:
+        return Range(choices=tuple(f.metadata["choices"]))
+    return f.metadata.get("range")
+
+
+def _section(f: dataclasses.Field) -> type | None:
+    """The dataclass a field holds (a section such as `compute`), or None for a parameter."""
+    factory = f.default_factory
+    return factory if isinstance(factory, type) and dataclasses.is_dataclass(factory) else None
+
+
+def _unknown(key: str, names) -> ConfigError:
+    return ConfigError(f"{key}: unknown key (allowed: {', '.join(sorted(names))})")
+
+
+def allowed(key: str, schema: type = Params) -> Range:
+    """The values the parameter at a dotted key accepts, e.g. `allowed("compute.doubling_months")`
+    -> Range(lo=0.5, hi=120.0, lo_open=True); Range() for one without bounds (`scenario`).
+    `schema` is the dataclass the key starts from (sim.config.RunConfig for the run's keys).
+    An unknown key raises ConfigError naming it and the keys its section has."""
+    obj, f = schema, None
+    for depth, part in enumerate(key.split(".")):
+        if obj is None:
+            parent = ".".join(key.split(".")[:depth])
+            raise ConfigError(f"{key}: unknown key ({parent} is a parameter, not a section)")
+        fields = {g.name: g for g in dataclasses.fields(obj)}
+        if part not in fields:
+            raise _unknown(key, fields)
+        f = fields[part]
+        obj = _section(f)
+    if obj is not None:
+        raise ConfigError(f"{key}: a section, not a parameter (keys: "
+                          f"{', '.join(sorted(g.name for g in dataclasses.fields(obj)))})")
+    return _range_of(f) or Range()
+
+
+def _check_field(key: str, value: Any, f: dataclasses.Field, range_: Range) -> None:
+    if range_.choices is not None:
+        if value not in range_:
+            raise ConfigError(f"{key}={value!r}: allowed {range_}")
+        return
     values = list(value.values()) if isinstance(value, dict) else \
         value if isinstance(value, list) else [value]
     for v in values:
@@ -378,11 +453,8 @@ def _check_field(key: str, value: Any, f: dataclasses.Field) -> None:
             raise ConfigError(f"{key}={value!r}: expected a number")
         if isinstance(v, float) and not math.isfinite(v):
             raise ConfigError(f"{key}={value!r}: must be finite")
-        below = lo is not None and (v <= lo if lo_open else v < lo)
-        above = hi is not None and v > hi
-        if below or above:
-            left = "(" if lo_open else "["
-            raise ConfigError(f"{key}={value!r} is out of range: allowed {left}{lo}, {hi}]")
+        if v not in range_:
+            raise ConfigError(f"{key}={value!r} is out of range: allowed {range_}")
 
 
 def validate(params: Params, prefix: str = "") -> Params:
@@ -392,10 +464,8 @@ def validate(params: Params, prefix: str = "") -> Params:
         value = getattr(params, f.name)
         if dataclasses.is_dataclass(value):
             validate(value, key + ".")
-        elif "range" in f.metadata:
-            _check_field(key, value, f)
-        elif "choices" in f.metadata and value not in f.metadata["choices"]:
-            raise ConfigError(f"{key}={value!r}: allowed {', '.join(f.metadata['choices'])}")
+        elif (range_ := _range_of(f)) is not None:
+            _check_field(key, value, f, range_)
     if not prefix:
         _check_consistency(params)
     return params
@@ -431,29 +501,25 @@ def _check_consistency(params: Params) -> None:
 PAY_KEYS = ("independent_lab", "inhouse_lab", "open_weights", "pool")
 
 
-def from_dict(data: dict | None, base: Params | None = None) -> Params:
-    """Build Params from a nested dict (or OmegaConf container), rejecting unknown keys."""
-    params = dataclasses.replace(base) if base is not None else Params()
-    params = _merge(params, data or {}, "")
-    return validate(params)
-
-
-def _merge(obj: Any, data: dict, prefix: str) -> Any:
+def _merge(obj: Any, data: Mapping, prefix: str = "") -> Any:
+    """A copy of a Params-like dataclass with a nested mapping of plain values merged in,
+    rejecting unknown keys and wrong types (ranges are `validate`'s). A dict-valued field
+    takes the given dict as it is. Only `sim.config.to_run` calls it: the one way from a
+    config to Params."""
     names = {f.name: f for f in dataclasses.fields(obj)}
     changes = {}
     for key, value in data.items():
         if key not in names:
-            allowed = ", ".join(sorted(names))
-            raise ConfigError(f"{prefix}{key}: unknown key (allowed: {allowed})")
+            raise _unknown(f"{prefix}{key}", names)
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
-            if not isinstance(value, dict):
+            if not isinstance(value, Mapping):
                 raise ConfigError(f"{prefix}{key}: expected a mapping")
-            changes[key] = _merge(dataclasses.replace(current), value, f"{prefix}{key}.")
+            changes[key] = _merge(current, value, f"{prefix}{key}.")
         elif isinstance(current, dict) and "range" not in names[key].metadata:
-            if not isinstance(value, dict):  # a policy: its own class checks its arguments
+            if not isinstance(value, Mapping):  # a policy: its own class checks its arguments
                 raise ConfigError(f"{prefix}{key}={value!r}: expected a mapping")
-            changes[key] = dict(value)
+            changes[key] = value if isinstance(value, dict) else dict(value)
         else:
             changes[key] = _coerce(f"{prefix}{key}", current, value)
     return dataclasses.replace(obj, **changes)
@@ -480,7 +546,7 @@ def _coerce(key: str, current: Any, value: Any) -> Any:
             raise ConfigError(f"{key}={value!r}: expected a list")
         return [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
     if isinstance(current, dict):
-        if not isinstance(value, dict):
+        if not isinstance(value, Mapping):
             raise ConfigError(f"{key}={value!r}: expected a mapping of names to values")
         return {k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
                 for k, v in value.items()}

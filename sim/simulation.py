@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .config import to_params
 from .model import AIIndustry
-from .params import Params, from_dict, validate
+from .params import Params
 from .recorder import Record, tables
 from .roster import SUMMARY_YEARS, month_of
 
@@ -27,33 +27,23 @@ class Result:
     params: Params = field(repr=False)
 
 
-def to_params(cfg: Any = None) -> Params:
-    """Params from None (the 2024 baseline), a Params, or a nested mapping such as a Hydra
-    DictConfig; unknown keys and out-of-range values raise ConfigError naming the key."""
-    if cfg is None:
-        return Params()
-    if isinstance(cfg, Params):
-        return validate(dataclasses.replace(cfg))
-    if hasattr(cfg, "_metadata"):  # an OmegaConf container
-        from omegaconf import OmegaConf
-
-        cfg = OmegaConf.to_container(cfg, resolve=True)
-    from .config import RUN_KEYS  # seed, replicates, workers: the run's, not the model's
-
-    data = {k: v for k, v in dict(cfg).items() if k not in (*RUN_KEYS, "hydra")}
-    return from_dict(data)
-
-
 def simulate(cfg: Any = None, *, seed: int = 0) -> Result:
+    """A run's tables from a config (None: the 2024 baseline; a Params; a nested dict or a
+    Hydra DictConfig, whose run keys are ignored: sim.config.to_params) and a seed."""
     params = to_params(cfg)
     record, summary = record_run(params, seed=seed)
+    return result(record, summary, params)
+
+
+def result(record: Record, summary: dict[str, Any], params: Params) -> Result:
+    """A run's Result from its record and summary (what sim.runner's workers measure)."""
     firms, industry = tables([record])
     return Result(firms, industry, summary, params)
 
 
 def record_run(params: Params, *, seed: int) -> tuple[Record, dict[str, Any]]:
-    """A run's record (arrays, no tables) and summary: what sweep workers send back, so the
-    tables of many runs are built at once (sim.recorder.tables)."""
+    """A run's record (arrays, no tables) and summary: what sim.runner's workers send back,
+    so the tables of many runs are built at once (sim.recorder.tables)."""
     model = AIIndustry(params, seed=seed)
     model.run()
     summary = summarize(model, int(seed))

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.config import check, load_config, params_of
+from sim.config import load_config, to_params
 from sim.model import AIIndustry
 
 
@@ -52,7 +52,7 @@ def test_a4_a5_bigtech_inhouse_shifts_microsoft_and_amazon_toward_making():
     fast = ["horizon_months=24", "demand.n_customers=1000"]
     weights = {}
     for name in ("baseline", "bigtech_inhouse"):
-        params = params_of(check(load_config(name, fast)))
+        params = to_params(load_config(name, fast))
         runs = [sim.simulate(params, seed=seed).firms for seed in range(3)]
         f = pd.concat([r[(r.month == 23) & (r.kind == "hyperscaler")] for r in runs])
         weights[name] = f.groupby("firm").make_weight.mean()

@@ -67,7 +67,7 @@ VARIANTS = [
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("seed", [0, 7])
 def test_books_balance_every_month(variant, seed):
-    params = sim.params.from_dict({"horizon_months": 60, "demand": {"n_customers": 2000},
+    params = sim.to_params({"horizon_months": 60, "demand": {"n_customers": 2000},
                                    **variant})
     result = sim.simulate(params, seed=seed)
     ind = result.industry
@@ -294,7 +294,7 @@ def test_researcher_count_sets_resolution_not_the_salary_bill(small):
 
 def test_shares_of_a_sale_cannot_exceed_the_sale():
     with pytest.raises(sim.ConfigError, match="inference_cost_share \\+ finance.revenue_share"):
-        sim.params.from_dict({"demand": {"inference_cost_share": 0.9},
+        sim.to_params({"demand": {"inference_cost_share": 0.9},
                               "finance": {"revenue_share": 0.2}})
 
 
@@ -338,7 +338,7 @@ def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
     growth = roster.InvestorSpec("Growth funds", "us_capital_pool_usd_per_year")
     monkeypatch.setattr(roster, "HYPERSCALERS", (*roster.HYPERSCALERS, oracle))
     monkeypatch.setattr(roster, "INVESTORS", (*roster.INVESTORS, growth))
-    params = sim.params.from_dict({"horizon_months": 24, "demand": {"n_customers": 2000},
+    params = sim.to_params({"horizon_months": 24, "demand": {"n_customers": 2000},
                                    "strategy": {"initial_make_weight": {"Oracle": 0.2}}})
     model = AIIndustry(params, seed=0)
     assert [h.name for h in model.hyperscalers][-1] == "Oracle"
@@ -353,4 +353,4 @@ def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
     flows = industry.net_outside_flow_usd.to_numpy()[1:]
     assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(industry.cash_total_usd.to_numpy()[1:]))
     with pytest.raises(sim.params.ConfigError, match="unknown Azure"):
-        sim.params.from_dict({"demand": {"home_cloud_shares": {"Azure": 0.1}}})
+        sim.to_params({"demand": {"home_cloud_shares": {"Azure": 0.1}}})

@@ -14,7 +14,8 @@ import pytest
 import sim
 from sim import cli, policies
 from sim.model import AIIndustry
-from sim.params import ConfigError, from_dict
+from sim.config import to_params
+from sim.params import ConfigError
 from sim.policies.hyperscaler import AllIn, MakeOrBuy
 from sim.policies.lab import ProfitLab, RacingLab
 
@@ -26,7 +27,7 @@ SHIPPED = [{}, {"lab": PROFIT}, {"hyperscaler": ALL_IN},
 
 def _params(policy=None, **sections):
     data = {"horizon_months": 36, "demand": {"n_customers": 1000}, **sections}
-    return from_dict({**data, "policy": policy or {}})
+    return to_params({**data, "policy": policy or {}})
 
 
 @pytest.mark.parametrize("policy", SHIPPED, ids=["default", "profit", "all_in", "mixed"])
@@ -69,7 +70,7 @@ class _View(SimpleNamespace):
 
 
 def test_a_profit_lab_runs_at_the_trend_only_when_returns_pay_for_it():
-    params = from_dict({})
+    params = to_params({})
     lab = SimpleNamespace(ambition=1.0, capability=25.0, independent=True, inhouse=False)
     policy = ProfitLab()
     rich = _View(params=params, ai_spend=1e11)  # $100B a month of spending to win
@@ -126,7 +127,7 @@ def test_all_in_clouds_make_everything_and_stop_funding_partners():
 ])
 def test_a_bad_policy_is_one_line_naming_the_key(spec, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
-        from_dict({"policy": {"lab": spec}})
+        to_params({"policy": {"lab": spec}})
     assert "\n" not in str(err.value)
 
 
