@@ -12,9 +12,7 @@ do without it.
 
 from .load import ReportError, Sweep, load
 from .page import USAGE, main, report
-from .stats import (ENTRANT, OUTCOMES, YEARS, bands, by_lab, choose_box, describe, drivers,
-                    leader_table, prim, rates, wilson)
+from .stats import ENTRANT, OUTCOMES, YEARS, bands, by_lab, drivers, leader_table, rates, wilson
 
 __all__ = ["ENTRANT", "OUTCOMES", "USAGE", "YEARS", "ReportError", "Sweep", "bands", "by_lab",
-           "choose_box", "describe", "drivers", "leader_table", "load", "main", "prim",
-           "rates", "report", "wilson"]
+           "drivers", "leader_table", "load", "main", "rates", "report", "wilson"]

@@ -223,10 +223,11 @@ def fig_drivers(s: Sweep, d: dict):
                         "to find", transform=ax.transAxes, fontsize=9, color=c)
                 continue
             steps, box = d["prim"][o], d["boxes"][o]
-            ax.plot([b["coverage"] * 100 for b in steps], [b["density"] * 100 for b in steps],
+            ax.plot([b.coverage * 100 for b in steps], [b.density * 100 for b in steps],
                     "o-", ms=4, color=c, label=f"{label}: peeling")
-            ax.plot(box["coverage"] * 100, box["density"] * 100, "*", ms=16, color=c,
-                    mec="black", label=f"chosen box: {box['where']}"[:90])
+            where = " and ".join(box.limits) or "no restriction"
+            ax.plot(box.coverage * 100, box.density * 100, "*", ms=16, color=c,
+                    mec="black", label=f"chosen box: restricts {where}"[:90])
         ax.set(xlabel="coverage: share of the outcome's runs inside the box (%)",
                ylabel="density: share of the box's runs\nwith the outcome (%)",
                title="PRIM over the swept parameters: coverage against density",

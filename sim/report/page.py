@@ -205,23 +205,23 @@ def report(sweep_dir: Path | str) -> Path:
                 f"numeric parameter(s) ({', '.join(s.swept) or 'none'}), not exactly two.")
     d = drivers(s)
     d["rates"].to_csv(out / "scenario_rates.csv", index=False)
-    pd.DataFrame([{"outcome": o, "step": i, **{k: v for k, v in b.items() if k != "limits"},
-                   **{f"{c} {end}": lim[j] for c, lim in b["limits"].items()
+    pd.DataFrame([{"outcome": o, "step": i, "mass": b.mass, "n": b.n, "density": b.density,
+                   "coverage": b.coverage,
+                   **{f"{c} {end}": lim[j] for c, lim in b.limits.items() if len(lim) == 2
                       for j, end in enumerate(("lo", "hi"))}}
                   for o, steps in d["prim"].items() for i, b in enumerate(steps)],
-                 columns=None if d["prim"] else ["outcome", "step", "support", "n", "density",
+                 columns=None if d["prim"] else ["outcome", "step", "mass", "n", "density",
                                                  "coverage"]
                  ).to_csv(out / "prim_trajectory.csv", index=False)
-    lines = [f"<li>P({label}) = <b>{b['density']:.0%}</b> when {html.escape(b['where'])} "
-             f"({b['n']} runs, "
-             f"{b['support']:.0%} of the sweep, holding {b['coverage']:.0%} of the runs where "
-             f"it happens), vs <b>{s.ok[o].mean():.0%}</b> overall.</li>"
+    lines = [f"<li>{html.escape(b.words(label, s.ok[o].mean()))}.</li>"
              if (b := d["boxes"].get(o)) else f"<li>P({label}) = {s.ok[o].mean():.0%} overall "
              f"({int(s.ok[o].sum())} of {len(s.ok)} runs).</li>" for o, label in OUTCOMES.items()]
-    how = ("PRIM over " + ", ".join(s.swept) + ": peel 5% of the runs in the box at a time "
-           "while the rate rises, down to 10% of the runs; the chosen box is the largest whose "
-           "rate is within 2 points of the best box still holding half of the runs with the "
-           "outcome. Beside it, the rate per scenario." + ("" if d["prim"] else " Here neither "
+    how = ("PRIM (the EMA workbench's) over " + ", ".join(s.swept) + ": peel 5% of the runs in "
+           "the box at a time while the rate rises, down to 5% of the runs; the chosen box is "
+           "the largest whose rate is within 2 points of the best box still holding half of "
+           "the runs with the outcome; how often each restriction is found again in 10 PRIM "
+           "runs on random halves of the runs says how stable it is. Beside it, the rate per "
+           "scenario." + ("" if d["prim"] else " Here neither "
            "outcome varies across the runs, so there is nothing for PRIM to separate.")
            if s.swept else "This sweep varies "
            "only the scenario" + (" and choices (" + ", ".join(s.choices) + ")" if s.choices

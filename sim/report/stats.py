@@ -1,6 +1,6 @@
 """The report's numbers from a loaded Sweep: outcome rates with Wilson intervals, leader,
 scenario and concentration tables, percentile bands across seeds, and scenario discovery
-(PRIM boxes over the swept parameters). No matplotlib here."""
+(PRIM boxes over the swept parameters, sim.discovery). No matplotlib here."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from ..roster import SUMMARY_YEARS
+from .. import discovery
 from .load import Sweep
 
 YEARS = SUMMARY_YEARS
@@ -78,62 +79,6 @@ def bands(frame: pd.DataFrame, col: str, by=("scenario", "month")) -> pd.DataFra
     return pd.DataFrame({"p10": g.quantile(0.1), "median": g.median(), "p90": g.quantile(0.9)})
 
 
-def prim(X: pd.DataFrame, y, alpha: float = 0.05, min_support: float = 0.1) -> list[dict]:
-    """Patient rule induction (Friedman & Fisher 1999), peeling only. Start from the box
-    holding every run; at each step try cutting the lowest or the highest `alpha` of the runs
-    inside along each parameter (the whole end level when values are discrete) and keep the
-    cut that most raises the share of runs with the outcome; stop when no cut raises it or
-    the box would hold less than `min_support` of the runs. Returns every box: support,
-    coverage (share of the outcome's runs inside), density (outcome rate inside), limits."""
-    y = np.asarray(y, bool)
-    n, total = len(y), y.sum()
-    inside = np.ones(n, bool)
-    cols = {c: X[c].to_numpy(float) for c in X}
-    limits = {c: (x.min(), x.max()) for c, x in cols.items()}
-
-    def box():
-        return {"support": inside.mean(), "n": int(inside.sum()), "density": y[inside].mean(),
-                "coverage": y[inside].sum() / total if total else 0.0, "limits": dict(limits)}
-
-    steps = [box()]
-    while True:
-        best = None
-        for c, x in cols.items():
-            for lower in (True, False):
-                q = np.quantile(x[inside], alpha if lower else 1 - alpha)
-                drop = (x < q) if lower else (x > q)
-                if not (drop & inside).any():
-                    drop = (x <= q) if lower else (x >= q)
-                keep = inside & ~drop
-                if keep.sum() >= max(min_support * n, 1) and keep.sum() < inside.sum() and (
-                        best is None or y[keep].mean() > y[best[0]].mean()):
-                    best = (keep, c, lower)
-        if best is None or y[best[0]].mean() <= y[inside].mean():
-            return steps
-        inside, c, lower = best
-        lo, hi = limits[c]
-        limits[c] = (cols[c][inside].min(), hi) if lower else (lo, cols[c][inside].max())
-        steps.append(box())
-
-
-def choose_box(steps: list[dict], min_coverage: float = 0.5, slack: float = 0.02) -> dict:
-    """Among boxes holding at least half of the outcome's runs, the largest whose density is
-    within `slack` of the best (the last peels often fit noise)."""
-    fit = [b for b in steps if b["coverage"] >= min_coverage] or steps[:1]
-    best = max(b["density"] for b in fit)
-    return next(b for b in fit if b["density"] >= best - slack)
-
-
-def describe(box: dict, full: dict) -> str:
-    parts = []
-    for c, (lo, hi) in box["limits"].items():
-        if lo > full[c][0] and hi < full[c][1]:
-            parts.append(f"{c} = {fmt(lo)}" if lo == hi else f"{fmt(lo)} <= {c} <= {fmt(hi)}")
-        elif lo > full[c][0] or hi < full[c][1]:
-            parts.append(f"{c} >= {fmt(lo)}" if lo > full[c][0] else f"{c} <= {fmt(hi)}")
-    return " and ".join(parts) or "anywhere in the swept ranges (no restriction helps)"
-
-
 def fmt(v: float) -> str:
     if isinstance(v, bool | np.bool_):  # a switch such as entry.merger_control
         return str(bool(v)).lower()
@@ -141,19 +86,17 @@ def fmt(v: float) -> str:
 
 
 def drivers(s: Sweep) -> dict:
-    """Scenario discovery for the OUTCOMES: the rate per scenario, and PRIM boxes over the
-    swept numeric parameters."""
+    """Scenario discovery for the OUTCOMES: the rate per scenario, and PRIM over the swept
+    numeric parameters (sim.discovery: its peeling trajectory, and the chosen box with the
+    stability of its restrictions over 10 resamples)."""
     d = {"rates": pd.concat([rates(s.ok, "scenario", o).assign(outcome=o) for o in OUTCOMES],
                             ignore_index=True), "prim": {}, "boxes": {}}
     if s.swept:
-        X = s.ok[s.swept].astype(float)
-        full = {c: (X[c].min(), X[c].max()) for c in X}
+        X = s.ok[s.swept]
         for o in OUTCOMES:
-            y = s.ok[o].to_numpy(bool)
-            if 0 < y.sum() < len(y):
-                d["prim"][o] = prim(X, y)
-                box = choose_box(d["prim"][o])
-                d["boxes"][o] = {**box, "where": describe(box, full)}
+            steps, box = discovery.prim(X, s.ok[o], resamples=10)
+            if box is not None:
+                d["prim"][o], d["boxes"][o] = steps, box
     return d
 
 
