@@ -19,6 +19,8 @@ class BatchModel(AIIndustry):
     """AIIndustry plus a DataCollector with two model reporters, collected at the end of
     __init__ and of each step (as Mesa models usually do)."""
 
+    datacollector = None  # replaces AIIndustry's (its recorder) with a plain DataCollector
+
     def __init__(self, seed: int = 0):
         super().__init__(seed=seed)
         self.datacollector = mesa.DataCollector(model_reporters={

@@ -1,6 +1,13 @@
 """Benchmark of the simulation core's CPU cost (not a test: nothing here fails on timing).
 
 Run:  python benchmarks/bench_core.py [--quick]
+      python benchmarks/bench_core.py --against REV [--rounds K]   # this tree against REV
+
+`--against REV` checks REV out in a temporary git worktree and times the default run in
+this tree and in REV's, alternately, one fresh process per tree and round (each does a
+warm-up run, then times several seeds), so that the machine's drift hits both alike. It
+prints each tree's median CPU seconds per run, and the ratio this / REV with its range over
+the rounds (a ratio at or below 1: no slower).
 
 All times are CPU seconds from time.process_time(), the median over several seeds/repeats,
 after one warm-up run, so that other load on a shared machine matters less than wall time.
@@ -27,8 +34,13 @@ What it prints and how to read it:
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -106,11 +118,65 @@ def slope(ns, ts):
     return float(np.polyfit(np.asarray(ns, float), np.asarray(ts, float), 1)[0])
 
 
+# ---------------------------------------------------------------- this tree against another
+TIME_RUNS = """
+import json, sys, time
+sys.path.insert(0, {tree!r})
+import sim
+assert sim.__file__.startswith({tree!r}), sim.__file__
+sim.simulate(seed=0)  # warm-up
+times = []
+for seed in {seeds!r}:
+    t0 = time.process_time()
+    sim.simulate(seed=seed)
+    times.append(time.process_time() - t0)
+print(json.dumps(times))
+"""
+
+
+def time_tree(tree: Path, seeds: list[int]) -> list[float]:
+    out = subprocess.run([sys.executable, "-c", TIME_RUNS.format(tree=str(tree), seeds=seeds)],
+                         cwd=tree, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def against(rev: str, rounds: int) -> None:
+    here = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        other = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", "--quiet",
+                        str(other), rev], check=True)
+        try:
+            times = {"this": [], rev: []}
+            ratios = []
+            for k in range(rounds):
+                seeds = list(range(1 + 4 * k, 5 + 4 * k))
+                order = [("this", here), (rev, other)][:: 1 if k % 2 == 0 else -1]
+                got = {name: statistics.median(time_tree(tree, seeds)) for name, tree in order}
+                for name in got:
+                    times[name].append(got[name])
+                ratios.append(got["this"] / got[rev])
+                print(f"round {k + 1}: this {got['this']:.3f} s, {rev} {got[rev]:.3f} s, "
+                      f"ratio {ratios[-1]:.3f}", flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force",
+                            str(other)], check=True)
+    print(f"== DEFAULT RUN, this tree against {rev}: {rounds} rounds of 4 seeds")
+    print(f"median CPU per run: this {statistics.median(times['this']):.3f} s, {rev} "
+          f"{statistics.median(times[rev]):.3f} s;  ratio this / {rev} "
+          f"{statistics.median(ratios):.3f} (range {min(ratios):.3f}-{max(ratios):.3f})")
+
+
 # ---------------------------------------------------------------- main
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
-    reps = 2 if ap.parse_args().quick else 9
+    ap.add_argument("--against", metavar="REV", help="time the default run against REV")
+    ap.add_argument("--rounds", type=int, default=6, help="alternating rounds (--against)")
+    args = ap.parse_args()
+    if args.against:
+        return against(args.against, args.rounds)
+    reps = 2 if args.quick else 9
     import sim
 
     ns, ts = (1_000, 10_000, 100_000), (30, 60, 120)

@@ -121,7 +121,8 @@ def harness_costs(k: int) -> dict[str, float]:
     from _batch_model import BatchModel
     from sim.model import AIIndustry
     from sim.simulation import summarize
-    from sim.sweep import Outcome, run_one, write_series
+    from sim.runner import Outcome, run_one
+    from sim.sweep import write_series
 
     params = sim.Params()
     ms = {key: 0.0 for key in ("model", "summary_record", "to_pipe", "from_pipe", "series",

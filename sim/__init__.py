@@ -1,8 +1,9 @@
 """aisim: an agent-based simulator of competition in the AI industry."""
 
+from .config import to_params
 from .params import ConfigError, Params
 
-__all__ = ["ConfigError", "Params", "Result", "load_config", "simulate"]
+__all__ = ["ConfigError", "Params", "Result", "load_config", "simulate", "to_params"]
 
 
 def __getattr__(name: str):

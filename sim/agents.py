@@ -1,5 +1,6 @@
-"""Mesa agents: hyperscalers, frontier labs and investors. They hold state; the model calls
-their phase methods and the mechanisms in `sim.mechanisms`. Customers and researchers are
+"""Mesa agents: hyperscalers, frontier labs and investors. Each holds its state and a
+policy object (sim/policies/) that makes its decisions from a read-only view of the
+market; the markets (sim/markets/) clear what they decide. Customers and researchers are
 populations of numpy arrays (`sim.mechanisms.demand`, `sim.mechanisms.talent`), not agents.
 """
 
@@ -10,14 +11,14 @@ from collections import deque
 
 import mesa
 
-from .mechanisms.finance import OUTSIDE_INVESTORS
-from .roster import INDEPENDENT, INHOUSE, OPEN_WEIGHTS, HyperscalerSpec, LabSpec
+from .mechanisms.finance import COST_TAGS, OUTSIDE_INVESTORS, REVENUE_TAGS
+from .roster import HyperscalerSpec, InvestorSpec, Kind, LabSpec
 
 
 class Firm(mesa.Agent):
     """A firm that appears in the `firms` table: it has a name, a kind and a ledger account."""
 
-    kind: str
+    kind: Kind
     owner: str = ""
 
     def __init__(self, model, name: str, cash: float):
@@ -34,13 +35,14 @@ class Firm(mesa.Agent):
 class Hyperscaler(Firm):
     """A cloud seller with AI capacity, an in-house lab and (maybe) partner labs (A1, A2, A24)."""
 
-    kind = "hyperscaler"
+    kind = Kind.HYPERSCALER
 
-    def __init__(self, model, spec: HyperscalerSpec, cloud: int, make_weight: float):
+    def __init__(self, model, spec: HyperscalerSpec, cloud: int, make_weight: float, policy):
         super().__init__(model, spec.name, spec.cash_usd)
+        self.policy = policy  # sim.policies.HyperscalerPolicy
         self.cloud = cloud  # index of this cloud among customers' home clouds
         self.other_cash_flow_per_month = spec.other_cash_flow_usd_per_year / 12.0
-        self.make_weight = make_weight
+        self.make_weight = policy.initial_make_weight(self, make_weight)
         self.capacity = None  # sim.mechanisms.compute.Capacity, sized in the first month
         self.cost = 0.0  # full cost per FLOP of the installed fleet this month
         self.price = 0.0  # market price per FLOP this month
@@ -62,6 +64,23 @@ class Hyperscaler(Firm):
         self.unserved = 0.0
         self.own_use_flop = 0.0
 
+    def review_strategy(self) -> None:
+        """Make or buy (A18): the policy sets the make weight."""
+        self.make_weight = self.policy.review(self, self.model.view)
+
+    def fund_lab(self, lab: FrontierLab) -> None:
+        """Pay an in-house lab's planned month (an internal transfer)."""
+        need = self.policy.lab_funding(self, lab, self.model.view)
+        if need > 0:
+            self.model.ledger.pay(self.name, lab.name, need, "internal")
+
+    def close_month(self) -> None:
+        """Roll the trackers of the make-or-buy review."""
+        ledger = self.model.ledger
+        self.ai_revenue_last = ledger.inflow(self.name, REVENUE_TAGS)
+        self.invested_12m.append(self.invested_month)
+        self.partner_margin_12m.append(self.partner_margin_month)
+
     def price_for(self, lab: FrontierLab) -> float:
         """Owners use their own capacity at full cost; partners get a discount; others pay
         the market price."""
@@ -75,8 +94,11 @@ class Hyperscaler(Firm):
 class FrontierLab(Firm):
     """A lab that trains models and sells them: independent, in-house or open-weights."""
 
-    def __init__(self, model, spec: LabSpec, pay_per_year: float, *, dormant: bool = False):
+    def __init__(self, model, spec: LabSpec, pay_per_year: float, policy, *,
+                 dormant: bool = False):
         super().__init__(model, spec.name, spec.cash_usd)
+        self.spec = spec
+        self.policy = policy  # sim.policies.LabPolicy
         self.kind = spec.kind
         self.owner = spec.owner
         self.partners = spec.partners
@@ -117,17 +139,49 @@ class FrontierLab(Firm):
     def begin_month(self) -> None:
         self.raised = 0.0
 
+    def plan_run(self) -> None:
+        """Training (A8, A21): a run that has lasted `training.run_months` ends and its
+        model is queued for release; then the policy plans the next run."""
+        if not self.alive:
+            return
+        m = self.model
+        tr = m.p.training
+        if m.month > 0 and m.month - self.run_start >= tr.run_months:
+            if self.run_delivered_flop > 0:
+                cap = m.capability(self.run_delivered_flop, m.month, self)
+                if tr.outcome_sigma > 0:  # no draw at 0: deterministic runs stay so
+                    cap += tr.outcome_sigma * float(m.rng.standard_normal())
+                self.pending.append((m.month + tr.release_lag_months,
+                                     self.run_delivered_flop, cap))
+                m.frontier_flop = max(m.frontier_flop, self.run_delivered_flop)
+            self.run_target_flop = self.run_delivered_flop = 0.0
+        if self.run_target_flop > 0:
+            return
+        self.run_start = m.month
+        self.run_target_flop, self.run_budget_per_month = self.policy.plan_run(self, m.view)
+
+    def close_month(self) -> None:
+        """Roll the trackers a lab's and its owner's decisions read."""
+        ledger = self.model.ledger
+        serving = ledger.outflow(self.name, ("inference", "self_inference", "revenue_share"))
+        self.last_spend_serving = serving
+        self.cost_12m.append(ledger.outflow(self.name, ("self_compute", "salaries")))
+        self.margin_12m.append(ledger.inflow(self.name, ("sales",)) - serving)
+        self.raised_12m.append(self.raised)
+        self.net_burn_3m.append(ledger.outflow(self.name, COST_TAGS)
+                                - ledger.inflow(self.name, ("sales",)))
+
     @property
     def is_open(self) -> bool:
-        return self.kind == OPEN_WEIGHTS
+        return self.kind == Kind.OPEN_WEIGHTS
 
     @property
     def independent(self) -> bool:
-        return self.kind == INDEPENDENT
+        return self.kind == Kind.INDEPENDENT
 
     @property
     def inhouse(self) -> bool:
-        return self.kind == INHOUSE
+        return self.kind == Kind.INHOUSE
 
     @property
     def publishes_weights(self) -> bool:
@@ -158,7 +212,7 @@ class FrontierLab(Firm):
         self.obligations = {}
         self.pending = []
         self.run_target_flop = self.run_delivered_flop = 0.0
-        self.model.researchers.release(self.slot, to=researchers_to)
+        self.model.talent.researchers.release(self.slot, to=researchers_to)
         self.model.ledger.pay(self.name, OUTSIDE_INVESTORS, max(self.cash, 0.0), "liquidation")
 
 
@@ -166,16 +220,17 @@ class Investor(mesa.Agent):
     """Capital with a yearly pool: US private capital (finite, A22), sovereign funds (large,
     with friction, A23), non-hyperscaler strategic investors (A3)."""
 
-    def __init__(self, model, name: str, pool_per_year: float, *, fail_prob: float = 0.0,
-                 discount: float = 0.0, max_share_of_raise: float = 1.0):
+    def __init__(self, model, spec: InvestorSpec):
         super().__init__(model)
-        self.name = name
-        self.pool_per_year = pool_per_year
-        self.fail_prob = fail_prob
-        self.discount = discount
-        self.max_share_of_raise = max_share_of_raise
+        f = model.p.finance
+        self.spec = spec
+        self.name = spec.name
+        self.pool_per_year = getattr(f, spec.pool_param)
+        self.fail_prob = getattr(f, spec.fail_prob_param) if spec.fail_prob_param else 0.0
+        self.discount = getattr(f, spec.discount_param) if spec.discount_param else 0.0
+        self.max_share_of_raise = spec.max_share_of_raise
         self.closed_until: dict[str, int] = {}  # lab -> month it may ask again
-        model.ledger.open_account(name)
+        model.ledger.open_account(spec.name)
 
     @property
     def cash(self) -> float:

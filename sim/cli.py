@@ -9,16 +9,15 @@ allowed range, and nothing is written.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
 from pathlib import Path
 from collections.abc import Callable
 
-from . import workers
-from .config import CONFIG_DIR, RunConfig, check, register
-from .params import ConfigError
+from . import runner
+from .config import CONFIG_DIR, RunConfig, options, register, to_run
+from .params import ConfigError, allowed
 
 # Verbs: name -> (one-line help, function(argv) -> exit code). Later tools add theirs here.
 VERBS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
@@ -88,10 +87,14 @@ Parameters (every key, default, unit and source): sim/params.py. Hydra's own hel
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Your own policies (policy.lab._target_=my_policies.CautiousLab) are imported from the
+    # working directory, as `python -m` would; the sweep's workers inherit the path.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     if argv and argv[0] in VERBS:
         return VERBS[argv[0]][1](argv[1:])
     if ("-m" in argv or "--multirun" in argv) and "workers=1" not in argv:
-        workers.start_loading()  # the workers' model loads on the other core meanwhile
+        runner.start_loading()  # the workers' model loads on the other core meanwhile
     from . import sweep  # pandas, pyarrow: after the start above
 
     if argv and argv[0] in ("-h", "--help"):
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         sweep.Progress.start(sum(r.replicates for r in runs))
         if pooled and (runs[0].workers or os.cpu_count() or 1) > 1:
-            workers.start_loading()  # a sweep set up by an experiment file, without -m
+            runner.start_loading()  # a sweep set up by an experiment file, without -m
     register()
     sys.argv = [sys.argv[0], *argv]
     sweep.hydra_app()
@@ -113,13 +116,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def usage() -> str:
     verbs = "\n".join(f"  {name:10s} {help_}" for name, (help_, _) in VERBS.items())
-    return USAGE.format(scenarios=", ".join(_options("scenario")),
-                        experiments=", ".join(_options("experiment")),
+    return USAGE.format(scenarios=", ".join(options("scenario")),
+                        experiments=", ".join(options("experiment")),
                         verbs=verbs or "  (none yet)")
-
-
-def _options(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
 def preflight(argv: list[str]) -> tuple[list[RunConfig], bool]:
@@ -144,14 +143,14 @@ def preflight(argv: list[str]) -> tuple[list[RunConfig], bool]:
             if not multirun:
                 if len(plain) != len(overrides):
                     raise ConfigError("a sweep (a,b or glob(...)) needs -m")
-                return [check(base)], False
+                return [to_run(base)], False
             from_config = [f"{k}={v}" for k, v in (base.hydra.sweeper.params or {}).items()]
             given = {o.get_key_element() for o in parsed}
             sweep = parser.parse_overrides(
                 [s for s in from_config if s.split("=", 1)[0] not in given] + overrides)
             jobs = BasicSweeper.split_arguments(sweep, None)[0]
             pooled = base.hydra.launcher.get("_target_", "").endswith(".PoolLauncher")
-            return [check(compose("config", overrides=job)) for job in jobs], pooled
+            return [to_run(compose("config", overrides=job)) for job in jobs], pooled
     except ConfigError:
         raise
     except Exception as err:  # Hydra/OmegaConf composition errors: make them one line
@@ -188,29 +187,17 @@ def _one_line(err: Exception) -> str:
     missing = re.search(r"Could not find '(\w+)/(\w+)'", str(err))
     if missing:
         group, name = missing.groups()
-        return f"{group}={name}: no such {group} (allowed: {', '.join(_options(group))})"
+        return f"{group}={name}: no such {group} (allowed: {', '.join(options(group))})"
     if key:
-        allowed = _allowed(key)
+        bounds = ""
+        if not key.startswith("hydra"):
+            try:
+                range_ = allowed(key, RunConfig)
+                bounds = f"; allowed {range_}" if range_.bounded or range_.choices else ""
+            except ConfigError as no_parameter:
+                if "unknown key" in str(no_parameter):  # with its section's keys
+                    return str(no_parameter)
         if "not in struct" in text or "not in '" in text:
-            return f"{key}: unknown key{allowed}"
-        return f"{key}: {text}{allowed}"
+            return f"{key}: unknown key{bounds}"
+        return f"{key}: {text}{bounds}"
     return " ".join(str(err).split())
-
-
-def _allowed(key: str) -> str:
-    """'; allowed [lo, hi]' for a parameter key, or its section's keys if it has none."""
-    if key.startswith("hydra"):
-        return ""
-    obj, fields = RunConfig, None
-    for part in key.split("."):
-        fields = {f.name: f for f in dataclasses.fields(obj)}
-        if part not in fields:
-            return f" (allowed: {', '.join(sorted(fields))})"
-        f = fields[part]
-        obj = f.default_factory if f.default_factory is not dataclasses.MISSING else None
-        if obj is None or not dataclasses.is_dataclass(obj):
-            lo, hi, lo_open = f.metadata.get("range", (None, None, False))
-            if lo is None and hi is None:
-                return ""
-            return f"; allowed {'(' if lo_open else '['}{lo}, {hi}]"
-    return ""

@@ -31,21 +31,20 @@ def path(case: str) -> Path:
     return GOLDEN / f"{case}.json"
 
 
-def compute(seeds=SEEDS, case: str = "baseline") -> dict:
+def compute(seeds=SEEDS, case: str = "baseline", workers: int = 1) -> dict:
     """Statistics over a case's runs: per numeric measure mean, min and max; per text field
-    the count of each value."""
-    from .params import from_dict
-    from .simulation import simulate
-    from .validate import measure
+    the count of each value. Runs on `workers` processes (sim.runner; 1: here)."""
+    from .config import to_params
+    from .runner import run
 
-    params = from_dict(CASES[case])
+    params = to_params(CASES[case])
     rows, texts = [], []
-    for seed in seeds:
-        result = simulate(params, seed=seed)
-        numbers = {k: v for k, v in result.summary.items()
-                   if isinstance(v, int | float) and k != "seed"}
-        rows.append({**numbers, **measure(result)})
-        texts.append({k: v for k, v in result.summary.items() if isinstance(v, str)})
+    for outcome in run([(params, seed) for seed in seeds], workers, measure=_measures,
+                       keep_record=False):
+        if outcome.error is not None:
+            raise RuntimeError(f"{case}, seed {outcome.seed}: {outcome.error}")
+        rows.append(outcome.value)
+        texts.append({k: v for k, v in outcome.summary.items() if isinstance(v, str)})
     stats = {}
     for key in sorted(rows[0]):
         values = np.array([r[key] for r in rows], dtype=float)
@@ -54,6 +53,15 @@ def compute(seeds=SEEDS, case: str = "baseline") -> dict:
     counts = {key: dict(sorted(Counter(t[key] for t in texts).items()))
               for key in sorted(texts[0])}
     return {"seeds": [min(seeds), max(seeds)], "numbers": stats, "counts": counts}
+
+
+def _measures(result) -> dict:
+    """A run's numbers: its summary's (but the seed) and validation's measures."""
+    from .validate import measure
+
+    numbers = {k: v for k, v in result.summary.items()
+               if isinstance(v, int | float) and k != "seed"}
+    return {**numbers, **measure(result)}
 
 
 def differences(stored: dict, now: dict, rtol: float = RTOL) -> list[str]:
@@ -82,10 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="regenerate the stored file")
     ap.add_argument("--case", choices=CASES, action="append",
                     help="only this case (repeatable; default: all)")
+    ap.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     args = ap.parse_args(argv)
+    if args.workers < 1:
+        ap.error(f"--workers={args.workers}: must be at least 1")
     changed = False
     for case in args.case or CASES:
-        now = compute(case=case)
+        now = compute(case=case, workers=args.workers)
         if args.write:
             GOLDEN.mkdir(parents=True, exist_ok=True)
             path(case).write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")

@@ -3,15 +3,17 @@
 Sources are named as in `shared/source/calibration.md` (C: ...) and the article's claims
 (A1..A32, `shared/source/claims.md`). "Assumption" marks a number no source gives.
 
-The nested dataclasses are the model's keyword arguments (`AIIndustry(params)`), the typed
-schema for Hydra configs, and what `simulate()` accepts as a plain nested dict.
-Ranges live in each field's metadata; `validate()` checks them all and names the key.
+The nested dataclasses are the model's keyword arguments (`AIIndustry(params)`) and the typed
+schema for Hydra configs; `sim.config.to_params` is the one way from a config to them.
+Each field's allowed values are a `Range` in its metadata: `allowed(key)` reads it, and
+`validate()` checks them all and names the key.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,14 +22,47 @@ class ConfigError(ValueError):
     """A parameter is unknown, of the wrong type, or out of its allowed range."""
 
 
+@dataclass(frozen=True)
+class Range:
+    """What a parameter accepts: numbers in [lo, hi] (lo excluded when lo_open; None: no
+    bound on that side), or one of `choices`. For a list-valued parameter, each element.
+    `value in r` tests a value; `str(r)` is how error messages show it, e.g. "(0.5, 120.0]".
+    Fields' metadata hold it (`p`, `pdict`); `allowed(key)` reads it, validation checks it.
+    More about a parameter's values (such as a range to explore) is a new field here with a
+    default, and a new keyword of `p`."""
+
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    choices: tuple | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.lo is not None or self.hi is not None
+
+    def __contains__(self, value: Any) -> bool:
+        if self.choices is not None:
+            return value in self.choices
+        below = self.lo is not None and (value <= self.lo if self.lo_open else value < self.lo)
+        return not below and not (self.hi is not None and value > self.hi)
+
+    def __str__(self) -> str:
+        if self.choices is not None:
+            return ", ".join(str(c) for c in self.choices)
+        lo = "-inf" if self.lo is None else self.lo
+        hi = "inf" if self.hi is None else self.hi
+        return f"{'(' if self.lo_open else '['}{lo}, {hi}]"
+
+
 def p(default: Any, lo: float | None = None, hi: float | None = None, *, lo_open=False):
     """A parameter field with an allowed range [lo, hi] (lo excluded when lo_open)."""
-    return field(default=default, metadata={"range": (lo, hi, lo_open)})
+    return field(default=default, metadata={"range": Range(lo, hi, lo_open)})
 
 
-def plist(default: list, lo: float | None = None, hi: float | None = None):
-    """A list-valued parameter whose every element must lie in [lo, hi]."""
-    return field(default_factory=lambda: list(default), metadata={"range": (lo, hi, False)})
+def pdict(default: dict, lo: float | None = None, hi: float | None = None):
+    """A parameter with a number per name (a firm, or a kind of employer), each in [lo, hi];
+    `_check_consistency` checks the names."""
+    return field(default_factory=lambda: dict(default), metadata={"range": Range(lo, hi)})
 
 
 @dataclass
@@ -130,9 +165,10 @@ class DemandParams:
     # Price of a closed model relative to the closed-model average (=1). Open-weights models
     # hosted by clouds sell at this fraction. Assumption.
     open_weights_price: float = p(0.3, 0.01, 10.0)
-    # Cloud shares of customers' home clouds: Amazon 31 %, Microsoft 24 %, Google 11 %, the
-    # rest elsewhere (A24; C: Synergy Research Q1 2024). Order: Microsoft, Amazon, Google.
-    home_cloud_shares: list[float] = plist([0.24, 0.31, 0.11], 0.0, 1.0)
+    # Shares of customers whose home cloud is each hyperscaler, by name, overriding the
+    # roster's (sim/roster.py: Amazon 31 %, Microsoft 24 %, Google 11 %, the rest elsewhere;
+    # A24; C: Synergy Research Q1 2024). Empty: the roster's.
+    home_cloud_shares: dict[str, float] = pdict({}, 0.0, 1.0)
     # The whole cloud-infrastructure market at 2024-01, USD/year: $76.5B in Q1 2024 (C:
     # Synergy Research). Only its AI part is simulated; the rest grows at the rate below,
     # split by home_cloud_shares. Used only for the `cloud_share` output (A24).
@@ -193,6 +229,9 @@ class FinanceParams:
     consolidation_stake: float = p(0.25, 0.0, 1.0)
     # Hyperscalers' AI cloud business valued at this x annualised AI cloud revenue. Assumption.
     cloud_revenue_multiple: float = p(10.0, 0.0, 1000.0)
+    # Monthly serving bill an owner funds its in-house lab for, as a multiple of last month's:
+    # room for growth. Assumption.
+    inhouse_serving_headroom: float = p(1.5, 1.0, 10.0)
     # Share of a hyperscaler's cash flow (other business plus AI cloud revenue) it may spend
     # on its in-house lab at make weight 1 (scaled by the make weight). Assumption (big tech AI capex was ~30-40 %
     # of operating cash flow in 2024, second-hand; most of it for cloud capacity).
@@ -220,9 +259,10 @@ class StrategyParams:
     gap_cost: float = p(10.0, 1.0, 1000.0)
     # Floor on make weight (every hyperscaler keeps a small programme). Assumption.
     min_make_weight: float = p(0.05, 0.0, 1.0)
-    # Starting make weights, order Microsoft, Amazon, Google: Microsoft and Amazon mostly
-    # partnered (A1, A2) with in-house programmes begun (A4, A5); Google builds (A13). Assumption.
-    initial_make_weight: list[float] = plist([0.2, 0.3, 0.9], 0.0, 1.0)
+    # Starting make weights by hyperscaler, overriding the roster's (sim/roster.py: Microsoft
+    # 0.2 and Amazon 0.3 mostly partnered, A1, A2, with in-house programmes begun, A4, A5;
+    # Google 0.9 builds, A13; assumption). Empty: the roster's.
+    initial_make_weight: dict[str, float] = pdict({}, 0.0, 1.0)
     # Partnerships allowed. False: regulators block or unwind them (A31) - no strategic
     # investment, no access deals on partners' clouds, no partner discounts or obligations,
     # no consolidation in ownership HHI.
@@ -253,14 +293,25 @@ class TalentParams:
     lab_pull: float = p(0.5, -100.0, 100.0)
     # Utility a move must beat (friction). Assumption.
     move_cost: float = p(0.5, 0.0, 100.0)
-    # Pay per researcher-year, USD: independent labs, in-house labs (big tech pays more, A10),
-    # open-weights lab, outside pool (academia etc.). Assumption.
-    pay_usd_per_year: list[float] = plist([9e5, 1.2e6, 1.1e6, 2e5], 0.0, 1e9)
+    # Pay per researcher-year, USD, by kind of employer: independent labs, in-house labs (big
+    # tech pays more, A10), the open-weights lab, the outside pool (academia etc.). Assumption.
+    pay_usd_per_year: dict[str, float] = pdict(
+        {"independent_lab": 9e5, "inhouse_lab": 1.2e6, "open_weights": 1.1e6, "pool": 2e5},
+        0.0, 1e9)
     # Non-research staff and overhead per research dollar. Assumption (OpenAI had ~3,000
     # staff in 2024, second-hand, of whom a minority researchers).
     overhead_ratio: float = p(2.0, 0.0, 20.0)
     # Monthly headcount growth a firm may hire toward. Assumption.
     hire_rate: float = p(0.02, 0.0, 1.0)
+    # Make weight from which an in-house lab hires at the full rate (below it, in
+    # proportion). Assumption.
+    inhouse_full_hiring_make_weight: float = p(0.5, 0.0, 1.0, lo_open=True)
+    # An independent lab stops hiring when its runway falls below this share of
+    # `finance.raise_runway_months` (short of money: a hiring freeze). Assumption.
+    hiring_freeze_runway_share: float = p(0.5, 0.0, 1.0)
+    # How many capability steps behind the frontier researchers count a lab that has no
+    # model yet. Assumption.
+    no_model_gap: float = p(5.0, 0.0, 100.0)
 
 
 @dataclass
@@ -286,6 +337,12 @@ class EntryParams:
     # ... plus a first run of this share of the trend-sized frontier run: Grok-1 (xAI's
     # first, 2023) was ~3e24 FLOP, ~1/7 of GPT-4 (second-hand). Assumption: 0.15.
     first_run_share: float = p(0.15, 0.0, 10.0)
+    # A funded start-up hires toward this share of the mean independent lab's headcount (a
+    # mid-sized lab). Assumption.
+    startup_target_size_share: float = p(0.5, 0.0, 10.0)
+    # Pre-money value of a founding round as a multiple of the round: 1, founders keep half.
+    # Assumption.
+    founders_pre_money_multiple: float = p(1.0, 0.0, 100.0)
     # Chance an entrant releases open weights (Mistral, DeepSeek) rather than closed models.
     # Assumption.
     open_prob: float = p(0.3, 0.0, 1.0)
@@ -296,8 +353,11 @@ class EntryParams:
     # own, ~$3B) against SSI (~$3B) and Thinking Machines (~$2B) on Google Cloud - 25 of
     # ~30 (public record, second-hand, rounded down): 0.8.
     other_cloud_prob: float = p(0.8, 0.0, 1.0)
+    # Make weight from which a hyperscaler wants research teams of its own (it makes more
+    # than it buys) and may acqui-hire. Assumption.
+    acquihire_min_make_weight: float = p(0.5, 0.0, 1.0)
     # Chance per strategy review that a hyperscaler building its own models (make weight at
-    # least 0.5) offers to acqui-hire an independent lab for more than the lab is worth -
+    # least acquihire_min_make_weight) offers to acqui-hire an independent lab for more than the lab is worth -
     # Microsoft and Inflection, March 2024, while building its own MAI models (public record).
     # Assumption: 0.25 (about one such offer a year across the three at 6-month reviews).
     talent_buy_prob: float = p(0.25, 0.0, 1.0)
@@ -313,6 +373,20 @@ class EntryParams:
 
 
 @dataclass
+class PolicyParams:
+    # How labs decide (sim/policies/lab.py; config group policy/lab): `racing` sizes every run
+    # to the compute trend within what the lab can pay and raises to keep up (the model's
+    # behaviour since its start); `profit` sizes runs and rounds for expected profit.
+    lab: dict[str, Any] = field(
+        default_factory=lambda: {"_target_": "sim.policies.lab.RacingLab"})
+    # How hyperscalers decide (sim/policies/hyperscaler.py; group policy/hyperscaler):
+    # `make_or_buy` moves effort between the own lab and partners by comparing their costs
+    # (A18); `all_in` puts everything into the own lab.
+    hyperscaler: dict[str, Any] = field(
+        default_factory=lambda: {"_target_": "sim.policies.hyperscaler.MakeOrBuy"})
+
+
+@dataclass
 class Params:
     scenario: str = "baseline"
     # Months simulated from 2024-01: 120 (to the start of 2034) as the brief sets it.
@@ -324,11 +398,54 @@ class Params:
     strategy: StrategyParams = field(default_factory=StrategyParams)
     talent: TalentParams = field(default_factory=TalentParams)
     entry: EntryParams = field(default_factory=EntryParams)
+    policy: PolicyParams = field(default_factory=PolicyParams)
 
 
-def _check_field(key: str, value: Any, f: dataclasses.Field) -> None:
-    lo, hi, lo_open = f.metadata.get("range", (None, None, False))
-    values = value if isinstance(value, list) else [value]
+def _range_of(f: dataclasses.Field) -> Range | None:
+    """A field's allowed values: its `Range` (from `p`, `pdict`), or its `choices`."""
+    if "choices" in f.metadata:
+        return Range(choices=tuple(f.metadata["choices"]))
+    return f.metadata.get("range")
+
+
+def _section(f: dataclasses.Field) -> type | None:
+    """The dataclass a field holds (a section such as `compute`), or None for a parameter."""
+    factory = f.default_factory
+    return factory if isinstance(factory, type) and dataclasses.is_dataclass(factory) else None
+
+
+def _unknown(key: str, names) -> ConfigError:
+    return ConfigError(f"{key}: unknown key (allowed: {', '.join(sorted(names))})")
+
+
+def allowed(key: str, schema: type = Params) -> Range:
+    """The values the parameter at a dotted key accepts, e.g. `allowed("compute.doubling_months")`
+    -> Range(lo=0.5, hi=120.0, lo_open=True); Range() for one without bounds (`scenario`).
+    `schema` is the dataclass the key starts from (sim.config.RunConfig for the run's keys).
+    An unknown key raises ConfigError naming it and the keys its section has."""
+    obj, f = schema, None
+    for depth, part in enumerate(key.split(".")):
+        if obj is None:
+            parent = ".".join(key.split(".")[:depth])
+            raise ConfigError(f"{key}: unknown key ({parent} is a parameter, not a section)")
+        fields = {g.name: g for g in dataclasses.fields(obj)}
+        if part not in fields:
+            raise _unknown(key, fields)
+        f = fields[part]
+        obj = _section(f)
+    if obj is not None:
+        raise ConfigError(f"{key}: a section, not a parameter (keys: "
+                          f"{', '.join(sorted(g.name for g in dataclasses.fields(obj)))})")
+    return _range_of(f) or Range()
+
+
+def _check_field(key: str, value: Any, f: dataclasses.Field, range_: Range) -> None:
+    if range_.choices is not None:
+        if value not in range_:
+            raise ConfigError(f"{key}={value!r}: allowed {range_}")
+        return
+    values = list(value.values()) if isinstance(value, dict) else \
+        value if isinstance(value, list) else [value]
     for v in values:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             if isinstance(f.default, bool) and isinstance(v, bool):
@@ -336,11 +453,8 @@ def _check_field(key: str, value: Any, f: dataclasses.Field) -> None:
             raise ConfigError(f"{key}={value!r}: expected a number")
         if isinstance(v, float) and not math.isfinite(v):
             raise ConfigError(f"{key}={value!r}: must be finite")
-        below = lo is not None and (v <= lo if lo_open else v < lo)
-        above = hi is not None and v > hi
-        if below or above:
-            left = "(" if lo_open else "["
-            raise ConfigError(f"{key}={value!r} is out of range: allowed {left}{lo}, {hi}]")
+        if v not in range_:
+            raise ConfigError(f"{key}={value!r} is out of range: allowed {range_}")
 
 
 def validate(params: Params, prefix: str = "") -> Params:
@@ -350,48 +464,62 @@ def validate(params: Params, prefix: str = "") -> Params:
         value = getattr(params, f.name)
         if dataclasses.is_dataclass(value):
             validate(value, key + ".")
-        elif "range" in f.metadata:
-            _check_field(key, value, f)
-        elif "choices" in f.metadata and value not in f.metadata["choices"]:
-            raise ConfigError(f"{key}={value!r}: allowed {', '.join(f.metadata['choices'])}")
+        elif (range_ := _range_of(f)) is not None:
+            _check_field(key, value, f, range_)
     if not prefix:
         _check_consistency(params)
     return params
 
 
+def _check_names(key: str, value: dict, allowed, *, complete: bool = False) -> None:
+    unknown = sorted(set(value) - set(allowed))
+    missing = sorted(set(allowed) - set(value)) if complete else []
+    if unknown or missing:
+        raise ConfigError(f"{key}={value}: {'unknown' if unknown else 'missing'} "
+                          f"{', '.join(unknown or missing)} (names: {', '.join(allowed)})")
+
+
 def _check_consistency(params: Params) -> None:
-    shares = params.demand.home_cloud_shares
-    if len(shares) != 3 or sum(shares) > 1.0:
-        raise ConfigError(f"demand.home_cloud_shares={shares}: three shares summing to at most 1")
-    if len(params.strategy.initial_make_weight) != 3:
-        raise ConfigError("strategy.initial_make_weight: three weights (Microsoft, Amazon, Google)")
+    from . import policies, roster
+
+    clouds = [h.name for h in roster.HYPERSCALERS]
+    _check_names("demand.home_cloud_shares", params.demand.home_cloud_shares, clouds)
+    if sum(roster.home_cloud_shares(params.demand.home_cloud_shares).values()) > 1.0:
+        raise ConfigError(f"demand.home_cloud_shares={params.demand.home_cloud_shares}: the "
+                          f"shares of {', '.join(clouds)} must sum to at most 1")
+    _check_names("strategy.initial_make_weight", params.strategy.initial_make_weight, clouds)
     d, f = params.demand, params.finance
     if d.inference_cost_share + f.revenue_share > 1.0:
         raise ConfigError(f"demand.inference_cost_share + finance.revenue_share = "
                           f"{d.inference_cost_share + f.revenue_share}: must be at most 1")
-    if len(params.talent.pay_usd_per_year) != 4:
-        raise ConfigError("talent.pay_usd_per_year: four pays (independent, in-house, open, pool)")
+    _check_names("talent.pay_usd_per_year", params.talent.pay_usd_per_year, PAY_KEYS,
+                 complete=True)
+    policies.build_all(params.policy)  # ConfigError naming the key if one cannot be built
 
 
-def from_dict(data: dict | None, base: Params | None = None) -> Params:
-    """Build Params from a nested dict (or OmegaConf container), rejecting unknown keys."""
-    params = dataclasses.replace(base) if base is not None else Params()
-    params = _merge(params, data or {}, "")
-    return validate(params)
+# Keys of `talent.pay_usd_per_year`: the kinds of lab, and the pool outside them.
+PAY_KEYS = ("independent_lab", "inhouse_lab", "open_weights", "pool")
 
 
-def _merge(obj: Any, data: dict, prefix: str) -> Any:
+def _merge(obj: Any, data: Mapping, prefix: str = "") -> Any:
+    """A copy of a Params-like dataclass with a nested mapping of plain values merged in,
+    rejecting unknown keys and wrong types (ranges are `validate`'s). A dict-valued field
+    takes the given dict as it is. Only `sim.config.to_run` calls it: the one way from a
+    config to Params."""
     names = {f.name: f for f in dataclasses.fields(obj)}
     changes = {}
     for key, value in data.items():
         if key not in names:
-            allowed = ", ".join(sorted(names))
-            raise ConfigError(f"{prefix}{key}: unknown key (allowed: {allowed})")
+            raise _unknown(f"{prefix}{key}", names)
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
-            if not isinstance(value, dict):
+            if not isinstance(value, Mapping):
                 raise ConfigError(f"{prefix}{key}: expected a mapping")
-            changes[key] = _merge(dataclasses.replace(current), value, f"{prefix}{key}.")
+            changes[key] = _merge(current, value, f"{prefix}{key}.")
+        elif isinstance(current, dict) and "range" not in names[key].metadata:
+            if not isinstance(value, Mapping):  # a policy: its own class checks its arguments
+                raise ConfigError(f"{prefix}{key}={value!r}: expected a mapping")
+            changes[key] = value if isinstance(value, dict) else dict(value)
         else:
             changes[key] = _coerce(f"{prefix}{key}", current, value)
     return dataclasses.replace(obj, **changes)
@@ -417,6 +545,11 @@ def _coerce(key: str, current: Any, value: Any) -> Any:
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"{key}={value!r}: expected a list")
         return [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+    if isinstance(current, dict):
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{key}={value!r}: expected a mapping of names to values")
+        return {k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                for k, v in value.items()}
     if isinstance(current, str):
         return str(value)
     return value

@@ -1,16 +1,22 @@
 """Month-by-month record of a run in preallocated numpy arrays, turned into the `firms` and
-`industry` tables once at the end (cheaper than a DataCollector with agent reporters)."""
+`industry` tables once at the end (cheaper than a DataCollector with agent reporters). The
+recorder is the model's `datacollector`: it speaks Mesa's DataCollector interface
+(`collect`, `get_model_vars_dataframe`, `get_agent_vars_dataframe`, and what
+`mesa.batch_run` reads), over the same arrays."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .mechanisms.finance import COST_TAGS, REVENUE_TAGS
-
-START = "2024-01-01"
+from . import roster
+from .mechanisms.finance import COST_TAGS, REVENUE_TAGS, flow_total
+from .roster import START_DATE, Kind
+KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
 INTERNAL_COMPUTE = ("self_compute", "self_inference")
 SERVING = ("inference", "self_inference", "revenue_share")
 
@@ -35,6 +41,7 @@ INDUSTRY_FIELDS = (
 class Recorder:
     def __init__(self, model):
         self.model = model
+        self.recorded = 0  # months recorded so far
         months, n = model.p.horizon_months, len(model.firms)
         self.firm = {k: np.zeros((months, n)) for k in FIRM_FIELDS}
         self.firm["capability"][:] = np.nan  # no model yet (and a slot never founded)
@@ -45,6 +52,9 @@ class Recorder:
         self.industry = {k: np.zeros(months) for k in INDUSTRY_FIELDS}
         self.leader = [""] * months
         self.leader_kind = [""] * months
+        shares = roster.home_cloud_shares(model.p.demand.home_cloud_shares)
+        self.home_shares = [shares[h.name] for h in model.hyperscalers]
+        self.us_capital = next(i for i in model.investors if i.name == roster.US_CAPITAL)
         # Opening balances are not a month's flow: start the books here.
         model.ledger.close_month()
 
@@ -64,14 +74,48 @@ class Recorder:
                     return h
         return lab.name
 
+    # ------------------------------------------------------------ Mesa's DataCollector
+    def collect(self, model) -> None:
+        """Record the month the model has just run (Mesa calls this at the end of a step;
+        unlike Mesa's, nothing is recorded before the first step: row t is month t)."""
+        self.record(model.month)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """The `industry` table of the months recorded so far (a row per month)."""
+        return self.frames()[1]
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The `firms` table of the months recorded so far (a row per firm per month)."""
+        return self.frames()[0]
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Each industry column as a list, item t = month t (what `mesa.batch_run` reads at
+        step t)."""
+        t = self.recorded
+        return {"leader": self.leader[:t], "leader_kind": self.leader_kind[:t],
+                **{k: v[:t].tolist() for k, v in self.industry.items()}}
+
+    @property
+    def agent_reporters(self) -> dict[str, str]:
+        return {"firm": "firm", **{k: k for k in self.firm}}
+
+    @property
+    def _agent_records(self) -> Mapping[int, list[tuple]]:
+        """Mesa's per-step agent rows, (step, agent id, firm, *FIRM_FIELDS), for the firms
+        that exist that month (`mesa.batch_run` reads this), built for the months read."""
+        return _AgentRows(self)
+
+    # ------------------------------------------------------------ the month's row
     def record(self, t: int) -> None:
         m = self.model
+        self.recorded = t + 1
         flows, net_outside = m.ledger.close_month()
-        ledger_in = lambda a, tags: sum(flows.get((a, tag, 1), 0.0) for tag in tags)  # noqa: E731
-        ledger_out = lambda a, tags: sum(flows.get((a, tag, -1), 0.0) for tag in tags)  # noqa: E731
+        ledger_in = lambda a, tags: flow_total(flows, a, tags, 1)  # noqa: E731
+        ledger_out = lambda a, tags: flow_total(flows, a, tags, -1)  # noqa: E731
         f = self.firm
-        spend = m.ai_spend
-        heads = m.heads
+        spend = m.products.ai_spend
+        heads = m.talent.heads
         frontier_cap, leader = m.frontier()
 
         cloud_external = np.array([ledger_in(h.name, REVENUE_TAGS) for h in m.hyperscalers])
@@ -79,6 +123,7 @@ class Recorder:
         # The whole cloud market (A24): the part outside AI models grows on its own, split by
         # home-cloud shares; AI revenue moves the shares.
         d = m.p.demand
+        home_shares = self.home_shares
         other_cloud = d.cloud_market_2024_usd_per_year / 12.0 * (
             1.0 + d.cloud_market_growth_per_year) ** (t / 12.0)
         cloud_profit = 0.0
@@ -99,14 +144,14 @@ class Recorder:
             f["cloud_ai_share"][t, i] = cloud_external[i] / total_external if total_external else 0
             # AI compute rented outside the three (entrants on CoreWeave, Oracle, ...) is
             # cloud market too.
-            market = other_cloud + total_external + m.other_clouds_revenue
-            f["cloud_share"][t, i] = ((d.home_cloud_shares[h.cloud] * other_cloud
+            market = other_cloud + total_external + m.compute.other_clouds_revenue
+            f["cloud_share"][t, i] = ((home_shares[h.cloud] * other_cloud
                                        + cloud_external[i]) / market if market > 0 else 0.0)
             f["compute_bought_flop"][t, i] = 0.0
             self.group[t, i] = h.name
 
         builders_margin = lab_profit = 0.0
-        shares = m.model_spend / spend if spend > 0 else np.zeros(len(m.labs))
+        shares = m.products.model_spend / spend if spend > 0 else np.zeros(len(m.labs))
         for j, lab in enumerate(m.labs):
             if lab.dormant:  # a slot not yet founded: no rows, its arrays keep 0 / NaN
                 continue
@@ -121,18 +166,18 @@ class Recorder:
             f["train_flop"][t, i] = lab.train_flop
             f["capability"][t, i] = lab.capability if np.isfinite(lab.capability) else np.nan
             f["market_share"][t, i] = shares[j]
-            f["valuation_usd"][t, i] = m._valuation(lab) if lab.alive else 0.0
+            f["valuation_usd"][t, i] = m.capital.valuation(lab) if lab.alive else 0.0
             f["alive"][t, i] = lab.alive
             f["researchers"][t, i] = heads[j]
-            f["talent_multiplier"][t, i] = m.talent_mult[j]
+            f["talent_multiplier"][t, i] = m.talent.multiplier[j]
             f["run_flop"][t, i] = lab.run_target_flop
-            f["compute_bought_flop"][t, i] = m.compute_bought.get(lab.name, 0.0)
+            f["compute_bought_flop"][t, i] = m.compute.bought.get(lab.name, 0.0)
             f["raised_usd"][t, i] = lab.raised
             f["largest_stake"][t, i] = max(lab.stakes.values(), default=0.0)
             self.group[t, i] = self.ownership_group(lab)
         for firm in m.firms:
             f["cash_usd"][t, firm.index] = firm.cash
-            self.kind[t, firm.index] = firm.kind
+            self.kind[t, firm.index] = KIND_LABEL[firm.kind]
             self.owner[t, firm.index] = firm.owner
 
         groups = {}
@@ -143,37 +188,49 @@ class Recorder:
         ind["frontier_flop"][t] = m.frontier_flop
         ind["frontier_capability"][t] = frontier_cap
         self.leader[t] = leader.name if leader else ""
-        self.leader_kind[t] = leader.kind if leader else ""
+        self.leader_kind[t] = KIND_LABEL[leader.kind] if leader else ""
         ind["hhi_revenue"][t] = 1e4 * float(np.sum(shares**2))
         ind["hhi_ownership"][t] = 1e4 * sum(s**2 for s in groups.values())
         ind["cloud_share_of_ai_spend"][t] = (
             total_external / (total_external + builders_margin)
             if total_external + builders_margin > 0 else 0.0)
         ind["roundtrip_usd"][t] = sum(h.roundtrip_month for h in m.hyperscalers)
-        ind["roundtrip_cum_usd"][t] = m.roundtrip_cum
-        ind["strategic_invested_cum_usd"][t] = m.strategic_cum
+        ind["roundtrip_cum_usd"][t] = m.compute.roundtrip_cum
+        ind["strategic_invested_cum_usd"][t] = m.capital.strategic_cum
         ind["ai_spend_usd"][t] = spend
         # Sellers' side (what each cloud delivered, own data centres and clouds outside the
         # three) against buyers' side.
-        ind["compute_sold_flop"][t] = (sum(m.compute_sold.values()) + m.self_supplied_flop
-                                       + sum(m.other_clouds_flop.values()))
-        ind["compute_bought_flop"][t] = (sum(m.compute_bought.values()) + m.self_supplied_flop
+        cm = m.compute
+        ind["compute_sold_flop"][t] = (sum(cm.sold.values()) + cm.self_supplied_flop
+                                       + sum(cm.other_clouds_flop.values()))
+        ind["compute_bought_flop"][t] = (sum(cm.bought.values()) + cm.self_supplied_flop
                                          + sum(h.own_use_flop for h in m.hyperscalers))
         ind["compute_unserved_flop"][t] = sum(h.unserved for h in m.hyperscalers)
-        ind["market_price_usd_per_flop"][t] = m.market_price()
+        ind["market_price_usd_per_flop"][t] = cm.market_price()
         ind["cloud_ai_profit_usd"][t] = cloud_profit
         ind["lab_profit_usd"][t] = lab_profit
         ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)
         ind["independent_labs_alive"][t] = sum(lab.alive and lab.independent for lab in m.labs)
         ind["lab_exits"][t] = sum(lab.exit_month is not None for lab in m.labs)
-        ind["entrants"][t] = m.entrants
-        ind["other_clouds_ai_revenue_usd"][t] = m.other_clouds_revenue
-        ind["us_capital_left_usd"][t] = m.investors[0].cash
+        ind["entrants"][t] = m.roster.entrants
+        ind["other_clouds_ai_revenue_usd"][t] = cm.other_clouds_revenue
+        ind["us_capital_left_usd"][t] = self.us_capital.cash
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
 
     def snapshot(self) -> Record:
         """The run's arrays and firm labels: picklable, and all that `tables` needs."""
+        firms, t = self.model.firms, self.recorded
+        if t < len(self.leader):  # a run not finished: the months so far
+            cut = lambda a: a[:t]  # noqa: E731
+            return dataclasses.replace(
+                self._snapshot(), firm={k: cut(v) for k, v in self.firm.items()},
+                group=cut(self.group), kind=cut(self.kind), owner=cut(self.owner),
+                industry={k: cut(v) for k, v in self.industry.items()},
+                leader=cut(self.leader), leader_kind=cut(self.leader_kind))
+        return self._snapshot()
+
+    def _snapshot(self) -> Record:
         firms = self.model.firms
         return Record(
             self.firm, self.group, self.kind, self.owner, self.industry, self.leader,
@@ -188,6 +245,25 @@ class Recorder:
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         return tables([self.snapshot()])
+
+
+class _AgentRows(Mapping):
+    def __init__(self, recorder: Recorder):
+        self.r = recorder
+
+    def __getitem__(self, t: int) -> list[tuple]:
+        if not 0 <= t < self.r.recorded:
+            raise KeyError(t)
+        f = self.r.firm
+        return [(t, x.unique_id, x.name, *(float(f[k][t, x.index]) for k in f))
+                for x in self.r.model.firms
+                if not getattr(x, "dormant", False) and t >= getattr(x, "founded_month", -1)]
+
+    def __iter__(self):
+        return iter(range(self.r.recorded))
+
+    def __len__(self) -> int:
+        return self.r.recorded
 
 
 @dataclass
@@ -218,7 +294,7 @@ def tables(records: list[Record], seeds: list[int] | None = None
     `seed` says which run a row is from. A lab founded during a run has rows from its
     founding month; a slot never used has none."""
     months, n = records[0].group.shape
-    dates = pd.date_range(START, periods=months, freq="MS")
+    dates = pd.date_range(START_DATE, periods=months, freq="MS")
     k = len(records)
     stack = lambda arrays: np.concatenate([np.ravel(a) for a in arrays])  # noqa: E731
     per_firm = lambda attr: stack(np.tile(np.array(getattr(r, attr), dtype=object), months)  # noqa: E731

@@ -7,11 +7,31 @@ C: = `shared/source/calibration.md`; CSV: = `shared/source/frontier_models_to_20
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-HYPERSCALER = "hyperscaler"
-INDEPENDENT = "independent_lab"
-INHOUSE = "inhouse_lab"
-OPEN_WEIGHTS = "open_weights"
+
+class Kind(StrEnum):
+    """What a firm is; the value is what the tables show."""
+
+    HYPERSCALER = "hyperscaler"
+    INDEPENDENT = "independent_lab"
+    INHOUSE = "inhouse_lab"
+    OPEN_WEIGHTS = "open_weights"
+
+
+# Month 0 of a run.
+START_YEAR = 2024
+START_DATE = f"{START_YEAR}-01-01"
+
+
+# Years at whose start summaries and reports name the leader (A30: who leads in 2026, 2030,
+# 2034): "leader in Y" is the leader in the last month of Y-1.
+SUMMARY_YEARS = (2026, 2030, 2034)
+
+
+def month_of(year: int) -> int:
+    """The month index of January of `year`."""
+    return (year - START_YEAR) * 12
 
 
 @dataclass(frozen=True)
@@ -19,6 +39,12 @@ class HyperscalerSpec:
     name: str
     cash_usd: float
     other_cash_flow_usd_per_year: float
+    # Share of frontier effort in-house at the start (`strategy.initial_make_weight`
+    # overrides it by name).
+    initial_make_weight: float
+    # Share of customers whose home cloud this is (`demand.home_cloud_shares` overrides it by
+    # name); customers whose home is none of the hyperscalers buy elsewhere.
+    home_cloud_share: float
 
 
 @dataclass(frozen=True)
@@ -33,7 +59,7 @@ class Model:
 @dataclass(frozen=True)
 class LabSpec:
     name: str
-    kind: str
+    kind: Kind
     owner: str = ""  # controlling hyperscaler (in-house labs)
     partners: tuple[str, ...] = ()  # hyperscalers with access deals, primary cloud first
     exclusive_cloud: bool = False  # exclusive cloud deal: consolidated with it in ownership HHI
@@ -47,14 +73,33 @@ class LabSpec:
     initial_share: float = 0.0  # share of customers' spending at 2024-01
 
 
-# Order matters: it is the order of customers' home clouds and of params lists.
+# Order matters: it is the order of customers' home clouds and of every per-cloud loop.
+# Cash and securities end-2023 and operating cash flow 2023, rounded (company reports,
+# second-hand): the AI business is funded from these (assumption: flat over the run).
+# Initial make weights: Microsoft and Amazon mostly partnered (A1, A2) with in-house
+# programmes begun (A4, A5); Google builds (A13). Assumption.
+# Home-cloud shares: Amazon 31 %, Microsoft 24 %, Google 11 % of cloud infrastructure, the
+# rest elsewhere (A24; C: Synergy Research Q1 2024).
 HYPERSCALERS = (
-    # Cash and securities end-2023 and operating cash flow 2023, rounded (company reports,
-    # second-hand): the AI business is funded from these (assumption: flat over the run).
-    HyperscalerSpec("Microsoft", cash_usd=8.0e10, other_cash_flow_usd_per_year=1.1e11),
-    HyperscalerSpec("Amazon", cash_usd=8.6e10, other_cash_flow_usd_per_year=8.5e10),
-    HyperscalerSpec("Google", cash_usd=1.1e11, other_cash_flow_usd_per_year=1.0e11),
+    HyperscalerSpec("Microsoft", cash_usd=8.0e10, other_cash_flow_usd_per_year=1.1e11,
+                    initial_make_weight=0.2, home_cloud_share=0.24),
+    HyperscalerSpec("Amazon", cash_usd=8.6e10, other_cash_flow_usd_per_year=8.5e10,
+                    initial_make_weight=0.3, home_cloud_share=0.31),
+    HyperscalerSpec("Google", cash_usd=1.1e11, other_cash_flow_usd_per_year=1.0e11,
+                    initial_make_weight=0.9, home_cloud_share=0.11),
 )
+
+
+
+def home_cloud_shares(overrides: dict[str, float]) -> dict[str, float]:
+    """Customers' home-cloud shares by hyperscaler: the roster's, overridden by name."""
+    return {h.name: overrides.get(h.name, h.home_cloud_share) for h in HYPERSCALERS}
+
+
+def initial_make_weights(overrides: dict[str, float]) -> dict[str, float]:
+    """Starting make weights by hyperscaler: the roster's, overridden by name."""
+    return {h.name: overrides.get(h.name, h.initial_make_weight) for h in HYPERSCALERS}
+
 
 # Meta has no public cloud (A15): its lab is funded from this operating cash flow (2023,
 # second-hand, rounded).
@@ -62,7 +107,7 @@ META_CASH_FLOW_USD_PER_YEAR = 7.1e10
 
 LABS = (
     LabSpec(
-        "OpenAI", INDEPENDENT, partners=("Microsoft",), exclusive_cloud=True,
+        "OpenAI", Kind.INDEPENDENT, partners=("Microsoft",), exclusive_cloud=True,
         # Cash at 2024-01: assumption (after the $10B Jan-2023 round, A1, much of it in Azure).
         cash_usd=5e9,
         # Microsoft's ~49 % profit share (second-hand) standing in for equity (A1).
@@ -82,7 +127,7 @@ LABS = (
         ),
     ),
     LabSpec(
-        "Anthropic", INDEPENDENT, partners=("Amazon", "Google"),
+        "Anthropic", Kind.INDEPENDENT, partners=("Amazon", "Google"),
         cash_usd=2e9,  # assumption
         # Amazon $1.25B (Sep 2023) and Google ~$2B (2023) at ~$18-20B valuations (C; second-hand);
         # Salesforce a small holder (A3). Shares: assumption.
@@ -102,28 +147,28 @@ LABS = (
         ),
     ),
     LabSpec(
-        "Google DeepMind", INHOUSE, owner="Google", partners=("Google",),
+        "Google DeepMind", Kind.INHOUSE, owner="Google", partners=("Google",),
         researcher_share=0.30,
         initial_share=0.15,  # assumption
         # Gemini 1.0 Ultra: 5e25 FLOP, Dec 2023 (CSV, A14).
         models=(Model(5e25, trained_month=-3, release_month=-1),),
     ),
     LabSpec(
-        "Microsoft AI", INHOUSE, owner="Microsoft", partners=("Microsoft",),
+        "Microsoft AI", Kind.INHOUSE, owner="Microsoft", partners=("Microsoft",),
         researcher_share=0.07,
         initial_share=0.02,  # assumption
         # Microsoft's own models were small before MAI-1 (A5): assumption 1e24 FLOP.
         models=(Model(1e24, trained_month=-6, release_month=-4),),
     ),
     LabSpec(
-        "Amazon AGI", INHOUSE, owner="Amazon", partners=("Amazon",),
+        "Amazon AGI", Kind.INHOUSE, owner="Amazon", partners=("Amazon",),
         researcher_share=0.07,
         initial_share=0.03,  # assumption
         # Amazon Titan: 4.8e24 FLOP, Sep 2023 (CSV).
         models=(Model(4.8e24, trained_month=-6, release_month=-4),),
     ),
     LabSpec(
-        "Meta", OPEN_WEIGHTS,
+        "Meta", Kind.OPEN_WEIGHTS,
         researcher_share=0.18,
         initial_share=0.20,  # Llama served by clouds: assumption
         # Run size: training.open_weights_ambition (A20).
@@ -152,13 +197,34 @@ SCHEDULED_DEALS = (
 # The article's figure (A2), midpoint of "$100-500M" from each of Amazon and Google.
 ARTICLE_ANTHROPIC_DEAL_USD = 3e8
 
-# Non-hyperscaler investors (A3, A22, A23).
-US_CAPITAL = "US private capital"
-SOVEREIGN = "Sovereign funds"
-STRATEGIC = "Salesforce"
+
+
+@dataclass(frozen=True)
+class InvestorSpec:
+    """A pool of outside capital. Its size, friction and discount are scenario knobs: the
+    names of `finance.*` parameters (empty: none)."""
+
+    name: str
+    pool_param: str
+    fail_prob_param: str = ""
+    discount_param: str = ""
+    max_share_of_raise: float = 1.0  # most of one raise it takes
+    funds_startups: bool = False  # leads first rounds of labs founded in the run
+
+
+# Non-hyperscaler investors (A3, A22, A23), in the order a raising lab asks them.
+INVESTORS = (
+    InvestorSpec("US private capital", "us_capital_pool_usd_per_year", funds_startups=True),
+    # A small co-investor (A3); its share of a raise: assumption.
+    InvestorSpec("Salesforce", "strategic_pool_usd_per_year", max_share_of_raise=0.1),
+    InvestorSpec("Sovereign funds", "sovereign_pool_usd_per_year",
+                 fail_prob_param="sovereign_fail_prob", discount_param="sovereign_discount",
+                 funds_startups=True),
+)
+US_CAPITAL = INVESTORS[0].name  # the pool reported as `us_capital_left_usd`
 
 
 def entrant_spec(number: int) -> LabSpec:
     """A slot for a lab founded during the run (entry.enabled): no cash, staff or model until
     it is founded."""
-    return LabSpec(f"Entrant {number}", INDEPENDENT)
+    return LabSpec(f"Entrant {number}", Kind.INDEPENDENT)

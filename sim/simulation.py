@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .config import to_params
 from .model import AIIndustry
-from .params import Params, from_dict, validate
+from .params import Params
 from .recorder import Record, tables
+from .roster import SUMMARY_YEARS, month_of
 
-# Years at whose start summaries report the leader (A30: who leads in 2026, 2030, 2034).
-START_YEAR = 2024
-SUMMARY_YEARS = (2026, 2030, 2034)
 
 
 @dataclass
@@ -29,33 +27,23 @@ class Result:
     params: Params = field(repr=False)
 
 
-def to_params(cfg: Any = None) -> Params:
-    """Params from None (the 2024 baseline), a Params, or a nested mapping such as a Hydra
-    DictConfig; unknown keys and out-of-range values raise ConfigError naming the key."""
-    if cfg is None:
-        return Params()
-    if isinstance(cfg, Params):
-        return validate(dataclasses.replace(cfg))
-    if hasattr(cfg, "_metadata"):  # an OmegaConf container
-        from omegaconf import OmegaConf
-
-        cfg = OmegaConf.to_container(cfg, resolve=True)
-    from .config import RUN_KEYS  # seed, replicates, workers: the run's, not the model's
-
-    data = {k: v for k, v in dict(cfg).items() if k not in (*RUN_KEYS, "hydra")}
-    return from_dict(data)
-
-
 def simulate(cfg: Any = None, *, seed: int = 0) -> Result:
+    """A run's tables from a config (None: the 2024 baseline; a Params; a nested dict or a
+    Hydra DictConfig, whose run keys are ignored: sim.config.to_params) and a seed."""
     params = to_params(cfg)
     record, summary = record_run(params, seed=seed)
+    return result(record, summary, params)
+
+
+def result(record: Record, summary: dict[str, Any], params: Params) -> Result:
+    """A run's Result from its record and summary (what sim.runner's workers measure)."""
     firms, industry = tables([record])
     return Result(firms, industry, summary, params)
 
 
 def record_run(params: Params, *, seed: int) -> tuple[Record, dict[str, Any]]:
-    """A run's record (arrays, no tables) and summary: what sweep workers send back, so the
-    tables of many runs are built at once (sim.recorder.tables)."""
+    """A run's record (arrays, no tables) and summary: what sim.runner's workers send back,
+    so the tables of many runs are built at once (sim.recorder.tables)."""
     model = AIIndustry(params, seed=seed)
     model.run()
     summary = summarize(model, int(seed))
@@ -84,7 +72,7 @@ def summarize(model: AIIndustry, seed: int) -> dict:
         "winner_capability": top.name,
         "winner_revenue": top_rev.name,
         "winner_value": firms[int(np.argmax(profit))].name,
-        "leader_kind": top.kind,
+        "leader_kind": str(top.kind),
         "leader_owner": top.owner or str(rec.group[last, top.index]),
         "hhi_revenue_final": float(ind["hhi_revenue"][last]),
         "hhi_ownership_final": float(ind["hhi_ownership"][last]),
@@ -112,7 +100,7 @@ def summarize(model: AIIndustry, seed: int) -> dict:
     # "Leader in Y": at the start of Y, i.e. in the last month of Y-1 (a default run's
     # last month, 2033-12, is the start of 2034).
     for y in SUMMARY_YEARS:
-        month = (y - START_YEAR) * 12 - 1
+        month = month_of(y) - 1
         if 11 <= month <= last:
             summary[f"leader_{y}"] = rec.leader[month]
             summary[f"leader_kind_{y}"] = rec.leader_kind[month]

@@ -1,9 +1,9 @@
-"""Running configs: the Hydra task, the replicates of a parameter point on a process pool,
-and the merge of a sweep's jobs into one results table.
+"""Running configs: the Hydra task, a run's and a job's files, and the merge of a sweep's
+jobs into one results table.
 
 Hydra enumerates scenarios and parameter points (one job each); the replicates of a point
-run inside its job on a pool of worker processes that lives as long as the sweep, so the
-harness costs little next to the model. Workers never import matplotlib.
+run inside its job on sim.runner's pool of worker processes, which lives as long as the
+sweep, so the harness costs little next to the model. Workers never import matplotlib.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import json
 import logging
 import os
 import sys
-import traceback
 import shutil
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,10 +31,10 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from .config import CONFIG_DIR, check, params_of
-from .params import Params
-from .recorder import Record, tables
-from .workers import context as worker_context
+from . import runner
+from .config import CONFIG_DIR, to_params, to_run
+from .recorder import tables
+from .runner import Outcome
 
 log = logging.getLogger("aisim")
 DONE = "done.json"
@@ -43,72 +42,6 @@ REPORT_FAILED = False  # set when a sweep's report fails; the command then exits
 SERIES = "timeseries.parquet"  # a job's rows of it; the sweep's is a folder of those files
 CHUNK = 50  # runs per row group of a job's timeseries file
 KEYS = ("run", "job", "seed", "scenario", "month", "firm")  # timeseries columns with statistics
-
-
-@dataclass
-class Outcome:
-    """One run: its summary and record (arrays; sim.recorder.tables makes tables of them), or
-    the error it raised."""
-
-    seed: int
-    summary: dict | None = None
-    record: Record | None = None
-    error: str | None = None
-
-
-def record_run(params: Params, *, seed: int) -> tuple[Record, dict]:
-    from . import simulation  # here, not at the top: a sweep's parent never loads Mesa
-
-    return simulation.record_run(params, seed=seed)
-
-
-def run_one(params: Params, seed: int, keep_record: bool = True) -> Outcome:
-    try:
-        record, summary = record_run(params, seed=seed)
-    except Exception as err:  # a run that raises is recorded, the others go on
-        log.error("seed %d failed: %s", seed, traceback.format_exc())
-        return Outcome(seed, error=f"{type(err).__name__}: {err}")
-    return Outcome(seed, summary, record if keep_record else None)
-
-
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
-
-
-def pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool kept for the whole sweep: workers import the model once."""
-    global _pool, _pool_size
-    if _pool is None or (_pool_size != workers and not Deferred.jobs):
-        if _pool is not None:
-            _pool.shutdown()
-        _pool = ProcessPoolExecutor(workers, mp_context=worker_context())
-        _pool_size = workers
-    return _pool
-
-
-def iter_replicates(params: Params, seeds: list[int], workers: int = 0,
-                    progress: Any = None, keep_record: bool = True) -> Iterator[Outcome]:
-    """The outcomes of every seed of one parameter point, in seed order, as they finish; on
-    a process pool when there are several. Identical to running each seed alone."""
-    workers = min(workers or os.cpu_count() or 1, len(seeds))
-    if workers <= 1:
-        for seed in seeds:
-            outcome = run_one(params, seed, keep_record)
-            if progress is not None:
-                progress.update(1)
-            yield outcome
-        return
-    futures = [pool(workers).submit(run_one, params, seed, keep_record) for seed in seeds]
-    if progress is not None:
-        for future in futures:
-            future.add_done_callback(lambda _: progress.update(1))
-    for future in futures:
-        yield future.result()
-
-
-def run_replicates(params: Params, seeds: list[int], workers: int = 0,
-                   progress: Any = None) -> list[Outcome]:
-    return list(iter_replicates(params, seeds, workers, progress))
 
 
 def write_outputs(out: Path, outcomes: list[Outcome], *, plot: bool) -> None:
@@ -226,7 +159,7 @@ class Progress:
 class PendingJob:
     out: Path
     overrides: list[str]
-    futures: list
+    outcomes: Iterable[Outcome]  # submitted to the pool, collected in order
     job: int
     scenario: str
     timeseries: bool
@@ -245,21 +178,21 @@ class Deferred:
     def finish(cls) -> None:
         jobs, cls.jobs = cls.jobs, []
         for job in jobs:
-            outcomes = (future.result() for future in job.futures)
-            _complete_job(job.out, job.overrides, outcomes, job.job, job.scenario,
+            _complete_job(job.out, job.overrides, job.outcomes, job.job, job.scenario,
                           job.timeseries)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def hydra_app(cfg: DictConfig) -> dict:
-    run = check(cfg)
+    run = to_run(cfg)
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     overrides = list(hc.overrides.task)
-    seeds = list(range(run.seed, run.seed + run.replicates))
+    params = to_params(run)
+    tasks = [(params, seed) for seed in range(run.seed, run.seed + run.replicates)]
     workers = run.workers or os.cpu_count() or 1
     if hc.mode == RunMode.RUN:
-        outcomes = run_replicates(params_of(run), seeds, run.workers, Progress)
+        outcomes = list(runner.run(tasks, run.workers, progress=Progress.update))
         write_outputs(out, outcomes, plot=True)
         status = _done(out, overrides, outcomes)
         _report_run(out, outcomes)
@@ -271,15 +204,14 @@ def hydra_app(cfg: DictConfig) -> dict:
         return json.loads(done.read_text())
     job = int(hc.job.num)
     if Deferred.active and workers > 1:
-        executor = pool(workers)
-        futures = [executor.submit(run_one, params_of(run), seed, run.timeseries)
-                   for seed in seeds]
-        for future in futures:
-            future.add_done_callback(lambda _: Progress.update(1))
-        Deferred.jobs.append(PendingJob(out, overrides, futures, job, run.scenario,
+        # Submitted now, written when the launcher has handed out every job.
+        outcomes = runner.run(tasks, workers, keep_record=run.timeseries,
+                              progress=Progress.update, share=True)
+        Deferred.jobs.append(PendingJob(out, overrides, outcomes, job, run.scenario,
                                         run.timeseries))
-        return {"overrides": overrides, "submitted": len(futures)}
-    outcomes = iter_replicates(params_of(run), seeds, run.workers, Progress, run.timeseries)
+        return {"overrides": overrides, "submitted": len(tasks)}
+    outcomes = runner.run(tasks, run.workers, keep_record=run.timeseries,
+                          progress=Progress.update)
     return _complete_job(out, overrides, outcomes, job, run.scenario, run.timeseries)
 
 
@@ -321,7 +253,7 @@ class MergeResults(Callback):
     """At the end of a sweep, merge its jobs into results.parquet (a row per run: the job's
     overrides, the seed, the summary) and timeseries.parquet (every run's firm rows with the
     month's industry columns, prefixed `industry_`; a folder of the jobs' files); with
-    `report: true` (the experiments set it) also write the sweep's report (sim/report.py)."""
+    `report: true` (the experiments set it) also write the sweep's report (sim/report/)."""
 
     def __init__(self, report: bool = False):
         self.report = report

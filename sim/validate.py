@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import multiprocessing
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,14 +93,6 @@ def measure(result) -> dict[str, float]:
     return out
 
 
-def _run(job: tuple[str, int, tuple[str, ...]]) -> dict[str, float]:
-    from .config import load_config
-    from .simulation import simulate
-
-    scenario, seed, overrides = job
-    return measure(simulate(load_config(scenario, list(overrides)), seed=seed))
-
-
 def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
                  workers: int = 1) -> list[dict[str, float]]:
     return run_many({scenario: seeds}, overrides, workers)[scenario]
@@ -110,19 +100,21 @@ def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
 
 def run_many(plan: dict[str, range], overrides: tuple[str, ...] = (),
              workers: int = 1) -> dict[str, list[dict[str, float]]]:
-    """Measures of every (scenario, seed) in `plan`, on one pool started once (workers
-    take seconds to import), with a line of progress per scenario on stderr."""
-    jobs = [(scenario, s, overrides) for scenario, seeds in plan.items() for s in seeds]
-    if workers <= 1:
-        results = [_run(j) for j in jobs]
-    else:
-        ctx = multiprocessing.get_context("spawn")  # no fork of a parent holding Hydra state
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            results = list(pool.map(_run, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
-    out, i = {}, 0
+    """Measures of every (scenario, seed) in `plan`, on sim.runner's pool (started once:
+    workers take seconds to import). A run that fails stops the validation, naming it."""
+    from .config import load_config, to_params
+    from .runner import run
+
+    params = {scenario: to_params(load_config(scenario, list(overrides))) for scenario in plan}
+    tasks = [(params[scenario], seed) for scenario, seeds in plan.items() for seed in seeds]
+    outcomes = iter(run(tasks, workers, measure=measure, keep_record=False))
+    out = {}
     for scenario, seeds in plan.items():
-        out[scenario] = results[i:i + len(seeds)]
-        i += len(seeds)
+        out[scenario] = []
+        for outcome in (next(outcomes) for _ in seeds):
+            if outcome.error is not None:
+                raise RuntimeError(f"{scenario}, seed {outcome.seed}: {outcome.error}")
+            out[scenario].append(outcome.value)
     return out
 
 

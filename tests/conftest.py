@@ -1,6 +1,6 @@
 import pytest
 
-from sim.params import from_dict
+from sim.config import to_params
 
 
 @pytest.fixture
@@ -13,5 +13,5 @@ def small():
                 data.setdefault(key, {}).update(value)
             else:
                 data[key] = value
-        return from_dict(data)
+        return to_params(data)
     return make

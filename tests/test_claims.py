@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.config import check, load_config, params_of
+from sim.config import load_config, to_params
 from sim.model import AIIndustry
 
 
@@ -23,11 +23,11 @@ def test_a1_a2_the_2024_deals(small):
     assert openai.stakes["Microsoft"] == pytest.approx(0.49) and openai.obligations["Microsoft"] > 0
     assert set(anthropic.partners) == {"Amazon", "Google"}
     _run(model, 11)
-    assert model.strategic_cum >= 2.75e9 + 4.0e9  # Mar and Nov 2024 tranches
+    assert model.capital.strategic_cum >= 2.75e9 + 4.0e9  # Mar and Nov 2024 tranches
     article = AIIndustry(small(finance={"deal_figures": "article"}), seed=0)
     assert max(article.lab("Anthropic").obligations.values()) == pytest.approx(3e8)
     _run(article, 3)
-    assert article.strategic_cum < 2.75e9
+    assert article.capital.strategic_cum < 2.75e9
 
 
 def test_a3_a12_a23_labs_raise_from_partners_strategics_and_sovereigns(small):
@@ -52,7 +52,7 @@ def test_a4_a5_bigtech_inhouse_shifts_microsoft_and_amazon_toward_making():
     fast = ["horizon_months=24", "demand.n_customers=1000"]
     weights = {}
     for name in ("baseline", "bigtech_inhouse"):
-        params = params_of(check(load_config(name, fast)))
+        params = to_params(load_config(name, fast))
         runs = [sim.simulate(params, seed=seed).firms for seed in range(3)]
         f = pd.concat([r[(r.month == 23) & (r.kind == "hyperscaler")] for r in runs])
         weights[name] = f.groupby("firm").make_weight.mean()

@@ -9,11 +9,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import sim
-from sim import cli, sweep
-from sim.config import CONFIG_DIR, check, load_config, params_of
+from sim import cli, runner, sweep
+from sim.config import CONFIG_DIR, EXPERIMENT_DIR, load_config, options, to_params, to_run
 
-SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
-EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+SCENARIOS = options("scenario")
+EXPERIMENTS = options("experiment")
 FAST = ["horizon_months=6", "demand.n_customers=500"]
 
 
@@ -24,30 +24,45 @@ def test_the_article_scenarios_exist():
     assert set(EXPERIMENTS) >= {"who_wins", "compute_vs_talent", "capital"}
 
 
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_composes_and_says_what_it_asks_and_where_to_look(name):
+    """experiments/NAME.yaml is the group `experiment` on Hydra's search path
+    (hydra_plugins/aisim_experiments), and opens with its question, the claims it tests and
+    what to look at in the report."""
+    assert to_run(load_config("baseline", [f"+experiment={name}"])).replicates >= 100
+    head = (EXPERIMENT_DIR / f"{name}.yaml").read_text().split("\n\n")[0].split("hydra:")[0]
+    assert head.startswith("# @package _global_\n")
+    assert all(line.startswith("#") for line in head.strip().splitlines())
+    for part in ("Question:", "Claims it tests:", "What to look at in the report:",
+                 f"aisim -m +experiment={name}"):
+        assert part in head
+    assert re.search(r"Claims it tests: A\d+", head)
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_scenario_composes_and_cites_its_claims(name):
     cfg = load_config(name)
-    run = check(cfg)
+    run = to_run(cfg)
     assert run.scenario == name
     text = (CONFIG_DIR / "scenario" / f"{name}.yaml").read_text()
     assert re.search(r"\bA\d+\b", text), "a scenario file cites the claims it carries"
-    baseline = params_of(check(load_config("baseline")))
-    changed = sim.params.to_dict(params_of(run)) != {**sim.params.to_dict(baseline),
+    baseline = to_params(load_config("baseline"))
+    changed = sim.params.to_dict(to_params(run)) != {**sim.params.to_dict(baseline),
                                                      "scenario": name}
     assert changed or name == "baseline"
-    result = sim.simulate(params_of(check(load_config(name, FAST))), seed=1)
+    result = sim.simulate(to_params(load_config(name, FAST)), seed=1)
     assert len(result.industry) == 6
 
 
 def test_load_config_takes_overrides_and_the_cli_keys():
     cfg = load_config("compute_boom", ["compute.doubling_months=5", "seed=4", "replicates=7",
                                        "horizon_months=6"])
-    run = check(cfg)
+    run = to_run(cfg)
     assert (run.compute.doubling_months, run.seed, run.replicates) == (5.0, 4, 7)
     # A composed config goes straight into simulate (the run's keys are ignored there).
     direct = sim.simulate(cfg, seed=cfg.seed)
     assert direct.summary["scenario"] == "compute_boom"
-    pd.testing.assert_frame_equal(direct.firms, sim.simulate(params_of(run), seed=4).firms)
+    pd.testing.assert_frame_equal(direct.firms, sim.simulate(to_params(run), seed=4).firms)
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
@@ -102,7 +117,7 @@ def test_single_run_writes_tables_summary_figure_and_hydra_record(tmp_path, caps
     assert summary["scenario"] == "capital_crunch" and summary["seed"] == 3
     assert (out / "overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     firms = pd.read_parquet(out / "firms.parquet")
-    expected = sim.simulate(params_of(check(load_config("capital_crunch", FAST))), seed=3).firms
+    expected = sim.simulate(to_params(load_config("capital_crunch", FAST)), seed=3).firms
     pd.testing.assert_frame_equal(firms.drop(columns="seed"), expected)
     assert "wrote" in capsys.readouterr().out
 
@@ -134,14 +149,14 @@ def test_sweep_merges_runs_and_resumes(tmp_path, capsys):
 
 
 def test_a_failing_run_is_recorded_and_the_others_kept(tmp_path, monkeypatch):
-    real = sweep.record_run
+    real = runner.record_run
 
     def flaky(params, *, seed):
         if seed == 1:
             raise RuntimeError("boom")
         return real(params, seed=seed)
 
-    monkeypatch.setattr(sweep, "record_run", flaky)
+    monkeypatch.setattr(runner, "record_run", flaky)
     out = tmp_path / "sweep"
     assert cli.main(["-m", "scenario=baseline,compute_boom", "replicates=3", "workers=1", *FAST,
                      f"hydra.sweep.dir={out}"]) == 0
@@ -180,11 +195,12 @@ def test_two_sweeps_never_share_a_folder(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_a_seed_gives_the_same_run_alone_in_a_sweep_sequential_or_parallel(tmp_path):
-    params = params_of(check(load_config("talent_edge", FAST)))
+    params = to_params(load_config("talent_edge", FAST))
     alone = sim.simulate(params, seed=2).firms
     firms_of = lambda outcome: sim.recorder.tables([outcome.record])[0]  # noqa: E731
-    sequential = firms_of(sweep.run_replicates(params, [1, 2, 3], workers=1)[1])
-    parallel = firms_of(sweep.run_replicates(params, [1, 2, 3], workers=2)[1])
+    tasks = [(params, seed) for seed in (1, 2, 3)]
+    sequential = firms_of(list(runner.run(tasks, workers=1))[1])
+    parallel = firms_of(list(runner.run(tasks, workers=2))[1])
     out = tmp_path / "sweep"
     assert cli.main(["-m", "scenario=talent_edge", "seed=1", "replicates=3", "workers=2", *FAST,
                      f"hydra.sweep.dir={out}"]) == 0
@@ -212,7 +228,7 @@ def test_timeseries_is_every_runs_tables_joined_in_job_and_seed_order(tmp_path, 
                      f"hydra.sweep.dir={out}"]) == 0
     expected = []
     for job, scenario in enumerate(["baseline", "open_weights"]):
-        params = params_of(check(load_config(scenario, FAST)))
+        params = to_params(load_config(scenario, FAST))
         for seed in range(3):
             result = sim.simulate(params, seed=seed)
             industry = result.industry.drop(columns="date").rename(
@@ -241,7 +257,7 @@ def test_submitit_local_launcher_runs_the_same_sweep(tmp_path):
                      "replicates=2", "workers=1", *FAST, f"hydra.sweep.dir={out}"]) == 0
     results = pd.read_parquet(out / "results.parquet")
     assert len(results) == 4 and results.error.isna().all()
-    alone = sim.simulate(params_of(check(load_config("compute_boom", FAST))), seed=1).summary
+    alone = sim.simulate(to_params(load_config("compute_boom", FAST)), seed=1).summary
     row = results[(results.scenario == "compute_boom") & (results.seed == 1)].iloc[0]
     assert row.winner_capability == alone["winner_capability"]
     assert row.hhi_revenue_final == pytest.approx(alone["hhi_revenue_final"], rel=0, abs=0)

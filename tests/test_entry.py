@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim import roster
 from sim.mechanisms.finance import OUTSIDE_INVESTORS
 from sim.model import AIIndustry
 
@@ -17,16 +18,16 @@ EXHAUSTED = {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year":
 def test_abundant_capital_brings_entrants_with_star_founders(small):
     model = AIIndustry(small(entry={"enabled": True, "rate_per_year": 12.0},
                              finance=ABUNDANT), seed=0)
-    mean_skill = model.researchers.skill.mean()
-    while model.entrants == 0:  # to the first founding: its team is the founders
+    mean_skill = model.talent.researchers.skill.mean()
+    while model.roster.entrants == 0:  # to the first founding: its team is the founders
         model.step()
     first = next(lab for lab in model.labs if lab.founded_month >= 0)
-    founders = np.flatnonzero(model.researchers.employer == first.slot)
+    founders = np.flatnonzero(model.talent.researchers.employer == first.slot)
     # Founders are drawn with weight skill^2: on average far above the mean researcher.
-    assert founders.size and model.researchers.skill[founders].mean() > 1.2 * mean_skill
+    assert founders.size and model.talent.researchers.skill[founders].mean() > 1.2 * mean_skill
     model.run()
     founded = [lab for lab in model.labs if lab.founded_month >= 0]
-    assert len(founded) >= 3 and model.entrants == len(founded)
+    assert len(founded) >= 3 and model.roster.entrants == len(founded)
     assert model.recorder.firm["raised_usd"][first.founded_month, first.index] > 0
     team = model.p.entry.team_share * model.p.talent.n_researchers
     assert model.recorder.firm["researchers"][first.founded_month, first.index] >= team
@@ -38,7 +39,7 @@ def test_no_entrants_when_capital_is_exhausted(small):
                    strategy={"partnerships": False})
     model = AIIndustry(params, seed=0)
     model.run()
-    assert model.entrants == 0
+    assert model.roster.entrants == 0
     assert all(lab.dormant for lab in model.labs if lab.name.startswith("Entrant"))
 
 
@@ -47,14 +48,14 @@ def test_acquihire_moves_researchers_and_skill_and_closes_the_lab(small):
     # people, not the company. Microsoft (its largest shareholder) buys.
     model = AIIndustry(small(entry={"enabled": True, "acquire_max_gap": 0.0}), seed=0)
     openai, msft_ai = model.lab("OpenAI"), model.lab("Microsoft AI")
-    staff = model.researchers.employer == openai.slot
-    skill = model.researchers.skill[staff].sum()
-    before = model.researchers.talent(1.0)[msft_ai.slot]
+    staff = model.talent.researchers.employer == openai.slot
+    skill = model.talent.researchers.skill[staff].sum()
+    before = model.talent.researchers.talent(1.0)[msft_ai.slot]
     paid = model.ledger.cash["Microsoft"]
-    model.fail(openai)
+    model.roster.fail(openai)
     assert not openai.alive and openai.exit_kind == "acqui-hired" and not openai.sells
-    assert np.all(model.researchers.employer[staff] == msft_ai.slot)
-    assert model.researchers.talent(1.0)[msft_ai.slot] == pytest.approx(before + skill)
+    assert np.all(model.talent.researchers.employer[staff] == msft_ai.slot)
+    assert model.talent.researchers.talent(1.0)[msft_ai.slot] == pytest.approx(before + skill)
     assert model.ledger.cash["Microsoft"] < paid  # the buyer paid
     model.run()
     assert not np.any(model.customers.choice == openai.slot)  # its model is no longer sold
@@ -63,7 +64,7 @@ def test_acquihire_moves_researchers_and_skill_and_closes_the_lab(small):
 def test_acquisition_turns_a_frontier_lab_into_an_inhouse_lab(small):
     model = AIIndustry(small(entry={"enabled": True, "acquire_max_gap": 5.0}), seed=0)
     anthropic = model.lab("Anthropic")
-    model.fail(anthropic)
+    model.roster.fail(anthropic)
     assert anthropic.alive and anthropic.exit_kind == "acquired"
     assert anthropic.kind == "inhouse_lab" and anthropic.owner in ("Amazon", "Google")
     model.run()
@@ -78,9 +79,9 @@ def test_merger_control_closes_failing_labs_instead(small):
     model = AIIndustry(small(entry={"enabled": True, "merger_control": True}), seed=0)
     openai = model.lab("OpenAI")
     cash = {h.name: model.ledger.cash[h.name] for h in model.hyperscalers}
-    model.fail(openai)
+    model.roster.fail(openai)
     assert openai.exit_kind == "closed" and not openai.alive
-    assert np.all(model.researchers.employer != openai.slot)
+    assert np.all(model.talent.researchers.employer != openai.slot)
     assert {h.name: model.ledger.cash[h.name] for h in model.hyperscalers} == cash
 
 
@@ -111,7 +112,7 @@ def run_with_entrants(small, seed: int, **entry) -> tuple[AIIndustry, list]:
 def test_open_entrants_publish_weights(small):
     model, founded = run_with_entrants(small, 3, open_prob=1.0)
     assert founded and all(lab.open_weights and lab.publishes_weights for lab in founded)
-    assert all(model.carries(h, founded[0]) for h in model.hyperscalers)
+    assert all(model.products.carries(h, founded[0]) for h in model.hyperscalers)
 
 
 def test_entry_disabled_leaves_the_fixed_roster_unchanged(small):
@@ -150,7 +151,7 @@ def test_an_entrant_on_other_clouds_takes_no_hyperscaler_money_and_rents_outside
     # The three clouds' whole-market shares leave room for the clouds the entrants rent from.
     month = int(rented.idxmax())
     three = firms[(firms.month == month) & firms.firm.isin(clouds)].cloud_share.sum()
-    others = (1.0 - sum(params.demand.home_cloud_shares))
+    others = 1.0 - sum(roster.home_cloud_shares(params.demand.home_cloud_shares).values())
     assert three < 1.0 - others * 0.5
     # Sellers' and buyers' sides of the compute market still agree.
     np.testing.assert_allclose(industry.compute_sold_flop, industry.compute_bought_flop,
@@ -165,18 +166,18 @@ def test_a_hyperscaler_hires_away_a_lab_worth_less_than_its_people(small):
         h.make_weight = 1.0
     anthropic, openai = model.lab("Anthropic"), model.lab("OpenAI")
     model.ledger.pay("Anthropic", OUTSIDE_INVESTORS, anthropic.cash - 1e6, "test")
-    real_valuation = model._valuation
-    model._valuation = lambda lab: 0.0 if lab is anthropic else real_valuation(lab)
-    staff = model.researchers.employer == anthropic.slot
-    price = model._acquihire_price(anthropic)
+    real_valuation = model.capital.valuation
+    model.capital.valuation = lambda lab: 0.0 if lab is anthropic else real_valuation(lab)
+    staff = model.talent.researchers.employer == anthropic.slot
+    price = model.roster.acquihire_price(anthropic)
     cash = {h.name: model.ledger.cash[h.name] for h in model.hyperscalers}
-    model.buy_talent()
+    model.roster.buy_talent()
     assert anthropic.exit_kind == "acqui-hired" and not anthropic.alive
     assert openai.alive and openai.exit_kind == ""  # worth far more than its people
     buyer = next(h for h in model.hyperscalers if model.ledger.cash[h.name] < cash[h.name])
     assert cash[buyer.name] - model.ledger.cash[buyer.name] == pytest.approx(price)
     own = {lab.slot for lab in model.inhouse_labs(buyer)}
-    assert set(model.researchers.employer[staff]) <= own
+    assert set(model.talent.researchers.employer[staff]) <= own
 
 
 def test_merger_control_blocks_hiring_away_a_lab(small):
@@ -184,8 +185,8 @@ def test_merger_control_blocks_hiring_away_a_lab(small):
                                     "merger_control": True}), seed=0)
     for h in model.hyperscalers:
         h.make_weight = 1.0
-    model._valuation = lambda lab: 0.0
-    model.buy_talent()
+    model.capital.valuation = lambda lab: 0.0
+    model.roster.buy_talent()
     assert all(lab.exit_kind == "" for lab in model.labs)
 
 
@@ -197,5 +198,5 @@ def test_a_young_lab_raises_on_its_team_before_its_first_model(small):
     assert not lab.sells and lab.invested_total > 0
     model.ledger.pay(lab.name, OUTSIDE_INVESTORS, lab.cash - 1e6, "test")
     before = lab.invested_total
-    model.raise_capital()
+    model.capital.raise_rounds()
     assert lab.invested_total > before and lab.cash > 1e6

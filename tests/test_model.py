@@ -67,7 +67,7 @@ VARIANTS = [
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("seed", [0, 7])
 def test_books_balance_every_month(variant, seed):
-    params = sim.params.from_dict({"horizon_months": 60, "demand": {"n_customers": 2000},
+    params = sim.to_params({"horizon_months": 60, "demand": {"n_customers": 2000},
                                    **variant})
     result = sim.simulate(params, seed=seed)
     ind = result.industry
@@ -146,7 +146,7 @@ def test_cloud_spend_obligation_returns_as_the_investors_cloud_revenue(small):
         revenue[owed] = google.revenue_usd.sum()
         if owed:
             roundtrip = model.recorder.industry["roundtrip_usd"][:12].sum()
-            assert roundtrip == pytest.approx(model.roundtrip_cum)
+            assert roundtrip == pytest.approx(model.compute.roundtrip_cum)
             paid_back = owed - model.lab("Anthropic").obligations.get("Google", 0.0)
             assert paid_back > 0.5e9
     assert revenue[3e9] - revenue[0.0] > 0.5e9
@@ -160,9 +160,9 @@ def test_roundtrip_equals_obligations_drawn_down(small):
     # An exit drops a lab's unspent obligations; here only labs no cloud invested in exit.
     exited = [lab for lab in model.labs if not lab.alive and not lab.dormant]
     assert all(h not in lab.stakes for lab in exited for h in model.by_name)
-    new = model.p.finance.cloud_spend_obligation * model.strategic_cum
-    assert model.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
-    assert model.roundtrip_cum > 0
+    new = model.p.finance.cloud_spend_obligation * model.capital.strategic_cum
+    assert model.compute.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
+    assert model.compute.roundtrip_cum > 0
 
 
 def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
@@ -176,10 +176,10 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
     openai = model.lab("OpenAI")
     model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, openai.cash - 5e8, "test")
     index = model.labs.index(openai)
-    assert model.researchers.headcount()[index] > 0
+    assert model.talent.researchers.headcount()[index] > 0
     model.run()
     assert not openai.alive and openai.exit_month is not None
-    assert model.researchers.headcount()[index] == 0
+    assert model.talent.researchers.headcount()[index] == 0
     assert model.customers.choice.size and not np.any(model.customers.choice == index)
     # With capital to raise, the same lab survives.
     funded = AIIndustry(small(), seed=0)
@@ -238,7 +238,7 @@ def test_talent_raises_capability_of_the_next_model(small):
     for elasticity in (0.0, 0.6):
         model = AIIndustry(small(talent={"elasticity": elasticity}), seed=8)
         lab = model.lab("OpenAI")
-        caps[elasticity] = model._capability(1e26, 0, lab)
+        caps[elasticity] = model.capability(1e26, 0, lab)
     assert caps[0.6] > caps[0.0]  # OpenAI's staff is above the mean firm's
 
 
@@ -288,11 +288,69 @@ def test_researcher_count_sets_resolution_not_the_salary_bill(small):
     bills = []
     for n in (1000, 4000):
         model = AIIndustry(small(talent={"n_researchers": n}), seed=3)
-        bills.append(sum(model.monthly_salaries(lab) for lab in model.labs))
+        bills.append(sum(model.talent.monthly_salaries(lab) for lab in model.labs))
     assert bills[0] == pytest.approx(bills[1], rel=0.1)
 
 
 def test_shares_of_a_sale_cannot_exceed_the_sale():
     with pytest.raises(sim.ConfigError, match="inference_cost_share \\+ finance.revenue_share"):
-        sim.params.from_dict({"demand": {"inference_cost_share": 0.9},
+        sim.to_params({"demand": {"inference_cost_share": 0.9},
                               "finance": {"revenue_share": 0.2}})
+
+
+def test_mesa_datacollector_gives_the_run_tables_and_batch_run_runs_it():
+    """Mesa's own tools work on the model: its datacollector's frames are the run's tables,
+    and mesa.batch_run drives it with keyword sections and seeds."""
+    import mesa
+
+    model = AIIndustry(seed=7, horizon_months=12, demand={"n_customers": 1000})
+    model.run()
+    result = sim.simulate({"horizon_months": 12, "demand": {"n_customers": 1000}}, seed=7)
+    pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe(),
+                                  result.industry)
+    pd.testing.assert_frame_equal(model.datacollector.get_agent_vars_dataframe(),
+                                  result.firms)
+    partial = AIIndustry(seed=7, horizon_months=12, demand={"n_customers": 1000})
+    for _ in range(5):
+        partial.step()
+    assert len(partial.datacollector.get_model_vars_dataframe()) == 5
+    assert partial.datacollector.get_agent_vars_dataframe().month.max() == 4
+    rows = pd.DataFrame(mesa.batch_run(
+        AIIndustry, {"seed": [0, 1], "horizon_months": 12, "demand": [{"n_customers": 1000}]},
+        iterations=2, number_processes=1, display_progress=False))
+    last = rows[rows.Step == 11]
+    assert set(last.seed) == {0, 1} and len(last.drop_duplicates(["RunId", "AgentID"])) == \
+        len(last)
+    assert {"frontier_capability", "leader", "firm", "capability", "cash_usd"} <= set(rows)
+    direct = sim.simulate({"horizon_months": 12, "demand": {"n_customers": 1000}}, seed=1)
+    got = last[(last.seed == 1) & (last.iteration == 0)].set_index("firm").capability
+    want = direct.firms[direct.firms.month == 11].set_index("firm").capability
+    np.testing.assert_array_equal(got.loc[want.index].to_numpy(), want.to_numpy())
+
+
+def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
+    """Per-firm values live in the roster and are keyed by name: a new hyperscaler and a
+    new investor pool are a roster entry each, and the model runs with them, books balanced."""
+    from sim import roster
+
+    oracle = roster.HyperscalerSpec("Oracle", cash_usd=1e10, other_cash_flow_usd_per_year=2e10,
+                                    initial_make_weight=0.1, home_cloud_share=0.05)
+    growth = roster.InvestorSpec("Growth funds", "us_capital_pool_usd_per_year")
+    monkeypatch.setattr(roster, "HYPERSCALERS", (*roster.HYPERSCALERS, oracle))
+    monkeypatch.setattr(roster, "INVESTORS", (*roster.INVESTORS, growth))
+    params = sim.to_params({"horizon_months": 24, "demand": {"n_customers": 2000},
+                                   "strategy": {"initial_make_weight": {"Oracle": 0.2}}})
+    model = AIIndustry(params, seed=0)
+    assert [h.name for h in model.hyperscalers][-1] == "Oracle"
+    assert model.by_name["Oracle"].make_weight == 0.2
+    assert (model.customers.home == 3).any()  # Oracle's home customers
+    model.run()
+    firms, industry = model.recorder.frames()
+    assert set(firms[firms.kind == "hyperscaler"].firm) == {"Microsoft", "Amazon", "Google",
+                                                             "Oracle"}
+    assert firms[firms.firm == "Oracle"].capacity_flop_per_month.iloc[-1] > 0
+    change = np.diff(industry.cash_total_usd.to_numpy())
+    flows = industry.net_outside_flow_usd.to_numpy()[1:]
+    assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(industry.cash_total_usd.to_numpy()[1:]))
+    with pytest.raises(sim.params.ConfigError, match="unknown Azure"):
+        sim.to_params({"demand": {"home_cloud_shares": {"Azure": 0.1}}})

@@ -253,3 +253,18 @@ def test_wilson_bounds_never_cross_the_rate():
         lo, hi = report.wilson(k, n)
         p = k / n
         assert np.all(lo <= p) and np.all(hi >= p) and np.all(lo >= 0) and np.all(hi <= 1)
+
+
+@pytest.mark.slow  # runs a small sweep and draws every figure
+def test_a_policy_sweep_compares_the_policies_as_points_default_first(tmp_path):
+    out = tmp_path / "sweep"
+    assert cli.main(["-m", "policy/lab=profit,racing", "replicates=2", "horizon_months=12",
+                     "demand.n_customers=300", f"hydra.sweep.dir={out}"]) == 0
+    results = pd.read_parquet(out / "results.parquet")
+    assert sorted(results["policy/lab"].unique()) == ["profit", "racing"]
+    report.report(out)
+    table = pd.read_csv(out / "report" / "scenario_table.csv")
+    assert table.scenario.tolist() == ["baseline, policy/lab=racing",
+                                       "baseline, policy/lab=profit"]
+    page = (out / "report" / "report.html").read_text()
+    assert "difference from baseline, policy/lab=racing" in page

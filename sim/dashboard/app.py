@@ -26,12 +26,11 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 from omegaconf import OmegaConf
 
-from ..config import CONFIG_DIR, RunConfig, load_config
+from ..config import RunConfig, load_config, options, to_params
 from ..model import AIIndustry
-from ..params import ConfigError
+from ..params import ConfigError, allowed
 from ..plots import color
-from ..recorder import START
-from ..simulation import to_params
+from ..roster import START_DATE, START_YEAR
 
 # The package's __init__ set SOLARA_TELEMETRY_MIXPANEL_ENABLE before solara was imported,
 # unless `solara run` imported it first: switch telemetry off here too (the server sends its
@@ -41,8 +40,7 @@ solara.server.settings.telemetry.mixpanel_enable = False
 # page once per machine, an install check that phones home: off as well.
 solara.checks.should_perform_solara_check = lambda: False
 
-SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
-START_YEAR = int(START[:4])
+SCENARIOS = options("scenario")
 
 
 @dataclass(frozen=True)
@@ -78,15 +76,6 @@ KNOBS = {
 }
 
 
-def param_range(key: str) -> tuple[float | None, float | None, bool]:
-    """(lo, hi, lo_open) of a parameter from its field metadata in sim/params.py."""
-    obj = RunConfig
-    for part in key.split("."):
-        f = {f.name: f for f in dataclasses.fields(obj)}[part]
-        obj = f.default_factory if f.default_factory is not dataclasses.MISSING else None
-    return f.metadata["range"]
-
-
 _HYDRA = threading.Lock()  # load_config uses Hydra's process-wide state; sessions share it
 
 
@@ -112,9 +101,8 @@ def slider(name: str, scenario: str) -> dict:
     knob = KNOBS[name]
     value = _get(scenario_config(scenario), knob.key) / knob.scale
     lo, hi = min(knob.lo, value), max(knob.hi, value)
-    plo, phi, lo_open = param_range(knob.key)
     # A slider can only give values the parameter accepts.
-    assert (lo > plo if lo_open else lo >= plo) and hi * knob.scale <= phi, knob
+    assert lo * knob.scale in allowed(knob.key) and hi * knob.scale in allowed(knob.key), knob
     kind = "SliderInt" if isinstance(knob.step, int) else "SliderFloat"
     number = int if kind == "SliderInt" else float
     return {"type": kind, "label": knob.label, "value": number(value), "min": number(lo),
@@ -131,13 +119,13 @@ def model_params(scenario: str) -> dict:
 def cast_seed(seed) -> int:
     """The seed as an int: a text field delivers "43", and Model(seed="43") draws other
     numbers than Model(seed=43)."""
-    lo, hi, _ = param_range("seed")
+    seeds = allowed("seed", RunConfig)
     try:
         value = int(str(seed).strip())
     except ValueError:
         value = None
-    if value is None or not lo <= value <= hi:
-        raise ConfigError(f"seed={seed!r}: expected a whole number from {lo} to {hi}")
+    if value is None or value not in seeds:
+        raise ConfigError(f"seed={seed!r}: expected a whole number from {seeds.lo} to {seeds.hi}")
     return value
 
 
@@ -356,7 +344,7 @@ def status(model: AIIndustry) -> dict:
     """The latest month's headline numbers (None before the first step)."""
     t = model.month - 1
     if t < 0:
-        return {"date": START[:7]}
+        return {"date": START_DATE[:7]}
     ind = model.recorder.industry
     return {"date": f"{START_YEAR + t // 12}-{t % 12 + 1:02d}",
             "leader": model.recorder.leader[t] or "none",

@@ -29,3 +29,15 @@ def effective_flop(train_flop: float, trained_month: float, halving_months: floa
 def capability(effective: float, per_decade: float) -> float:
     """Capability of a model: `per_decade` steps per 10x effective compute (scaling, A8)."""
     return per_decade * float(np.log10(effective))
+
+
+def run_cost(flop: float, price: float, research_multiple: float) -> float:
+    """Dollars for `flop` of final run at `price` per FLOP, with the research compute bought
+    alongside it (`research_multiple` FLOP per FLOP of the run; only the run counts for the
+    model)."""
+    return flop * price * (1.0 + research_multiple)
+
+
+def affordable_flop(budget: float, price: float, research_multiple: float) -> float:
+    """The largest run `budget` pays for, research compute included (inverse of run_cost)."""
+    return budget / (price * (1.0 + research_multiple))

@@ -1,0 +1,195 @@
+"""The compute market (A9, A10, A17, A24): the cost and price of a FLOP, who buys where,
+and the clearing of inference and training orders within each cloud's capacity."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..mechanisms import compute
+from ..mechanisms.finance import CHIP_VENDORS, ENERGY, OTHER_CLOUDS
+
+
+class ComputeOrder(NamedTuple):
+    """FLOP a buyer wants from one cloud this month at a price; `tag` books the payment
+    (inference, self_inference, compute, self_compute, own_use)."""
+
+    buyer: object  # a FrontierLab, or the cloud itself hosting open weights
+    flop: float
+    price: float
+    tag: str
+
+
+class ComputeMarket:
+    def __init__(self, model):
+        self.model = model
+        # This month: cost of a FLOP on new hardware, and its energy part.
+        self.replacement_cost = 0.0
+        self.energy_per_flop = 0.0
+        # This month's deliveries.
+        self.sold: dict[str, float] = {}  # by cloud
+        self.bought: dict[str, float] = {}  # by lab, wherever bought
+        self.self_supplied_flop = 0.0  # own data centres (the open-weights lab)
+        self.other_clouds_flop: dict[str, float] = {}  # by lab, outside the three clouds
+        self.other_clouds_revenue = 0.0  # compute and inference bought outside the three
+        self.roundtrip_cum = 0.0  # obligations drawn down since 2024-01 (A17)
+
+    # ------------------------------------------------------------------ prices
+    def set_prices(self) -> None:
+        """A FLOP's cost is the fleet's depreciation and energy, falling with
+        price-performance as new hardware arrives; each cloud then sets its price."""
+        m = self.model
+        c = m.p.compute
+        self.replacement_cost = compute.replacement_cost(
+            m.month, c.price_per_flop_2024_usd, c.cloud_markup,
+            c.price_performance_doubling_months)
+        self.energy_per_flop = self.replacement_cost * (1.0 - c.hardware_share_of_cost)
+        for h in m.hyperscalers:
+            h.cost = self.replacement_cost if h.capacity is None else compute.average_cost(
+                h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
+                c.target_utilisation, self.energy_per_flop)
+            h.price = h.policy.price(h, m.view)
+
+    def unit_capex(self) -> float:
+        """Capex for one FLOP/month of capacity: the hardware part of a FLOP's cost at full
+        use, over the hardware's life."""
+        c = self.model.p.compute
+        return (self.replacement_cost * c.hardware_share_of_cost * c.target_utilisation
+                * c.hardware_life_months)
+
+    def market_price(self) -> float:
+        """The three clouds' average list price per FLOP: what a newcomer pays, and what
+        clouds outside the three charge (they price against the big three; assumption)."""
+        hyperscalers = self.model.hyperscalers
+        return sum(h.price for h in hyperscalers) / len(hyperscalers)
+
+    def suppliers(self, lab) -> list[tuple[object, float]]:
+        """Clouds a lab buys from when no obligation or customer's home decides, with
+        shares: its owner, its primary partner, or - without a partner - the whole market
+        in proportion to capacity (a buyer spreads its orders; chasing the cheapest cloud
+        each month would make prices oscillate)."""
+        m = self.model
+        if lab.inhouse:
+            return [(m.by_name[lab.owner], 1.0)]
+        if m.p.strategy.partnerships and lab.partners:
+            return [(m.by_name[lab.partners[0]], 1.0)]
+        caps = np.array([h.capacity.in_service(m.month) if h.capacity else 1.0
+                         for h in m.hyperscalers])
+        return list(zip(m.hyperscalers, caps / caps.sum()))
+
+    def training_suppliers(self, lab) -> list[tuple[object, float]]:
+        """Clouds a lab trains on, with shares: clouds it owes spend to first (in proportion
+        to what it owes), else its primary cloud."""
+        owed = {n: v for n, v in lab.obligations.items() if v > 0}
+        if owed and not lab.inhouse:
+            total = sum(owed.values())
+            return [(self.model.by_name[n], v / total) for n, v in owed.items()]
+        return self.suppliers(lab)
+
+    def run_price(self, lab) -> float:
+        """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
+        if lab.is_open:
+            return self.replacement_cost
+        if lab.other_cloud:
+            return self.market_price()
+        return sum(share * h.price_for(lab) for h, share in self.suppliers(lab))
+
+    # ------------------------------------------------------------------ clearing
+    def clear(self, inference: dict[str, list[ComputeOrder]]) -> None:
+        """Each cloud serves inference first, then training orders pro rata within capacity;
+        payments settle obligations from strategic investments (A17, A24)."""
+        m = self.model
+        c, tr = m.p.compute, m.p.training
+        research = 1.0 + tr.research_compute_multiple
+        training_orders = {h.name: [] for h in m.hyperscalers}
+        self.self_supplied_flop = 0.0
+        self.other_clouds_flop = {}
+        serving_bill = {lab.name: 0.0 for lab in m.labs}
+        for orders in inference.values():
+            for order in orders:
+                if order.buyer in m.labs:
+                    serving_bill[order.buyer.name] += order.flop * order.price
+        for lab in m.labs:
+            if not lab.alive or lab.run_target_flop <= 0:
+                continue
+            # Order only what the lab can pay for after this month's serving bill.
+            spendable = min(lab.run_budget_per_month,
+                            max(lab.cash - serving_bill[lab.name], 0.0))
+            months_left = max(tr.run_months - (m.month - lab.run_start), 1)
+            # The run's FLOP plus research compute alongside it; only the run counts.
+            want = (lab.run_target_flop - lab.run_delivered_flop) / months_left * research
+            if lab.is_open:  # own data centres, bought at cost from chip vendors
+                cost = self.replacement_cost
+                flop = min(want, spendable / cost)
+                m.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
+                lab.run_delivered_flop += flop / research
+                self.self_supplied_flop += flop
+                continue
+            if lab.other_cloud:  # rented outside the three clouds (CoreWeave, Oracle, ...)
+                price = self.market_price()
+                flop = min(want, spendable / price)
+                self.other_clouds_revenue += m.ledger.pay(lab.name, OTHER_CLOUDS,
+                                                          flop * price, "compute")
+                lab.run_delivered_flop += flop / research
+                self.other_clouds_flop[lab.name] = flop
+                continue
+            for h, share in self.training_suppliers(lab):
+                price = h.price_for(lab)
+                flop = min(want, spendable / price) * share
+                training_orders[h.name].append(ComputeOrder(
+                    lab, flop, price, "self_compute" if lab.owner == h.name else "compute"))
+        self.sold = {}
+        self.bought = {lab.name: self.other_clouds_flop.get(lab.name, 0.0) for lab in m.labs}
+        for h in m.hyperscalers:
+            self._clear_cloud(h, inference[h.name], training_orders[h.name])
+
+    def _clear_cloud(self, h, inference: list[ComputeOrder], train: list[ComputeOrder]) -> None:
+        m = self.model
+        c, tr = m.p.compute, m.p.training
+        demand_flop = sum(o.flop for o in inference) + sum(o.flop for o in train)
+        h.demand_history.append(demand_flop)
+        if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
+            h.capacity = compute.Capacity(demand_flop / c.target_utilisation,
+                                          m.p.horizon_months, c.build_lead_months,
+                                          c.hardware_life_months, self.unit_capex())
+        capacity = h.capacity.in_service(m.month)
+        got_inf, got_train = compute.ration(np.array([o.flop for o in inference]),
+                                            np.array([o.flop for o in train]), capacity)
+        sold = 0.0
+        for order, flop in zip(inference + train, [*got_inf, *got_train]):
+            buyer = order.buyer
+            if buyer is h:  # open-weights hosting on its own capacity
+                h.own_use_flop += flop
+                sold += flop
+                continue
+            flop = min(flop, max(buyer.cash, 0.0) / order.price)  # a lab pays what it can
+            if order.tag in ("compute", "self_compute"):
+                buyer.run_delivered_flop += flop / (1.0 + tr.research_compute_multiple)
+            paid = m.ledger.pay(buyer.name, h.name, flop * order.price, order.tag)
+            self._settle_obligation(buyer, h, paid)
+            self.bought[buyer.name] += flop
+            sold += flop
+        self.sold[h.name] = sold
+        h.utilisation = sold / capacity if capacity > 0 else 1.0
+        h.pressure = demand_flop / capacity if capacity > 0 else 1.0
+        h.unserved = max(demand_flop - sold, 0.0)
+        m.ledger.pay(h.name, ENERGY, sold * self.energy_per_flop, "energy")
+
+    def _settle_obligation(self, lab, h, paid: float) -> None:
+        """Spending on an investor's cloud draws down the lab's obligation: round-tripping."""
+        owed = lab.obligations.get(h.name, 0.0)
+        if owed > 0 and paid > 0:
+            back = min(owed, paid)
+            lab.obligations[h.name] = owed - back
+            h.roundtrip_month += back
+            self.roundtrip_cum += back
+
+    def invest(self) -> None:
+        """Capex (A24): each cloud orders the capacity it plans for, bought now at this
+        month's price-performance; it arrives after the build lead."""
+        m = self.model
+        for h in m.hyperscalers:
+            target, budget = h.policy.capacity_order(h, m.view)
+            h.capex = h.capacity.order(m.month, target, self.unit_capex(), budget=budget)
+            m.ledger.pay(h.name, CHIP_VENDORS, h.capex, "capex")

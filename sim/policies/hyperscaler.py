@@ -1,0 +1,150 @@
+"""How a hyperscaler decides: make or buy (A18), its price per FLOP, the capacity it
+orders, the budget and run scale of its in-house labs, what it puts into partners, and
+whether it hires a lab's team away. `MakeOrBuy` is the model's behaviour since its start;
+`AllIn` puts everything into its own lab (A4, A5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import roster
+from ..mechanisms import compute, strategy, training
+from ..params import ConfigError
+
+
+class HyperscalerPolicy:
+    """What every hyperscaler policy decides. Subclass `MakeOrBuy` and override one method
+    to change one decision."""
+
+    def initial_make_weight(self, h, weight: float) -> float:
+        raise NotImplementedError
+
+    def review(self, h, view) -> float:
+        raise NotImplementedError
+
+    def price(self, h, view) -> float:
+        raise NotImplementedError
+
+    def capacity_order(self, h, view) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def inhouse_run(self, h, lab, view) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def lab_funding(self, h, lab, view) -> float:
+        raise NotImplementedError
+
+    def partner_share(self, h, n_partners: int, view) -> float:
+        raise NotImplementedError
+
+    def partner_budget(self, h, view) -> float:
+        raise NotImplementedError
+
+    def wants_team(self, h, view) -> bool:
+        raise NotImplementedError
+
+
+@dataclass
+class MakeOrBuy(HyperscalerPolicy):
+    """Move effort between the own lab and partners by comparing a year of each (A18)."""
+
+    def initial_make_weight(self, h, weight: float) -> float:
+        return weight
+
+    def review(self, h, view) -> float:
+        """The make weight after a review: a year of access through partners (investment
+        paid, the partners' margin on this cloud's customers, lack of control) against a
+        year of the own frontier programme (compute at cost, talent, less what its model
+        earned), scaled up by what closing the quality gap to the partner would take."""
+        sp = view.params.strategy
+        own_labs = view.inhouse_labs(h)
+        if not own_labs:  # a cloud without a lab of its own has nothing to weigh
+            return h.make_weight
+        own = max(own_labs, key=lambda lab: lab.capability)
+        partners = view.partner_labs(h)
+        if not partners:  # nothing to buy: build
+            return min(1.0, max(sp.min_make_weight,
+                                h.make_weight + sp.adjust_rate + sp.inhouse_push))
+        best = max(partners, key=lambda lab: lab.capability)
+        buy = sum(h.invested_12m) + sum(h.partner_margin_12m)
+        # The own programme's net cost: what it spent less what its model earned.
+        make = sum(own.cost_12m) - sum(own.margin_12m)
+        return strategy.make_weight_step(
+            h.make_weight, buy, make, best.capability - own.capability,
+            adjust_rate=sp.adjust_rate, control_value=sp.control_value,
+            gap_cost=sp.gap_cost, push=sp.inhouse_push, floor=sp.min_make_weight)
+
+    def price(self, h, view) -> float:
+        """Cost x markup, raised by last month's scarcity (A24)."""
+        c = view.params.compute
+        return compute.market_price(h.cost, c.cloud_markup, h.pressure, c.target_utilisation,
+                                    c.scarcity_price_slope)
+
+    def capacity_order(self, h, view) -> tuple[float, float]:
+        """(capacity wanted in service after the build lead, most to spend now): demand
+        expected when it arrives at target utilisation, within a share of cash."""
+        c = view.params.compute
+        expected = compute.planned_demand(h.demand_history, c.build_lead_months,
+                                          c.max_planned_growth_per_month)
+        return expected / c.target_utilisation, c.max_capex_cash_share * max(h.cash, 0.0)
+
+    def inhouse_run(self, h, lab, view) -> tuple[float, float]:
+        """(run size as a share of the lab's trend-sized run, the run's budget): the make
+        weight of both, from a share of the owner's cash flow; an owner with several labs
+        (one acquired) splits its programme between them."""
+        tr, f = view.params.training, view.params.finance
+        budget = (h.make_weight * f.inhouse_budget_share * tr.run_months
+                  * (h.other_cash_flow_per_month + h.ai_revenue_last)
+                  / len(view.inhouse_labs(h)))
+        return h.make_weight, budget
+
+    def lab_funding(self, h, lab, view) -> float:
+        """What the owner transfers to an in-house lab this month: its staff, its planned
+        run's month and serving with room for growth, less the cash it holds."""
+        tr, f = view.params.training, view.params.finance
+        run = training.run_cost(lab.run_target_flop / tr.run_months, view.run_price(lab),
+                                tr.research_compute_multiple)
+        return (view.monthly_salaries(lab) + run
+                + lab.last_spend_serving * f.inhouse_serving_headroom - lab.cash)
+
+    def partner_share(self, h, n_partners: int, view) -> float:
+        """Share of a partner's raise this cloud takes: less the more it makes itself."""
+        return ((1.0 - h.make_weight) * view.params.finance.max_strategic_share_of_raise
+                / n_partners)
+
+    def partner_budget(self, h, view) -> float:
+        """What it may still invest in partners over the last 12 months."""
+        f = view.params.finance
+        last_year = sum(list(h.invested_12m)[1:]) + h.invested_month
+        return ((1.0 - h.make_weight) * f.max_strategic_share_of_cash_flow
+                * 12.0 * h.other_cash_flow_per_month - last_year)
+
+    def wants_team(self, h, view) -> bool:
+        """Only a cloud that makes more than it buys wants research teams of its own."""
+        return h.make_weight >= view.params.entry.acquihire_min_make_weight
+
+
+@dataclass
+class AllIn(MakeOrBuy):
+    """All in on the own lab (A4, A5): the make weight is 1 from the start, so the whole
+    in-house budget goes to the own frontier programme at trend-sized runs and nothing to
+    new partner money (partners' existing deals and access stay). `firms` names the
+    hyperscalers that do this (empty: all); the others follow MakeOrBuy."""
+
+    firms: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        names = [h.name for h in roster.HYPERSCALERS]
+        unknown = [f for f in self.firms if f not in names]
+        if unknown:
+            raise ConfigError(f"policy.hyperscaler.firms={list(self.firms)}: unknown "
+                              f"{', '.join(map(str, unknown))} (names: {', '.join(names)})")
+
+    def _all_in(self, h) -> bool:
+        return not self.firms or h.name in self.firms
+
+    def initial_make_weight(self, h, weight: float) -> float:
+        return 1.0 if self._all_in(h) else weight
+
+    def review(self, h, view) -> float:
+        return 1.0 if self._all_in(h) else super().review(h, view)

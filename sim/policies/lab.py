@@ -1,0 +1,148 @@
+"""How a frontier lab decides: the size of its next run, when and how much to raise, how
+fast to hire. `RacingLab` is the model's behaviour since its start (A8, A9, A22): keep up
+with the compute trend within what the lab can pay, and raise constantly to do so.
+`ProfitLab` sizes runs and rounds for expected profit instead."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..mechanisms import finance, training
+from ..params import p
+
+
+class RunPlan(NamedTuple):
+    """A run a lab commits to: its size, and the dollars it may spend on it a month (fixed
+    when the run starts: if scarcity raises prices later, the lab buys fewer FLOP rather
+    than spending its reserve)."""
+
+    target_flop: float
+    budget_per_month: float
+
+
+class LabPolicy:
+    """What every lab policy decides. Subclass `RacingLab` (or `ProfitLab`) and override
+    one method to change one decision."""
+
+    def plan_run(self, lab, view) -> RunPlan:
+        raise NotImplementedError
+
+    def planned_burn(self, lab, view) -> float:
+        raise NotImplementedError
+
+    def wants_to_raise(self, lab, view) -> bool:
+        raise NotImplementedError
+
+    def round_target(self, lab, view) -> float:
+        raise NotImplementedError
+
+    def hire_rate(self, lab, view) -> float:
+        raise NotImplementedError
+
+
+@dataclass
+class RacingLab(LabPolicy):
+    """Race the compute trend (A9): every run is the trend-sized frontier run times the
+    lab's ambition (an in-house lab's owner scales and funds it), limited by what the lab
+    can pay; raise whenever runway is short, for a trend-sized plan (A22)."""
+
+    def run_scale(self, lab, view) -> float:
+        """The next run as a multiple of the trend-sized run (before the lab's ambition)."""
+        return 1.0
+
+    def plan_run(self, lab, view) -> RunPlan:
+        tr, f = view.params.training, view.params.finance
+        target = lab.ambition * view.trend_flop() * self.run_scale(lab, view)
+        if lab.inhouse:
+            owner = view.owner(lab)
+            scale, budget = owner.policy.inhouse_run(owner, lab, view)
+            target *= scale
+        else:
+            reserve = tr.salary_reserve_months * view.monthly_salaries(lab)
+            expected = f.planned_raise_share * sum(lab.raised_12m)
+            budget = tr.max_run_cash_share * max(lab.cash - reserve + expected, 0.0)
+        flop = min(target, training.affordable_flop(budget, view.run_price(lab),
+                                                     tr.research_compute_multiple))
+        return RunPlan(flop, budget / tr.run_months)
+
+    def planned_burn(self, lab, view) -> float:
+        """Monthly cash the lab expects to need: staff, its planned run, serving, less sales."""
+        tr = view.params.training
+        run_cost = training.run_cost(
+            lab.ambition * view.trend_flop() * self.run_scale(lab, view), view.run_price(lab),
+            tr.research_compute_multiple)
+        return (view.monthly_salaries(lab) + run_cost / tr.run_months
+                + lab.last_spend_serving - lab.last_sales)
+
+    def burn(self, lab, view) -> float:
+        """Cash out less sales, averaged over the last three months (the plan before that)."""
+        return sum(lab.net_burn_3m) / len(lab.net_burn_3m) if lab.net_burn_3m else \
+            self.planned_burn(lab, view)
+
+    def runway_months(self, lab, view) -> float:
+        return finance.runway_months(lab.cash, self.burn(lab, view))
+
+    def wants_to_raise(self, lab, view) -> bool:
+        """Raise when actual spending leaves too little runway."""
+        return self.runway_months(lab, view) < view.params.finance.raise_runway_months
+
+    def round_target(self, lab, view) -> float:
+        """Money to raise: `finance.raise_target_months` of the planned burn, less cash."""
+        return view.params.finance.raise_target_months * self.planned_burn(lab, view) - lab.cash
+
+    def hire_rate(self, lab, view) -> float:
+        """Monthly growth of the headcount the lab hires toward: in-house labs hire in
+        proportion to their owner's make weight; an independent lab short of money freezes."""
+        tp, f = view.params.talent, view.params.finance
+        rate = tp.hire_rate
+        if lab.inhouse:
+            rate *= min(1.0, view.owner(lab).make_weight / tp.inhouse_full_hiring_make_weight)
+        elif lab.independent and self.runway_months(lab, view) < (
+                f.raise_runway_months * tp.hiring_freeze_runway_share):
+            rate = 0.0
+        return rate
+
+
+@dataclass
+class ProfitLab(RacingLab):
+    """Size each run for expected profit, not to keep up with the trend: among runs of the
+    trend-sized run times 1, 1/2, 1/4, ... the lab picks the one whose expected extra
+    margin over a model's life, less its cost, is largest; it raises for that plan.
+
+    Expected margin: customers choose by logit on capability (sim/mechanisms/demand.py),
+    so a model `d` steps better than the lab's current one multiplies its odds of being
+    chosen by exp(quality_weight x d); the lab expects today's AI spend at that share, for
+    `payback_months`, keeping what serving and revenue shares leave. Myopic: it does not
+    foresee rivals' next models (an assumption shared with RacingLab's trend target)."""
+
+    # Months of sales a model is expected to earn before it is superseded: labs release
+    # every 4-8 months and a model sells for a year or so (assumption).
+    payback_months: float = p(12.0, 1.0, 120.0)
+    # Halvings of the trend-sized run considered (8: down to 1/256 of it). Assumption.
+    size_steps: int = p(8, 0, 30)
+    # Market share a lab without sales assumes it starts from. Assumption.
+    entry_share: float = p(0.02, 1e-6, 1.0)
+
+    def run_scale(self, lab, view) -> float:
+        tr, d = view.params.training, view.params.demand
+        trend = lab.ambition * view.trend_flop()
+        price = view.run_price(lab)
+        share = max(view.market_share(lab), self.entry_share)
+        current = lab.capability if math.isfinite(lab.capability) else -math.inf
+        keep = max(1.0 - d.inference_cost_share
+                   - (view.params.finance.revenue_share if lab.independent else 0.0), 0.0)
+        value_per_share = self.payback_months * view.ai_spend * keep
+        best, best_profit = 1.0, -math.inf
+        for k in range(self.size_steps + 1):
+            scale = 0.5**k
+            flop = trend * scale
+            gain = view.capability_of(lab, flop) - current
+            odds = math.exp(min(d.quality_weight * gain, 700.0))
+            new_share = share * odds / (1.0 - share + share * odds)
+            profit = (value_per_share * (new_share - share)
+                      - training.run_cost(flop, price, tr.research_compute_multiple))
+            if profit > best_profit:
+                best, best_profit = scale, profit
+        return best

@@ -1,0 +1,196 @@
+"""The report's numbers from a loaded Sweep: outcome rates with Wilson intervals, leader,
+scenario and concentration tables, percentile bands across seeds, and scenario discovery
+(PRIM boxes over the swept parameters). No matplotlib here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..roster import SUMMARY_YEARS
+from .load import Sweep
+
+YEARS = SUMMARY_YEARS
+OUTCOMES = {"hyperscaler_owned_leads": "a hyperscaler-owned model leads",
+            "inhouse_leads": "an in-house lab (leader_kind) leads"}
+ENTRANT = "a lab founded in the run"
+
+
+def wilson(k, n, z: float = 1.96):
+    """95% Wilson score interval for k successes in n trials (arrays work too)."""
+    k, n = np.asarray(k, float), np.asarray(n, float)
+    p = k / n
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    # Rounding can put a bound a hair on the wrong side of p (k = n gives 0.9999999999999999
+    # < 1): clip, so error bars are never negative.
+    return np.clip(centre - half, 0.0, p), np.clip(centre + half, p, 1.0)
+
+
+def rates(runs: pd.DataFrame, by, outcome) -> pd.DataFrame:
+    """n, k, p and the Wilson interval of a boolean outcome (a column or a Series) by group."""
+    g = pd.Series(runs[outcome] if isinstance(outcome, str) else outcome).groupby(
+        [runs[b] for b in ([by] if isinstance(by, str) else by)])
+    t = pd.DataFrame({"n": g.size(), "k": g.sum().astype(int)})
+    t["p"] = t.k / t.n
+    t["lo"], t["hi"] = wilson(t.k, t.n)
+    return t.reset_index()
+
+
+def leader_table(s: Sweep) -> pd.DataFrame:
+    """P(firm leads at the start of year Y) by scenario, for every firm that ever leads."""
+    years = [y for y in YEARS if f"leader_{y}" in s.ok and s.ok[f"leader_{y}"].notna().any()]
+    # Labs founded during runs count as one: "Entrant 3" is a different lab in every run.
+    leader = {y: s.ok[f"leader_{y}"].where(~s.ok[f"leader_{y}"].fillna("").str.startswith(
+        "Entrant "), ENTRANT) for y in years}
+    firms = sorted({f for y in years for f in leader[y].dropna()} - {""})
+    parts = [rates(s.ok[leader[y].notna()], "scenario", leader[y][leader[y].notna()] == firm)
+             .assign(year=y, firm=firm) for y in years for firm in firms]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["scenario", "n", "k", "p", "lo", "hi", "year", "firm"])
+
+
+def bands(frame: pd.DataFrame, col: str, by=("scenario", "month")) -> pd.DataFrame:
+    """10th percentile, median and 90th percentile of `col` across runs."""
+    g = frame.groupby(list(by), observed=True)[col]
+    return pd.DataFrame({"p10": g.quantile(0.1), "median": g.median(), "p90": g.quantile(0.9)})
+
+
+def prim(X: pd.DataFrame, y, alpha: float = 0.05, min_support: float = 0.1) -> list[dict]:
+    """Patient rule induction (Friedman & Fisher 1999), peeling only. Start from the box
+    holding every run; at each step try cutting the lowest or the highest `alpha` of the runs
+    inside along each parameter (the whole end level when values are discrete) and keep the
+    cut that most raises the share of runs with the outcome; stop when no cut raises it or
+    the box would hold less than `min_support` of the runs. Returns every box: support,
+    coverage (share of the outcome's runs inside), density (outcome rate inside), limits."""
+    y = np.asarray(y, bool)
+    n, total = len(y), y.sum()
+    inside = np.ones(n, bool)
+    cols = {c: X[c].to_numpy(float) for c in X}
+    limits = {c: (x.min(), x.max()) for c, x in cols.items()}
+
+    def box():
+        return {"support": inside.mean(), "n": int(inside.sum()), "density": y[inside].mean(),
+                "coverage": y[inside].sum() / total if total else 0.0, "limits": dict(limits)}
+
+    steps = [box()]
+    while True:
+        best = None
+        for c, x in cols.items():
+            for lower in (True, False):
+                q = np.quantile(x[inside], alpha if lower else 1 - alpha)
+                drop = (x < q) if lower else (x > q)
+                if not (drop & inside).any():
+                    drop = (x <= q) if lower else (x >= q)
+                keep = inside & ~drop
+                if keep.sum() >= max(min_support * n, 1) and keep.sum() < inside.sum() and (
+                        best is None or y[keep].mean() > y[best[0]].mean()):
+                    best = (keep, c, lower)
+        if best is None or y[best[0]].mean() <= y[inside].mean():
+            return steps
+        inside, c, lower = best
+        lo, hi = limits[c]
+        limits[c] = (cols[c][inside].min(), hi) if lower else (lo, cols[c][inside].max())
+        steps.append(box())
+
+
+def choose_box(steps: list[dict], min_coverage: float = 0.5, slack: float = 0.02) -> dict:
+    """Among boxes holding at least half of the outcome's runs, the largest whose density is
+    within `slack` of the best (the last peels often fit noise)."""
+    fit = [b for b in steps if b["coverage"] >= min_coverage] or steps[:1]
+    best = max(b["density"] for b in fit)
+    return next(b for b in fit if b["density"] >= best - slack)
+
+
+def describe(box: dict, full: dict) -> str:
+    parts = []
+    for c, (lo, hi) in box["limits"].items():
+        if lo > full[c][0] and hi < full[c][1]:
+            parts.append(f"{c} = {fmt(lo)}" if lo == hi else f"{fmt(lo)} <= {c} <= {fmt(hi)}")
+        elif lo > full[c][0] or hi < full[c][1]:
+            parts.append(f"{c} >= {fmt(lo)}" if lo > full[c][0] else f"{c} <= {fmt(hi)}")
+    return " and ".join(parts) or "anywhere in the swept ranges (no restriction helps)"
+
+
+def fmt(v: float) -> str:
+    if isinstance(v, bool | np.bool_):  # a switch such as entry.merger_control
+        return str(bool(v)).lower()
+    return f"{v:.3g}".replace("e+0", "e").replace("e+", "e")  # 2e10, 0.3, 6
+
+
+def drivers(s: Sweep) -> dict:
+    """Scenario discovery for the OUTCOMES: the rate per scenario, and PRIM boxes over the
+    swept numeric parameters."""
+    d = {"rates": pd.concat([rates(s.ok, "scenario", o).assign(outcome=o) for o in OUTCOMES],
+                            ignore_index=True), "prim": {}, "boxes": {}}
+    if s.swept:
+        X = s.ok[s.swept].astype(float)
+        full = {c: (X[c].min(), X[c].max()) for c in X}
+        for o in OUTCOMES:
+            y = s.ok[o].to_numpy(bool)
+            if 0 < y.sum() < len(y):
+                d["prim"][o] = prim(X, y)
+                box = choose_box(d["prim"][o])
+                d["boxes"][o] = {**box, "where": describe(box, full)}
+    return d
+
+
+def by_lab(labs: pd.DataFrame, col: str, how: str) -> pd.DataFrame:
+    """`col` per run, month and lab, with the labs founded during a run as one lab, ENTRANT
+    ("Entrant 3" is a different lab in every run): their `how` ("max": the best of them,
+    "sum": all of them together). Columns: scenario, run, month, firm, col."""
+    names = labs.firm.astype(str)
+    labs = labs[["scenario", "run", "month", col]].assign(
+        firm=names.where(~names.str.startswith("Entrant "), ENTRANT))
+    keys = ["scenario", "run", "month", "firm"]
+    return labs.groupby(keys, observed=True, sort=False)[col].agg(how).reset_index()
+
+
+def points(s: Sweep) -> pd.Series:
+    """Each run's scenario and swept point as a label ("open_entry, entry.rate_scale=3.0"),
+    by run; only the scenario when the sweep has more than 12 points."""
+    n = len(s.ok[["scenario", *s.swept]].drop_duplicates())
+    keys = ["scenario", *s.swept] if n <= 12 else ["scenario"]
+    return s.ok.set_index("run")[keys].astype(str).apply(
+        lambda row: ", ".join(v if k == "scenario" else f"{k}={v}" for k, v in row.items()),
+        axis=1)
+
+
+def concentration_table(s: Sweep) -> pd.DataFrame:
+    """At the horizon, per scenario and swept point: HHI means with 95% intervals (normal
+    approximation over seeds) and the roster's counts, so differences can be judged."""
+    g = s.ok.groupby(s.ok.run.map(points(s)))
+    out = {"runs": g.size()}
+    for col, name in (("hhi_ownership_final", "HHI ownership"),
+                      ("hhi_revenue_final", "HHI revenue")):
+        mean, half = g[col].mean(), 1.96 * g[col].std(ddof=1).fillna(0) / np.sqrt(g.size())
+        out[f"{name} mean"], out[f"{name} 95% lo"] = mean, mean - half
+        out[f"{name} 95% hi"] = mean + half
+    for col in ("entrants", "exits_acquihired", "exits_acquired", "exits_closed"):
+        if col in s.ok:
+            out[f"mean {col}"] = g[col].mean()
+    t = pd.DataFrame(out).rename_axis("scenario and swept point").reset_index()
+    return t.sort_values("scenario and swept point",
+                         key=lambda c: c.map(lambda g: (not g.startswith("baseline"), g)))
+
+
+def scenario_table(s: Sweep) -> pd.DataFrame:
+    g = s.ok.groupby("scenario")
+
+    def most_likely(names: pd.Series) -> str:
+        share = names.value_counts(normalize=True)
+        return f"{share.index[0]} ({share.iloc[0]:.0%})"
+
+    return pd.DataFrame({
+        "runs": g.size(),
+        "most likely leader": g.winner_capability.agg(most_likely),
+        "P(independent lab leads) %": g.lab_leads.mean() * 100,
+        "P(hyperscaler-owned model leads) %": g.hyperscaler_owned_leads.mean() * 100,
+        "median HHI revenue": g.hhi_revenue_final.median(),
+        "median HHI ownership": g.hhi_ownership_final.median(),
+        "median cloud share of AI spending %": g.cloud_share_of_ai_spend_final.median() * 100,
+        "mean lab exits": g.lab_exits.mean(),
+        "median cumulative cloud profit (USD bn)": g.cloud_profit_cum_usd.median() / 1e9,
+        "median cumulative lab profit (USD bn)": g.lab_profit_cum_usd.median() / 1e9,
+    }).loc[s.scenarios]

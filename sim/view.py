@@ -1,0 +1,76 @@
+"""What a firm's decision may read of the world: a read-only view of the market (the
+frontier, the trend, prices, pay, valuations, who owns and carries what). Policies
+(sim/policies/) get this, never the model, so a decision cannot move money or change
+another firm's state."""
+
+from __future__ import annotations
+
+import math
+
+
+class MarketView:
+    __slots__ = ("_m", "params")
+
+    def __init__(self, model):
+        self._m = model
+        self.params = model.p  # the run's parameters (an attribute: read on every decision)
+
+    @property
+    def month(self) -> int:
+        return self._m.month
+
+    @property
+    def frontier_capability(self) -> float:
+        """Capability of the best released model on sale (-inf before any)."""
+        return self._m.frontier()[0]
+
+    def trend_flop(self, month: float | None = None) -> float:
+        """The trend-sized frontier run (A9) this month, or at `month`."""
+        return self._m.trend_flop(month)
+
+    @property
+    def ai_spend(self) -> float:
+        """Customers' spending on models this month (USD)."""
+        return self._m.products.ai_spend
+
+    def market_share(self, lab) -> float:
+        """The lab's share of customers' spending this month."""
+        spend = self._m.products.ai_spend
+        return float(self._m.products.model_spend[lab.slot]) / spend if spend > 0 else 0.0
+
+    def market_price(self) -> float:
+        return self._m.compute.market_price()
+
+    def run_price(self, lab) -> float:
+        """What a FLOP of training costs this lab at its suppliers."""
+        return self._m.compute.run_price(lab)
+
+    def monthly_salaries(self, lab) -> float:
+        return self._m.talent.monthly_salaries(lab)
+
+    def headcount(self, lab) -> int:
+        return int(self._m.talent.heads[lab.slot])
+
+    def valuation(self, lab) -> float:
+        return self._m.capital.valuation(lab)
+
+    def capability_of(self, lab, flop: float) -> float:
+        """Expected capability of a run of `flop` by this lab if it started now (the
+        scaling law at the run's end, with today's talent; no outcome noise)."""
+        m = self._m
+        if flop <= 0:
+            return -math.inf
+        return m.capability(flop, m.month + m.p.training.run_months, lab)
+
+    def owner(self, lab):
+        """The hyperscaler that owns an in-house lab."""
+        return self._m.by_name[lab.owner]
+
+    def inhouse_labs(self, h) -> list:
+        return self._m.inhouse_labs(h)
+
+    def partner_labs(self, h) -> list:
+        """Independent labs with a model on sale that this cloud carries (its partners)."""
+        m = self._m
+        return [lab for lab in m.labs
+                if lab.sells and lab.independent and m.products.carries(h, lab)]
