@@ -130,6 +130,13 @@ def pool(workers: int) -> ProcessPoolExecutor:
     return _pool
 
 
+def cancel_pending() -> int:
+    """Cancel the runs submitted to the pool that have not started (a caller stopped reading
+    its outcomes, e.g. on Ctrl-C): without it the process waits at exit for every one of
+    them. Runs under way finish. Returns how many were cancelled."""
+    return sum(future.cancel() for future in list(_pending))
+
+
 def context() -> multiprocessing.context.BaseContext:
     """forkserver where there is one: a clean single-threaded process imports the model once
     and forks each worker from it (no fork of the threaded parent, and no worker pays the

@@ -67,3 +67,10 @@ def test_the_runner_loads_no_pandas_hydra_or_mesa():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_cancel_pending_drops_the_runs_not_started(params):
+    outcomes = runner.run([(params, s) for s in range(40)], 2, keep_record=False)
+    assert next(outcomes).error is None  # the caller stops reading here
+    assert 0 < runner.cancel_pending() < 40  # the runs under way finish
+    assert runner.cancel_pending() == 0
