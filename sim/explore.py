@@ -36,7 +36,6 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,9 @@ import pandas as pd
 import yaml
 
 from . import uncertainties as unc
-from .params import ConfigError, Params, from_dict
+from .roster import HYPERSCALERS as HYPERSCALER_SPECS
+from .config import to_params
+from .params import ConfigError, Params
 
 METHODS = ("morris", "sobol", "lhs")
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64, "lhs": 200}
@@ -58,12 +59,8 @@ RESAMPLES = {"morris": 1000, "sobol": 1000, "lhs": 100}
 CONF = 0.95
 TOP = 5  # parameters per outcome in summary.md
 
-try:  # the hyperscalers' names (the ownership groups that count as "hyperscaler-owned")
-    from .roster import HYPERSCALERS as _H
-
-    HYPERSCALERS = tuple(h.name for h in _H)
-except Exception:  # noqa: BLE001 - the roster is being redesigned; these are its three
-    HYPERSCALERS = ("Microsoft", "Amazon", "Google")
+# The hyperscalers' names: the ownership groups that count as "hyperscaler-owned".
+HYPERSCALERS = tuple(h.name for h in HYPERSCALER_SPECS)
 
 
 # ---- outcomes: numbers computed from each run's summary (add new ones here) ----------------
@@ -73,9 +70,10 @@ def _leader_kind(s: dict) -> str:
 
 
 def _hyperscaler_owned(s: dict) -> float:
-    """An in-house lab leads, or the leader's ownership group is a hyperscaler (a partner
-    lab consolidated with its investor), as sim/report.py's `hyperscaler_owned_leads`."""
-    return float(_leader_kind(s) == "inhouse_lab" or s.get("leader_owner") in HYPERSCALERS)
+    """The leader at the horizon belongs to a hyperscaler's ownership group (an in-house lab,
+    or a partner lab consolidated with its investor): `hyperscaler_owned_leads` as
+    sim/report/load.py defines it."""
+    return float(s.get("leader_owner") in HYPERSCALERS)
 
 
 OUTCOMES: dict[str, tuple[str, Callable[[dict], float]]] = {
@@ -92,8 +90,8 @@ OUTCOMES: dict[str, tuple[str, Callable[[dict], float]]] = {
                            lambda s: s["lab_profit_cum_usd"]),
     "lab_exits": ("labs gone by the horizon (closed, acqui-hired or bought)",
                   lambda s: s["lab_exits"]),
-    "hyperscaler_owned_leads": ("1 if a hyperscaler-owned model leads in 2034 (at the horizon if "
-                                "earlier): an in-house lab or a lab in a hyperscaler's bloc",
+    "hyperscaler_owned_leads": ("1 if a hyperscaler-owned model leads at the horizon: an "
+                                "in-house lab or a lab in a hyperscaler's bloc",
                                 _hyperscaler_owned),
     "labs_capture_more": ("1 if labs' cumulative profit exceeds the clouds'",
                           lambda s: float(s["lab_profit_cum_usd"] > s["cloud_profit_cum_usd"])),
@@ -230,46 +228,63 @@ def _check_samples(method: str, n: int) -> None:
 
 
 def _check_overrides(overrides: dict[str, Any]) -> None:
-    for key in overrides:
-        if "[" in key:
-            raise ExploreError(f"{key}: set a list parameter whole (e.g. "
-                               "talent.pay_usd_per_year=[9e5,1.2e6,1.1e6,2e5])")
-    make_params(unc.to_nested(overrides))  # ConfigError names a bad key or value
+    make_params(overrides)  # ConfigError names a bad key or value
 
 
 def select(only: str | None, overrides: dict[str, Any]) -> list[str]:
-    """The sampled keys: every declared one, or those `only` names (a key, a list parameter's
-    name for all its entries, or a section such as `finance`); keys fixed by an override are
-    left out."""
+    """The sampled keys: every declared one, or those `only` names (a key, a per-name
+    parameter or a policy for all its entries, or a section such as `finance`); keys fixed
+    by an override are left out, and so are a policy's fields where no run would use them
+    (an error if `only` names such a field itself)."""
     declared = list(unc.declared())
-    fixed = {k.split("[")[0] for k in overrides}
     if only is None:
-        keys = declared
+        keys, named = declared, set()
     else:
-        keys = set()
+        keys, named = set(), set()
         for item in [x for x in only.split(",") if x]:
-            hit = [k for k in declared
-                   if k == item or k.startswith(item + ".") or k.startswith(item + "[")]
+            hit = [k for k in declared if k == item or k.startswith(item + ".")]
             if not hit:
                 raise ExploreError(f"only={item}: not a declared uncertainty (allowed: a key "
-                                   "of `aisim explore --list`, a list parameter or a section "
-                                   "such as finance)")
-            if all(_path(k) in fixed for k in hit):
+                                   "of `aisim explore --list`, a per-name parameter, a policy "
+                                   "or a section such as finance)")
+            if all(_fixed(k, overrides) for k in hit):
                 raise ExploreError(f"only={item}: also set to a value on the command line")
             keys.update(hit)
+            named.add(item)
         keys = [k for k in declared if k in keys]
-        if not keys:
-            raise ExploreError("only=: names no uncertainty")
-    return [k for k in keys if _path(k) not in fixed]
+    keys = [k for k in keys if not _fixed(k, overrides)]
+    for key in [*keys, *overrides]:
+        group = _unused_policy_field(key, keys, overrides)
+        if group is not None and (key in named or key in overrides):
+            options = [o for o in unc.policy_options(group) if unc.in_effect(key, o)]
+            raise ExploreError(f"{key}: used only with {group}={' or '.join(options)} (add "
+                               f"{group} to only=, or set {group}={options[0]})")
+    keys = [k for k in keys if _unused_policy_field(k, keys, overrides) is None]
+    if not keys:
+        raise ExploreError("only=: names no uncertainty")
+    return keys
 
 
-def _path(key: str) -> str:
-    return key.split("[")[0]
+def _fixed(key: str, overrides: dict[str, Any]) -> bool:
+    """Set on the command line: the key, or the whole per-name parameter it is an entry of."""
+    t = unc.target(key)
+    return key in overrides or (t.kind == "element" and t.path in overrides)
 
 
-def make_params(nested: dict, base: Params | None = None) -> Params:
-    """The one call that builds Params (sim.params.from_dict) from a nested dict."""
-    return from_dict(nested, base)
+def _unused_policy_field(key: str, keys: list[str], overrides: dict[str, Any]) -> str | None:
+    """The policy group of a policy's field that no run would use (its group neither sampled
+    nor set to a policy that has it), else None."""
+    t = unc.target(key)
+    if t.kind != "policy_param" or t.path in keys:
+        return None
+    policy = overrides.get(t.path, unc.default_value(t.path))
+    return None if unc.in_effect(key, policy) else t.path
+
+
+def make_params(values: dict[str, Any]) -> Params:
+    """Params from {key: value} (any keys of sim/uncertainties.py, fixed and sampled alike),
+    through `sim.config.to_params`, the one way from a config to Params."""
+    return to_params(unc.to_config(values))
 
 
 # ---- the design ------------------------------------------------------------------------------
@@ -301,43 +316,27 @@ def values(keys: list[str], design: np.ndarray) -> pd.DataFrame:
                          for j, k in enumerate(keys)})
 
 
-def params_of(row: dict[str, Any], base: Params) -> Params:
-    return make_params(unc.to_nested(row, base), base)
+def params_of(row: dict[str, Any], overrides: dict[str, Any]) -> Params:
+    return make_params({**overrides, **row})
 
 
 # ---- running -------------------------------------------------------------------------------
 
 def execute(tasks: list[tuple[int, Params, int]], workers: int = 0,
             progress: Any = None) -> Iterator[tuple[int, Any]]:
-    """Run every (row, params, seed) and yield (row, Outcome) as runs finish, on sim.sweep's
-    process pool (its run_one records a run that raises with its error). The one place this
+    """Run every (row, params, seed) on sim.runner (summaries only; a run that raises is
+    recorded with its error) and yield (row, Outcome) in task order. The one place this
     module runs the model."""
-    from . import sweep
+    from . import runner
 
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    if workers <= 1:
-        for i, params, seed in tasks:
-            outcome = sweep.run_one(params, seed, False)
-            if progress is not None:
-                progress.update(1)
-            yield i, outcome
-        return
-    executor = sweep.pool(workers)
-    futures = {executor.submit(sweep.run_one, params, seed, False): (i, seed)
-               for i, params, seed in tasks}
+    outcomes = runner.run([(params, seed) for _, params, seed in tasks], workers,
+                          keep_record=False,
+                          progress=progress.update if progress is not None else None)
     try:
-        for future in as_completed(futures):
-            i, seed = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as err:  # noqa: BLE001 - a worker died: record it, go on
-                outcome = sweep.Outcome(seed, error=f"{type(err).__name__}: {err}")
-            if progress is not None:
-                progress.update(1)
+        for (i, _, _), outcome in zip(tasks, outcomes):
             yield i, outcome
     finally:
-        for future in futures:
-            future.cancel()
+        runner.cancel_pending()  # stopped early (Ctrl-C): the pool drops what has not started
 
 
 Runner = Callable[[list[tuple[int, Params, int]], int, Any], Iterable[tuple[int, Any]]]
@@ -354,7 +353,6 @@ def explore(spec: Spec, out: Path, runner: Runner = execute, progress: Any = Non
     pending = [i for i in range(n) if i not in finished]
     unit = design[spec.keys].to_numpy(float)
     table = values(spec.keys, unit)
-    base = make_params(unc.to_nested(spec.overrides))
     workers = min(spec.workers or os.cpu_count() or 1, max(len(pending), 1))
     echo(f"explore: {spec.method} over {len(spec.keys)} uncertainties, {n} runs"
          + (f" ({n - len(pending)} done)" if len(pending) < n else "")
@@ -363,11 +361,11 @@ def explore(spec: Spec, out: Path, runner: Runner = execute, progress: Any = Non
                            if pending else ""))
     if pending:
         tasks, failed = [], []
-        rows = table.to_dict("records")  # Python scalars, as from_dict expects
+        rows = table.to_dict("records")  # Python scalars, as to_params expects
         for i in pending:
             seed = int(design.seed.iloc[i])
             try:
-                tasks.append((i, params_of(rows[i], base), seed))
+                tasks.append((i, params_of(rows[i], spec.overrides), seed))
             except ConfigError as err:  # an inconsistent combination: recorded, not fatal
                 failed.append((i, _failed(seed, f"ConfigError: {err}")))
         if progress is not None:
@@ -387,7 +385,7 @@ def explore(spec: Spec, out: Path, runner: Runner = execute, progress: Any = Non
 
 
 def _failed(seed: int, error: str) -> Any:
-    from .sweep import Outcome
+    from .runner import Outcome
 
     return Outcome(seed, error=error)
 
@@ -678,10 +676,10 @@ def main(argv: list[str]) -> int:
         print(f"aisim explore: error: {err}", file=sys.stderr)
         return 2
     out = spec.dir or default_dir()
-    from . import sweep, workers
+    from . import runner, sweep
 
     if spec.workers != 1:
-        workers.start_loading()  # the workers' model loads while the design is drawn
+        runner.start_loading()  # the workers' model loads while the design is drawn
     try:
         explore(spec, out, progress=sweep.Progress)
     except ExploreError as err:

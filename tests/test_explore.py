@@ -17,7 +17,7 @@ import sim
 from sim import cli, explore, params
 from sim import uncertainties as unc
 from sim.params import Params
-from sim.sweep import Outcome
+from sim.runner import Outcome
 
 FAST = ["horizon_months=6", "demand.n_customers=200"]
 
@@ -51,48 +51,66 @@ def _comment_blocks() -> dict[str, str]:
 
 
 def test_every_assumption_is_declared_or_deliberately_not_explored():
-    declared_paths = {k.split("[")[0] for k in unc.declared()}
+    declared = set(unc.declared())
+    keys = unc.parameter_keys()
+
+    def covered(path):  # a per-name parameter or a policy: each of its keys
+        mine = [k for k in keys if k == path or k.startswith(path + ".")]
+        return path in unc.NOT_EXPLORED or all(k in declared or k in unc.NOT_EXPLORED
+                                               for k in mine)
+
     blocks = _comment_blocks()
     assumptions = [k for k, text in blocks.items() if re.search(r"assumption", text, re.I)]
     assert len(assumptions) > 50  # the parser found the comments
     for key in assumptions:
-        assert key in declared_paths or key in unc.NOT_EXPLORED, (
+        assert covered(key), (
             f"{key} is an assumption (sim/params.py) but has no range in sim/uncertainties.py "
             "and is not listed in NOT_EXPLORED")
-    # Stricter: every parameter, sourced or assumed, is declared or listed with a reason.
-    for key in unc.parameter_paths():
-        assert key in declared_paths or key in unc.NOT_EXPLORED, f"{key}: not declared"
-    assert not declared_paths & set(unc.NOT_EXPLORED)
+    # Stricter: every parameter, sourced or assumed - each entry of a per-name one, each
+    # policy and each field of a shipped policy - is declared or listed with a reason.
+    for key in keys:
+        assert key in declared or key in unc.NOT_EXPLORED, f"{key}: not declared"
+    assert set(declared) <= set(keys) and not declared & set(unc.NOT_EXPLORED)
     assert {"horizon_months", "demand.n_customers", "talent.n_researchers",
             "entry.max_entrants"} <= set(unc.NOT_EXPLORED)
+    assert {"strategy.initial_make_weight.Google", "demand.home_cloud_shares.Amazon",
+            "talent.pay_usd_per_year.pool", "policy.lab", "policy.hyperscaler",
+            "policy.lab.payback_months"} <= declared
 
 
 def test_declarations_are_plausible_ranges_inside_the_validity_ranges():
-    base = Params()
     for u in unc.UNCERTAINTIES:
-        path, index = unc._path(u.key)
-        f = unc._field(path)
+        t = unc.target(u.key)
+        valid = unc.validity(u.key)  # sim.params.allowed, or the policy class's
+        value = unc.default(u)
         assert u.reason.strip(), u.key
         assert not re.search(r"\b20(2[5-9]|3\d)\b", u.reason), f"{u.key}: data after 2024"
-        value = unc._get(base, path)
         if isinstance(u, unc.Categorical):
-            assert index is None and (isinstance(value, bool) or "choices" in f.metadata)
-            assert value in u.choices
+            assert t.kind in ("field", "policy"), u.key
+            assert isinstance(value, bool) or valid.choices is not None, u.key
+            assert value == u.choices[0] or isinstance(value, bool), u.key  # default first
+            assert value in u.choices and len(u.choices) >= 2, u.key
             continue
         assert u.scale in (unc.LIN, unc.LOG) and u.low < u.high, u.key
         assert u.scale == unc.LIN or u.low > 0, u.key
-        if index is not None:
-            assert isinstance(value, list), u.key
-            assert index == "*" or int(index) < len(value), u.key
-        assert u.low <= unc.default(u) <= u.high, f"{u.key}: default outside its range"
-        lo, hi, lo_open = f.metadata["range"]
-        values = [x * u.low for x in value] + [x * u.high for x in value] if index == "*" \
-            else [u.low, u.high]
-        for v in values:  # the exploration range lies inside the validity range
-            inside = (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
-            assert inside, u.key
+        assert u.low <= value <= u.high, f"{u.key}: default {value} outside its range"
+        assert u.low in valid and u.high in valid, f"{u.key}: outside {valid}"
     keys = [u.key for u in unc.UNCERTAINTIES]
     assert len(keys) == len(set(keys))
+
+
+def test_defaults_of_per_name_entries_and_policies():
+    d = unc.declared()
+    assert unc.default(d["strategy.initial_make_weight.Google"]) == 0.9  # the roster's
+    assert unc.default(d["demand.home_cloud_shares.Amazon"]) == 0.31
+    assert unc.default(d["talent.pay_usd_per_year.inhouse_lab"]) == 1.2e6  # Params'
+    assert d["policy.lab"].choices == ("racing", "profit")  # configs/policy/lab/, default first
+    assert d["policy.hyperscaler"].choices == ("make_or_buy", "all_in")
+    assert unc.default(d["policy.lab.payback_months"]) == 12.0  # configs/policy/lab/profit.yaml
+    with pytest.raises(params.ConfigError, match="unknown name Meta"):
+        unc.target("strategy.initial_make_weight.Meta")
+    with pytest.raises(params.ConfigError, match="payback_monthz: unknown key"):
+        unc.target("policy.lab.payback_monthz")
 
 
 def test_the_list_prints_every_uncertainty(capsys):
@@ -132,9 +150,8 @@ def test_the_design_covers_every_declared_range(method, samples, rows):
         if method == "lhs":  # one run in each of the N strata
             assert sorted(np.floor(unit[:, j] * samples).astype(int)) == list(range(samples))
     # Every row is a valid Params.
-    base = Params()
     for row in table.head(50).to_dict("records"):
-        explore.params_of(row, base)
+        explore.params_of(row, {})
 
 
 def test_values_map_the_unit_interval_onto_ranges_and_scales():
@@ -149,11 +166,36 @@ def test_values_map_the_unit_interval_onto_ranges_and_scales():
     switch = d["strategy.partnerships"]
     assert [unc.value_of(switch, x) for x in (0, 0.49, 0.51, 1)] == [False, False, True, True]
     assert set(d["finance.deal_figures"].choices) == {"public", "article"}
-    nested = unc.to_nested({"talent.pay_usd_per_year[*]": 2.0,
-                            "demand.home_cloud_shares[0]": 0.2, "entry.enabled": False})
-    p = explore.make_params(nested)
-    assert p.talent.pay_usd_per_year == [2 * x for x in Params().talent.pay_usd_per_year]
-    assert p.demand.home_cloud_shares[0] == 0.2 and p.entry.enabled is False
+    p = explore.make_params({"talent.pay_usd_per_year.pool": 3e5,
+                             "demand.home_cloud_shares.Microsoft": 0.2, "entry.enabled": False})
+    assert p.talent.pay_usd_per_year == {**Params().talent.pay_usd_per_year, "pool": 3e5}
+    assert p.demand.home_cloud_shares == {"Microsoft": 0.2} and p.entry.enabled is False
+
+
+def test_policies_are_choices_and_their_fields_apply_only_where_chosen():
+    d = unc.declared()
+    lab = d["policy.lab"]
+    assert [unc.value_of(lab, x) for x in (0, 0.49, 0.51, 1)] == ["racing", "racing",
+                                                                 "profit", "profit"]
+    p = explore.make_params({"policy.lab": "profit", "policy.lab.payback_months": 20.0,
+                             "policy.hyperscaler": "all_in"})
+    assert p.policy.lab == {"_target_": "sim.policies.lab.ProfitLab", "payback_months": 20.0,
+                            "size_steps": 8, "entry_share": 0.02}
+    assert p.policy.hyperscaler["_target_"] == "sim.policies.hyperscaler.AllIn"
+    racing = explore.make_params({"policy.lab": "racing", "policy.lab.payback_months": 20.0})
+    assert racing.policy.lab == {"_target_": "sim.policies.lab.RacingLab"}
+    assert explore.make_params({"policy.lab.payback_months": 20.0}) == Params()  # racing
+    with pytest.raises(params.ConfigError, match="policy.lab.payback_months=0.5 is out of range"):
+        explore.make_params({"policy.lab": "profit", "policy.lab.payback_months": 0.5})
+    # Exploring a policy's field alone is refused; with its policy sampled or fixed it is not.
+    with pytest.raises(explore.ExploreError, match="used only with policy.lab=profit"):
+        explore.parse(["only=policy.lab.payback_months"])
+    assert explore.parse(["only=policy.lab"]).keys == [
+        "policy.lab", "policy.lab.payback_months", "policy.lab.entry_share"]
+    assert explore.parse(["only=policy.lab.payback_months", "policy.lab=profit"]).keys == [
+        "policy.lab.payback_months"]
+    assert "policy.lab.payback_months" not in explore.parse(["policy.lab=racing"]).keys
+    assert "policy.lab.payback_months" in explore.parse([]).keys
 
 
 # ---- a synthetic model with a known answer ---------------------------------------------------
@@ -325,8 +367,16 @@ def test_a_fixed_key_leaves_the_design_and_only_may_name_a_section():
     assert spec.overrides == {"entry.enabled": False, "horizon_months": 6,
                               "demand.n_customers": 200}
     assert explore.parse(["only=strategy.initial_make_weight"]).keys == [
-        "strategy.initial_make_weight[0]", "strategy.initial_make_weight[1]",
-        "strategy.initial_make_weight[2]"]
+        "strategy.initial_make_weight.Microsoft", "strategy.initial_make_weight.Amazon",
+        "strategy.initial_make_weight.Google"]
+    spec = explore.parse(["only=strategy.initial_make_weight.Google,demand",
+                          "demand.home_cloud_shares.Amazon=0.3"])
+    assert "strategy.initial_make_weight.Google" in spec.keys
+    assert "strategy.initial_make_weight.Amazon" not in spec.keys
+    assert "demand.home_cloud_shares.Amazon" not in spec.keys  # fixed
+    assert "demand.home_cloud_shares.Google" in spec.keys
+    p = explore.params_of({"demand.home_cloud_shares.Google": 0.12}, spec.overrides)
+    assert p.demand.home_cloud_shares == {"Amazon": 0.3, "Google": 0.12}
     assert explore.parse(["finance.us_capital_pool_usd_per_year=1e10"]).overrides == {
         "finance.us_capital_pool_usd_per_year": 1e10}
 
@@ -336,8 +386,8 @@ def test_outcomes_from_a_real_summary():
     values = explore.outcome_values(s)
     assert set(values) == set(explore.OUTCOMES) and all(math.isfinite(v) for v in values.values())
     assert values["labs_capture_more"] == float(s["lab_profit_cum_usd"] > s["cloud_profit_cum_usd"])
-    assert explore.outcome_values({**SUMMARY, "leader_kind_2034": "inhouse_lab"})[
-        "hyperscaler_owned_leads"] == 1.0
+    assert explore.outcome_values({**SUMMARY, "leader_kind": "inhouse_lab",
+                                   "leader_owner": "Google"})["hyperscaler_owned_leads"] == 1.0
     assert explore.outcome_values({**SUMMARY, "leader_owner": "Amazon"})[
         "hyperscaler_owned_leads"] == 1.0  # a partner lab in Amazon's bloc
     assert explore.outcome_values(SUMMARY)["hyperscaler_owned_leads"] == 0.0
