@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from typing import NamedTuple
 
 import mesa
 
 from .mechanisms.finance import COST_TAGS, OUTSIDE_INVESTORS, REVENUE_TAGS
 from .roster import HyperscalerSpec, InvestorSpec, Kind, LabSpec
+
+
+# The kinds as module constants: reading a member off the Enum class costs ~5x a global,
+# and the kind properties below are read tens of thousands of times a run.
+INDEPENDENT, INHOUSE, OPEN_WEIGHTS = Kind.INDEPENDENT, Kind.INHOUSE, Kind.OPEN_WEIGHTS
+
+
+class TrainedModel(NamedTuple):
+    """A model trained and waiting for its release month."""
+
+    release_month: int
+    train_flop: float
+    capability: float
 
 
 class Firm(mesa.Agent):
@@ -120,7 +134,7 @@ class FrontierLab(Firm):
         # Released model (latest and best) and models waiting for release.
         self.train_flop = 0.0
         self.capability = -math.inf
-        self.pending: list[tuple[int, float, float]] = []  # (release_month, flop, capability)
+        self.pending: list[TrainedModel] = []
         # The run in training.
         self.run_start = 0
         self.run_target_flop = 0.0
@@ -151,8 +165,8 @@ class FrontierLab(Firm):
                 cap = m.capability(self.run_delivered_flop, m.month, self)
                 if tr.outcome_sigma > 0:  # no draw at 0: deterministic runs stay so
                     cap += tr.outcome_sigma * float(m.rng.standard_normal())
-                self.pending.append((m.month + tr.release_lag_months,
-                                     self.run_delivered_flop, cap))
+                self.pending.append(TrainedModel(m.month + tr.release_lag_months,
+                                                 self.run_delivered_flop, cap))
                 m.frontier_flop = max(m.frontier_flop, self.run_delivered_flop)
             self.run_target_flop = self.run_delivered_flop = 0.0
         if self.run_target_flop > 0:
@@ -173,15 +187,15 @@ class FrontierLab(Firm):
 
     @property
     def is_open(self) -> bool:
-        return self.kind == Kind.OPEN_WEIGHTS
+        return self.kind == OPEN_WEIGHTS
 
     @property
     def independent(self) -> bool:
-        return self.kind == Kind.INDEPENDENT
+        return self.kind == INDEPENDENT
 
     @property
     def inhouse(self) -> bool:
-        return self.kind == Kind.INHOUSE
+        return self.kind == INHOUSE
 
     @property
     def publishes_weights(self) -> bool:
@@ -195,10 +209,10 @@ class FrontierLab(Firm):
 
     def release_due(self, month: int) -> None:
         """Release pending models whose month has come (A21: release lags training)."""
-        due = [m for m in self.pending if m[0] <= month]
+        due = [m for m in self.pending if m.release_month <= month]
         if not due:
             return
-        self.pending = [m for m in self.pending if m[0] > month]
+        self.pending = [m for m in self.pending if m.release_month > month]
         for _, flop, cap in due:
             if cap > self.capability:
                 self.capability, self.train_flop = cap, flop

@@ -14,7 +14,7 @@ import math
 import mesa
 
 from . import policies, roster
-from .agents import FrontierLab, Hyperscaler, Investor
+from .agents import FrontierLab, Hyperscaler, Investor, TrainedModel
 from .markets.capital import CapitalMarket
 from .markets.compute import ComputeMarket
 from .markets.entry import Roster
@@ -106,7 +106,7 @@ class AIIndustry(mesa.Model):
         for lab in self.labs:
             for m in lab.spec.models:
                 cap = self.capability(m.train_flop, m.trained_month, lab)
-                lab.pending.append((m.release_month, m.train_flop, cap))
+                lab.pending.append(TrainedModel(m.release_month, m.train_flop, cap))
             lab.release_due(0)
 
     # ------------------------------------------------------------------ the world

@@ -220,7 +220,7 @@ class Recorder:
 
     def snapshot(self) -> Record:
         """The run's arrays and firm labels: picklable, and all that `tables` needs."""
-        firms, t = self.model.firms, self.recorded
+        t = self.recorded
         if t < len(self.leader):  # a run not finished: the months so far
             cut = lambda a: a[:t]  # noqa: E731
             return dataclasses.replace(

@@ -38,6 +38,11 @@ class MarketView:
         spend = self._m.products.ai_spend
         return float(self._m.products.model_spend[lab.slot]) / spend if spend > 0 else 0.0
 
+    @property
+    def capital_left(self) -> float:
+        """What outside investors can still put in this year (their unspent pools, USD)."""
+        return sum(investor.cash for investor in self._m.investors)
+
     def market_price(self) -> float:
         return self._m.compute.market_price()
 

@@ -161,3 +161,21 @@ def test_a_users_policy_outside_the_package_is_chosen_on_the_command_line(tmp_pa
     sys.modules.pop("my_policies", None)
     assert summaries["own"] != summaries["default"]
     assert summaries["own"]["frontier_flop_final"] < summaries["default"]["frontier_flop_final"]
+
+
+def test_the_view_reads_the_market_and_cannot_replace_it():
+    model = AIIndustry(_params(), seed=0)
+    model.step()
+    view = model.view
+    assert view.month == model.month
+    assert view.frontier_capability == model.frontier()[0]
+    assert view.capital_left == pytest.approx(sum(i.cash for i in model.investors))
+    assert view.trend_flop() == model.trend_flop()
+    lab = model.lab("OpenAI")
+    assert view.market_share(lab) == pytest.approx(
+        model.products.model_spend[lab.slot] / model.products.ai_spend)
+    assert view.run_price(lab) == model.compute.run_price(lab)
+    with pytest.raises(AttributeError):
+        view.month = 5
+    with pytest.raises(AttributeError):
+        view.anything_else = 1

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..mechanisms import compute
+from ..mechanisms import compute, training
 from ..mechanisms.finance import CHIP_VENDORS, ENERGY, OTHER_CLOUDS
 
 
@@ -100,8 +100,8 @@ class ComputeMarket:
         """Each cloud serves inference first, then training orders pro rata within capacity;
         payments settle obligations from strategic investments (A17, A24)."""
         m = self.model
-        c, tr = m.p.compute, m.p.training
-        research = 1.0 + tr.research_compute_multiple
+        tr = m.p.training
+        research = tr.research_compute_multiple
         training_orders = {h.name: [] for h in m.hyperscalers}
         self.self_supplied_flop = 0.0
         self.other_clouds_flop = {}
@@ -118,12 +118,13 @@ class ComputeMarket:
                             max(lab.cash - serving_bill[lab.name], 0.0))
             months_left = max(tr.run_months - (m.month - lab.run_start), 1)
             # The run's FLOP plus research compute alongside it; only the run counts.
-            want = (lab.run_target_flop - lab.run_delivered_flop) / months_left * research
+            want = training.bought_flop(
+                (lab.run_target_flop - lab.run_delivered_flop) / months_left, research)
             if lab.is_open:  # own data centres, bought at cost from chip vendors
                 cost = self.replacement_cost
                 flop = min(want, spendable / cost)
                 m.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
-                lab.run_delivered_flop += flop / research
+                lab.run_delivered_flop += training.run_share(flop, research)
                 self.self_supplied_flop += flop
                 continue
             if lab.other_cloud:  # rented outside the three clouds (CoreWeave, Oracle, ...)
@@ -131,7 +132,7 @@ class ComputeMarket:
                 flop = min(want, spendable / price)
                 self.other_clouds_revenue += m.ledger.pay(lab.name, OTHER_CLOUDS,
                                                           flop * price, "compute")
-                lab.run_delivered_flop += flop / research
+                lab.run_delivered_flop += training.run_share(flop, research)
                 self.other_clouds_flop[lab.name] = flop
                 continue
             for h, share in self.training_suppliers(lab):
@@ -165,7 +166,7 @@ class ComputeMarket:
                 continue
             flop = min(flop, max(buyer.cash, 0.0) / order.price)  # a lab pays what it can
             if order.tag in ("compute", "self_compute"):
-                buyer.run_delivered_flop += flop / (1.0 + tr.research_compute_multiple)
+                buyer.run_delivered_flop += training.run_share(flop, tr.research_compute_multiple)
             paid = m.ledger.pay(buyer.name, h.name, flop * order.price, order.tag)
             self._settle_obligation(buyer, h, paid)
             self.bought[buyer.name] += flop

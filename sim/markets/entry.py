@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..mechanisms import training
 from ..mechanisms.finance import OUTSIDE_INVESTORS
 from ..roster import Kind
 from .capital import Tranche
@@ -48,8 +49,9 @@ class Roster:
         pay = (tp.pay_usd_per_year[Kind.INDEPENDENT] * tp.workforce / tp.n_researchers
                * (1 + tp.overhead_ratio))
         first_round = (team * pay / 12.0 * e.first_round_salary_months
-                       + e.first_run_share * m.trend_flop() * m.compute.market_price()
-                       * (1.0 + tr.research_compute_multiple))
+                       + training.run_cost(e.first_run_share * m.trend_flop(),
+                                           m.compute.market_price(),
+                                           tr.research_compute_multiple))
         # A lab that trains outside the three clouds takes no hyperscaler money (xAI); else
         # one hyperscaler leads, drawn in proportion to what it can still invest.
         other_cloud = m.rng.random() < e.other_cloud_prob

@@ -34,7 +34,7 @@ class ProductMarket:
         to the partner cloud that sold it, and inference is ordered from the cloud that
         serves it."""
         m = self.model
-        d, f = m.p.demand, m.p.finance
+        d = m.p.demand
         frontier_cap, _ = m.frontier()
         gain = frontier_cap - m.frontier_capability_2024
         self.ai_spend = demand.ai_spend(gain, d.ai_spend_2024_usd_per_month,

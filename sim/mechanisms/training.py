@@ -41,3 +41,13 @@ def run_cost(flop: float, price: float, research_multiple: float) -> float:
 def affordable_flop(budget: float, price: float, research_multiple: float) -> float:
     """The largest run `budget` pays for, research compute included (inverse of run_cost)."""
     return budget / (price * (1.0 + research_multiple))
+
+
+def bought_flop(run_flop: float, research_multiple: float) -> float:
+    """FLOP to buy for `run_flop` of final run: the run and its research compute."""
+    return run_flop * (1.0 + research_multiple)
+
+
+def run_share(bought: float, research_multiple: float) -> float:
+    """The part of `bought` FLOP that goes into the final run (inverse of bought_flop)."""
+    return bought / (1.0 + research_multiple)
