@@ -52,6 +52,52 @@ def record_run(params: Params, *, seed: int) -> tuple[Record, dict[str, Any]]:
     return record, summary
 
 
+# A sustained leader leads in more than half of the last SUSTAINED_WINDOW months or, failing
+# that, by more than the run-outcome noise in at least SUSTAINED_MONTHS of them (issue 18;
+# a judgement: three years is about five model generations, a year about two).
+SUSTAINED_WINDOW = 36
+SUSTAINED_MONTHS = 12
+
+
+def sustained_leader(leader: list[str], capability: np.ndarray, names: list[str],
+                     noise: float, window: int = SUSTAINED_WINDOW,
+                     months: int = SUSTAINED_MONTHS) -> str:
+    """The lab that holds the frontier over the last `window` months (all, if fewer): the one
+    that leads in more than half of them; else the one that leads by more than `noise`
+    capability steps over the runner-up in the most months, if at least `months`; else ""
+    (the lead is contested). `leader`: the leader's name per month; `capability`: months x
+    labs, -inf for a lab without a model on sale; `names`: the labs' names (its columns)."""
+    recent = leader[-window:]
+    counts = {}
+    for name in recent:
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    if counts:
+        name, n = max(counts.items(), key=lambda kv: kv[1])
+        if n > len(recent) / 2:
+            return name
+    caps = capability[-window:]
+    if caps.shape[1] < 2:
+        return ""
+    top2 = -np.sort(-caps, axis=1)[:, :2]
+    clear = (top2[:, 0] - top2[:, 1] > noise) & np.isfinite(top2[:, 0])
+    clear_counts = np.bincount(np.argmax(caps, axis=1)[clear], minlength=len(names))
+    best = int(np.argmax(clear_counts))
+    return names[best] if clear_counts[best] >= months else ""
+
+
+def group_of(lab) -> str:
+    """A lab's group for "who wins": owned by a hyperscaler (in-house, or acquired), founded
+    in the run, open weights, or independent."""
+    if lab.inhouse:
+        return "inhouse"
+    if getattr(lab, "founded_month", -1) >= 0:
+        return "founded_in_run"
+    if lab.publishes_weights:
+        return "open_weights"
+    return "independent"
+
+
 def summarize(model: AIIndustry, seed: int) -> dict:
     """The run in one flat dict, from the recorder's arrays (cheap: no pandas)."""
     rec, p = model.recorder, model.p
@@ -97,6 +143,15 @@ def summarize(model: AIIndustry, seed: int) -> dict:
     entrant_cols = [j for j, x in enumerate(labs) if x in entrants]
     summary["entrant_in_frontier_tier"] = bool(np.isin(top3, entrant_cols).any())
     summary["entrant_leads_final"] = top in entrants
+    # Who holds the lead over time, not in one month (a leader can change on a 0.01-step
+    # margin): the sustained leader and its group.
+    alive = f["alive"][:, [x.index for x in labs]] > 0
+    held = sustained_leader(rec.leader, np.where(alive, np.nan_to_num(cap, nan=-np.inf),
+                                                  -np.inf),
+                            [x.name for x in labs], p.training.outcome_sigma)
+    summary["sustained_leader"] = held
+    summary["sustained_leader_group"] = group_of(next(x for x in labs if x.name == held)) \
+        if held else ""
     # "Leader in Y": at the start of Y, i.e. in the last month of Y-1 (a default run's
     # last month, 2033-12, is the start of 2034).
     for y in SUMMARY_YEARS:

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .load import ROSTER_COLS, ReportError, Sweep, load
-from .stats import OUTCOMES, YEARS, concentration_table, drivers, leader_table, scenario_table
+from .stats import (OUTCOMES, YEARS, concentration_table, drivers, leader_table,
+                    scenario_table, sustained_table)
 
 USAGE = "usage: aisim report SWEEP_DIR   (writes SWEEP_DIR/report/report.html)"
 
@@ -147,6 +148,16 @@ def report(sweep_dir: Path | str) -> Path:
             "of the year before), with 95% Wilson intervals; firms that never lead are left out."
             + (f" The runs do not reach the start of {missing}." if missing else ""),
             fig_leaders(s, leaders) if len(leaders) else None, "leaders")
+    held = sustained_table(s)
+    if len(held):
+        held.to_csv(out / "sustained_leader.csv", index=False)
+        section("1b. Who holds the frontier over time", "A one-month snapshot can turn on a "
+                "hundredth of a capability step. The sustained leader is the lab that leads in "
+                "more than half of the last three years' months or, failing that, leads by "
+                "more than the run-outcome noise (<code>training.outcome_sigma</code>) in at "
+                "least 12 of them; none when the lead is contested. Share of seeds whose "
+                "sustained leader is of each group, with 95% Wilson intervals.", None, "",
+                frame_html(held))
     section("2. Capability over time", "Median and 10-90% band across seeds of each lab's best "
             "released model; a closed lab's line ends.", fig_capability(s), "capability")
     section("3. Revenue market share", "Labs' shares of customers' spending on models, mean "

@@ -51,6 +51,25 @@ def leader_table(s: Sweep) -> pd.DataFrame:
         columns=["scenario", "n", "k", "p", "lo", "hi", "year", "firm"])
 
 
+# Groups of the sustained leader (sim.simulation.group_of), in the order the report shows.
+GROUPS = {"independent": "independent lab", "inhouse": "hyperscaler-owned (in-house) lab",
+          "open_weights": "open-weights lab", "founded_in_run": "lab founded in the run",
+          "": "none (the lead is contested)"}
+
+
+def sustained_table(s: Sweep) -> pd.DataFrame:
+    """Share of seeds whose sustained leader (over the last three years) is of each group,
+    by scenario, with Wilson intervals: one row per scenario, a column per group seen."""
+    if "sustained_leader_group" not in s.ok:  # a sweep from before the field existed
+        return pd.DataFrame()
+    group = s.ok.sustained_leader_group.fillna("")
+    seen = [g for g in GROUPS if (group == g).any()]
+    t = pd.concat([rates(s.ok, "scenario", group == g).assign(group=g) for g in seen])
+    t["rate"] = [f"{r.p:.0%} ({r.lo:.0%}-{r.hi:.0%})" for r in t.itertuples()]
+    return (t.pivot(index="scenario", columns="group", values="rate").loc[s.scenarios, seen]
+            .rename(columns=GROUPS).rename_axis(columns=None).reset_index())
+
+
 def bands(frame: pd.DataFrame, col: str, by=("scenario", "month")) -> pd.DataFrame:
     """10th percentile, median and 90th percentile of `col` across runs."""
     g = frame.groupby(list(by), observed=True)[col]
@@ -185,6 +204,9 @@ def scenario_table(s: Sweep) -> pd.DataFrame:
     return pd.DataFrame({
         "runs": g.size(),
         "most likely leader": g.winner_capability.agg(most_likely),
+        **({"most likely sustained leader": g.sustained_leader.agg(
+            lambda names: most_likely(names.replace("", "none")))}
+           if "sustained_leader" in s.ok else {}),
         "P(independent lab leads) %": g.lab_leads.mean() * 100,
         "P(hyperscaler-owned model leads) %": g.hyperscaler_owned_leads.mean() * 100,
         "median HHI revenue": g.hhi_revenue_final.median(),
