@@ -99,8 +99,21 @@ OUTCOMES: dict[str, tuple[str, Callable[[dict], float]]] = {
                               lambda s: float(_leader_kind(s) == "independent_lab")),
     "entrants": ("labs founded during the run", lambda s: s.get("entrants", 0)),
 }
+# Who holds the lead over the last three years (the summary's sustained leader, robust to a
+# one-month snapshot), by its group (sim.simulation.group_of): one indicator per group.
+SUSTAINED = {"independent": "an independent lab of the 2024 roster",
+             "inhouse": "a hyperscaler's own lab (in-house or acquired)",
+             "open_weights": "an open-weights lab", "founded_in_run": "a lab founded in the run"}
+for _group, _what in SUSTAINED.items():
+    OUTCOMES[f"sustained_{_group}_leads"] = (
+        f"1 if the sustained leader (the lab holding the frontier over the last three years) "
+        f"is {_what}", lambda s, g=_group: float(s["sustained_leader_group"] == g))
+OUTCOMES["lead_contested"] = ("1 if no lab holds the frontier over the last three years (no "
+                              "sustained leader)",
+                              lambda s: float(s["sustained_leader_group"] == ""))
 TEXT = {"leader": "winner_capability", "leader_kind": "leader_kind",
-        "leader_owner": "leader_owner"}  # results columns from the summary, at the horizon
+        "leader_owner": "leader_owner", "sustained_leader": "sustained_leader",
+        "sustained_leader_group": "sustained_leader_group"}  # results columns from the summary
 
 
 def outcome_values(summary: dict | None) -> dict[str, float]:

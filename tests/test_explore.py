@@ -204,7 +204,8 @@ SUMMARY = {"frontier_capability_final": 0.0, "hhi_revenue_final": 3000.0,
            "hhi_ownership_final": 3000.0, "cloud_share_of_ai_spend_final": 0.5,
            "cloud_profit_cum_usd": 2.0, "lab_profit_cum_usd": 1.0, "lab_exits": 0,
            "leader_kind": "independent_lab", "leader_owner": "OpenAI",
-           "winner_capability": "OpenAI", "entrants": 0}
+           "winner_capability": "OpenAI", "entrants": 0, "sustained_leader": "OpenAI",
+           "sustained_leader_group": "independent"}
 
 
 def fake_summary(p: Params, seed: int) -> dict:
@@ -392,6 +393,17 @@ def test_outcomes_from_a_real_summary():
         "hyperscaler_owned_leads"] == 1.0  # a partner lab in Amazon's bloc
     assert explore.outcome_values(SUMMARY)["hyperscaler_owned_leads"] == 0.0
     assert all(math.isnan(v) for v in explore.outcome_values(None).values())
+    held = explore.outcome_values(SUMMARY)
+    assert held["sustained_independent_leads"] == 1.0 and held["lead_contested"] == 0.0
+    assert held["sustained_inhouse_leads"] == held["sustained_founded_in_run_leads"] == 0.0
+    contested = explore.outcome_values({**SUMMARY, "sustained_leader": "",
+                                        "sustained_leader_group": ""})
+    assert contested["lead_contested"] == 1.0 and contested["sustained_independent_leads"] == 0
+    assert sum(values[f"sustained_{g}_leads"] for g in explore.SUSTAINED) \
+        + values["lead_contested"] == 1.0  # one group, or none, in a real run
+    from sim.report.stats import GROUPS  # the report's groups of the sustained leader
+
+    assert set(explore.SUSTAINED) | {""} == set(GROUPS)
 
 
 def test_a_small_real_exploration_in_process(tmp_path, capsys):
