@@ -9,13 +9,15 @@
 The design is drawn on the unit cube from `seed` (SALib): Morris with `samples` trajectories
 (samples x (D+1) runs), Saltelli/Sobol with N = `samples` (N x (2D+2) runs, N x (D+2) with
 second_order=false), or a Latin hypercube of `samples` runs. Each row becomes a Params (a
-uniform mapped to each range, categorical keys to one of their choices) and runs with seed
-`seed + row`. The folder (default explorations/<date>/<time with microseconds>/) gets:
+uniform mapped to each range, categorical keys to one of their choices; sim.config.to_params)
+and runs on sim.runner's pool with seed `seed + row`. The folder (default
+explorations/<date>/<time with microseconds>/) gets:
 
 - explore.json, design.parquet: the design, written first;
-- runs/NNNNNN.parquet: finished runs, written in chunks as they finish (resume reads them);
-- results.parquet: a row per run - run, seed, every sampled value, the outcomes, the
-  leader's name, kind and owner at the horizon, error (empty unless the run raised);
+- runs/NNNNNN.parquet: finished runs, written in chunks as they come (resume reads them);
+- results.parquet: a row per run - run, seed, every sampled value (a policy by its option's
+  name), the outcomes, the leader's name, kind and owner at the horizon, the sustained
+  leader and its group, error (empty unless the run raised);
 - sensitivity.csv: parameter, outcome, index, value, ci_low, ci_high - Morris mu_star (with
   its bootstrap interval from mu_star_conf), mu and sigma; Sobol S1 and ST (and S2 for pairs
   "a:b") with bootstrap intervals; for a Latin hypercube RBD-FAST's first-order S1_rbd;
