@@ -91,7 +91,7 @@ def run(tasks: Iterable[tuple[Params, int]], workers: int = 0, *,
         _pending.add(future)
         future.add_done_callback(_pending.discard)
         if progress is not None:
-            future.add_done_callback(lambda _: progress(1))
+            future.add_done_callback(lambda f: f.cancelled() or progress(1))
         futures.append((seed, future))
     return _collect(futures)
 
