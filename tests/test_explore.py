@@ -352,6 +352,13 @@ def test_the_same_command_twice_gives_identical_files(tmp_path):
     (["compute.doubling_months=-1"], "compute.doubling_months=-1.0 is out of range"),
     (["compute.doubling_monthz=3"], "compute.doubling_monthz: unknown key"),
     (["second_order=maybe"], "second_order=maybe: allowed true or false"),
+    (["strategy.initial_make_weight.Meta=0.5"], "strategy.initial_make_weight.Meta: unknown "
+                                                 "name Meta (names: Microsoft, Amazon, Google)"),
+    (["only=strategy.initial_make_weight.Meta"], "only=strategy.initial_make_weight.Meta: not a "
+                                                 "declared uncertainty"),
+    (["policy.lab=greedy"], "policy.lab=greedy: allowed racing, profit"),
+    (["only=policy.lab.payback_months"], "policy.lab.payback_months: used only with "
+                                         "policy.lab=profit"),
 ])
 def test_bad_input_is_one_line_naming_it(words, fragment, tmp_path, capsys):
     out = tmp_path / "x"
