@@ -13,6 +13,7 @@ from typing import NamedTuple
 import mesa
 
 from .mechanisms.finance import COST_TAGS, OUTSIDE_INVESTORS, REVENUE_TAGS
+from .policies import checked
 from .roster import HyperscalerSpec, InvestorSpec, Kind, LabSpec
 
 
@@ -56,7 +57,8 @@ class Hyperscaler(Firm):
         self.policy = policy  # sim.policies.HyperscalerPolicy
         self.cloud = cloud  # index of this cloud among customers' home clouds
         self.other_cash_flow_per_month = spec.other_cash_flow_usd_per_year / 12.0
-        self.make_weight = policy.initial_make_weight(self, make_weight)
+        self.make_weight = checked(policy.initial_make_weight(self, make_weight), policy,
+                                   "initial_make_weight", self, hi=1.0)
         self.capacity = None  # sim.mechanisms.compute.Capacity, sized in the first month
         self.cost = 0.0  # full cost per FLOP of the installed fleet this month
         self.price = 0.0  # market price per FLOP this month
@@ -80,11 +82,13 @@ class Hyperscaler(Firm):
 
     def review_strategy(self) -> None:
         """Make or buy (A18): the policy sets the make weight."""
-        self.make_weight = self.policy.review(self, self.model.view)
+        self.make_weight = checked(self.policy.review(self, self.model.view), self.policy,
+                                   "review", self, hi=1.0)
 
     def fund_lab(self, lab: FrontierLab) -> None:
         """Pay an in-house lab's planned month (an internal transfer)."""
-        need = self.policy.lab_funding(self, lab, self.model.view)
+        need = checked(self.policy.lab_funding(self, lab, self.model.view), self.policy,
+                       "lab_funding", self, lo=-math.inf)
         if need > 0:
             self.model.ledger.pay(self.name, lab.name, need, "internal")
 
@@ -172,7 +176,10 @@ class FrontierLab(Firm):
         if self.run_target_flop > 0:
             return
         self.run_start = m.month
-        self.run_target_flop, self.run_budget_per_month = self.policy.plan_run(self, m.view)
+        flop, budget = self.policy.plan_run(self, m.view)
+        self.run_target_flop = checked(flop, self.policy, "plan_run (target_flop)", self)
+        self.run_budget_per_month = checked(budget, self.policy, "plan_run (budget_per_month)",
+                                            self)
 
     def close_month(self) -> None:
         """Roll the trackers a lab's and its owner's decisions read."""

@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         runner.start_loading()  # the workers' model loads on the other core meanwhile
     from . import sweep  # pandas, pyarrow: after the start above
 
+    sweep.REPORT_FAILED, sweep.RUNS_FAILED = False, 0  # this command's, not an earlier one's
+
     if argv and argv[0] in ("-h", "--help"):
         print(usage())
     elif not any(a in ("--cfg", "-c", "--info", "-i", "--hydra-help") for a in argv):
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     register()
     sys.argv = [sys.argv[0], *argv]
     sweep.hydra_app()
-    return 1 if sweep.REPORT_FAILED else 0
+    return 1 if sweep.REPORT_FAILED or sweep.RUNS_FAILED else 0
 
 
 def usage() -> str:

@@ -170,7 +170,12 @@ class AIIndustry(mesa.Model):
 
     def run(self) -> None:
         while self.running:
-            self.step()
+            try:
+                self.step()
+            except Exception as err:  # say when: a policy's error says what and who
+                err.add_note(f"in month {self.month} ({roster.START_YEAR + self.month // 12}-"
+                             f"{self.month % 12 + 1:02d})")
+                raise
 
     def release(self) -> None:
         """Let the model be garbage-collected: Mesa 3.3 keeps every model as a key of the

@@ -61,7 +61,8 @@ def run_one(params: Params, seed: int, keep_record: bool = True,
             value = measure(result(record, summary, params))
     except Exception as err:  # a run that raises is recorded, the others go on
         log.error("seed %d failed: %s", seed, traceback.format_exc())
-        return Outcome(seed, error=f"{type(err).__name__}: {err}")
+        notes = "".join(f" ({note})" for note in getattr(err, "__notes__", ()))
+        return Outcome(seed, error=f"{type(err).__name__}: {err}{notes}")
     return Outcome(seed, summary, record if keep_record else None, value=value)
 
 

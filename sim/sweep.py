@@ -39,6 +39,7 @@ from .runner import Outcome
 log = logging.getLogger("aisim")
 DONE = "done.json"
 REPORT_FAILED = False  # set when a sweep's report fails; the command then exits non-zero
+RUNS_FAILED = 0  # runs that raised (their errors are recorded); the command exits non-zero
 SERIES = "timeseries.parquet"  # a job's rows of it; the sweep's is a folder of those files
 CHUNK = 50  # runs per row group of a job's timeseries file
 KEYS = ("run", "job", "seed", "scenario", "month", "firm")  # timeseries columns with statistics
@@ -237,9 +238,11 @@ def _done(out: Path, overrides: list[str], outcomes: list[Outcome]) -> dict:
 
 
 def _report_run(out: Path, outcomes: list[Outcome]) -> None:
+    global RUNS_FAILED
     for o in outcomes:
         if o.error:
-            print(f"seed {o.seed} failed: {o.error}")
+            RUNS_FAILED += 1
+            print(f"aisim: error: seed {o.seed} failed: {o.error}", file=sys.stderr)
             continue
         s = o.summary
         print(f"scenario {s['scenario']}, seed {o.seed}: frontier leader at the horizon "
@@ -266,9 +269,17 @@ class MergeResults(Callback):
         results = merge(sweep_dir)
         log.info("merged %d runs into %s", len(results), sweep_dir)
         series = sweep_dir / SERIES
-        print(f"{len(results)} runs ({int(results.error.notna().sum())} failed); wrote "
-              f"{sweep_dir / 'results.parquet'}"
-              + (f" and {series}" if series.exists() else " (timeseries=false: no monthly rows)"))
+        failed = int(results.error.notna().sum())
+        print(f"{len(results)} runs ({failed} failed); wrote {sweep_dir / 'results.parquet'}"
+              + (f" and {series}" if series.exists() else
+                 " (no monthly rows: timeseries=false, or no run succeeded)"))
+        if failed:
+            global RUNS_FAILED
+            RUNS_FAILED += failed
+            first = results.error.dropna().iloc[0]
+            print(f"aisim: error: {failed} of {len(results)} runs failed (the others' results "
+                  f"are kept; each error is in results.parquet's error column; the first: "
+                  f"{first})", file=sys.stderr)
         if self.report:
             from .report import report
 

@@ -4,8 +4,9 @@ scenarios move results the way the article says they should?
 Three parts, each printed as a table:
 - facts: stylized facts of 2024-2027 (claims tagged V in claims.md, calibration.md) measured
   on baseline runs, as a median with its 10-90 % spread over seeds, against a target range;
-- directions: a statistic per scenario against the baseline over the same seeds, with a
-  one-sided test (two-proportion z or Mann-Whitney U) that must reject at `ALPHA`;
+- directions: a statistic per scenario against the baseline over the same seeds, as an
+  effect (the mean paired difference) with its 95 % bootstrap interval, which must exclude
+  zero on the expected side (scipy; the signed-rank p-value is a column, not the verdict);
 - findings: claims the article only asserts (A25, A26, A32), reported, never failed.
 Exit status 1 if a fact or a direction fails. Docs: docs/validation.md.
 """
@@ -15,16 +16,20 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
-ALPHA = 0.01  # one-sided significance a direction must reach
+from .roster import HYPERSCALERS, month_of
+
+CONFIDENCE = 0.95  # a direction passes when this interval of its effect excludes zero
 INDEPENDENT_LABS = ("OpenAI", "Anthropic")
 FRONTIER_TIER_2024 = {"OpenAI", "Anthropic", "Google DeepMind"}  # A14
-A24_SHARES = {"Microsoft": 0.24, "Amazon": 0.31, "Google": 0.11}
-END_2024, END_2026, END_2027 = 11, 35, 47  # months from 2024-01
+A24_SHARES = {h.name: h.home_cloud_share for h in HYPERSCALERS}  # the roster's, from Synergy
+END_2024, END_2026, END_2027 = month_of(2025) - 1, month_of(2027) - 1, month_of(2028) - 1
 
 
 # ---------------------------------------------------------------------- per-run measures
@@ -83,7 +88,7 @@ def measure(result) -> dict[str, float]:
         "inhouse_leads_2034": float(s.get("leader_kind_2034") == "inhouse_lab"),
         "independent_leads_2034": float(s.get("leader_kind_2034") == "independent_lab"),
         "lab_exits": float(s["lab_exits"]),
-        "frontier_capability_2030": float(frontier[min(71, len(frontier) - 1)]),
+        "frontier_capability_2030": float(frontier[min(month_of(2030) - 1, len(frontier) - 1)]),
         "roundtrip_cum_usd": s["roundtrip_cum_usd"],
         "cloud_profit_cum_usd": s["cloud_profit_cum_usd"],
         "lab_profit_cum_usd": s["lab_profit_cum_usd"],
@@ -100,7 +105,7 @@ def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
 
 def run_many(plan: dict[str, range], overrides: tuple[str, ...] = (),
              workers: int = 1) -> dict[str, list[dict[str, float]]]:
-    """Measures of every (scenario, seed) in `plan`, on sim.runner's pool (started once:
+    """Measures of every (scenario, seed) in `plan`, with the seed, on sim.runner's pool (started once:
     workers take seconds to import). A run that fails stops the validation, naming it."""
     from .config import load_config, to_params
     from .runner import run
@@ -114,7 +119,7 @@ def run_many(plan: dict[str, range], overrides: tuple[str, ...] = (),
         for outcome in (next(outcomes) for _ in seeds):
             if outcome.error is not None:
                 raise RuntimeError(f"{scenario}, seed {outcome.seed}: {outcome.error}")
-            out[scenario].append(outcome.value)
+            out[scenario].append({**outcome.value, "seed": outcome.seed})
     return out
 
 
@@ -189,44 +194,33 @@ def check_facts(runs: list[dict[str, float]]) -> list[dict]:
 
 
 # ---------------------------------------------------------------------- directions
-def _normal_sf(z: float) -> float:
-    return 0.5 * math.erfc(z / math.sqrt(2.0))
+def paired_effect(base: np.ndarray, other: np.ndarray) -> tuple[float, float, float]:
+    """The scenario's effect over paired seeds (run i of both shares seed i): the mean of the
+    differences other - base and its 95% bootstrap interval (BCa, 9,999 resamples, a fixed
+    seed so the same runs give the same interval). The interval narrows with more seeds, but
+    the effect it brackets does not shrink the way a p-value does."""
+    d = np.asarray(other, dtype=float) - np.asarray(base, dtype=float)
+    mean = float(d.mean())
+    if np.ptp(d) <= 1e-12 * max(1.0, abs(mean)):  # every seed moved alike: nothing to resample
+        return mean, mean, mean
+    for method in ("BCa", "percentile"):  # BCa is undefined for some near-degenerate samples
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+            ci = stats.bootstrap((d,), np.mean, confidence_level=CONFIDENCE, method=method,
+                                 rng=np.random.default_rng(0)).confidence_interval
+        if np.isfinite(ci.low) and np.isfinite(ci.high):
+            break
+    return mean, float(ci.low), float(ci.high)
 
 
-def proportion_test(base: np.ndarray, other: np.ndarray) -> float:
-    """One-sided p-value that `other`'s mean exceeds `base`'s, for 0/1 values (pooled
-    two-proportion z-test)."""
-    n1, n2 = len(base), len(other)
-    p1, p2 = base.mean(), other.mean()
-    pooled = (base.sum() + other.sum()) / (n1 + n2)
-    se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
-    if se == 0.0:
-        return 0.0 if p2 > p1 else 1.0
-    return _normal_sf((p2 - p1) / se)
-
-
-def mann_whitney_greater(base: np.ndarray, other: np.ndarray) -> float:
-    """One-sided p-value that `other` tends to exceed `base` (normal approximation, ties
-    given mid-ranks and the tie-corrected variance)."""
-    x = np.concatenate([base, other])
-    order = np.argsort(x, kind="mergesort")
-    ranks = np.empty(len(x))
-    sorted_x = x[order]
-    i = 0
-    while i < len(x):  # mid-ranks for ties
-        j = i
-        while j + 1 < len(x) and sorted_x[j + 1] == sorted_x[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    n1, n2 = len(base), len(other)
-    u = ranks[n1:].sum() - n2 * (n2 + 1) / 2.0
-    _, counts = np.unique(x, return_counts=True)
-    n = n1 + n2
-    var = n1 * n2 / 12.0 * ((n + 1) - (counts**3 - counts).sum() / (n * (n - 1)))
-    if var <= 0:
+def signed_rank_p(base: np.ndarray, other: np.ndarray, sign: int) -> float:
+    """One-sided p-value of the Wilcoxon signed-rank test on the paired differences (kept as
+    a column; the verdict is the interval's)."""
+    d = np.asarray(other, dtype=float) - np.asarray(base, dtype=float)
+    if not d.any():
         return 1.0
-    return _normal_sf((u - n1 * n2 / 2.0) / math.sqrt(var))
+    return float(stats.wilcoxon(d, zero_method="zsplit",
+                                alternative="greater" if sign > 0 else "less").pvalue)
 
 
 @dataclass(frozen=True)
@@ -257,15 +251,20 @@ DIRECTIONS = (
 
 
 def check_direction(d: Direction, base: list[dict], other: list[dict]) -> dict:
-    b = np.array([r[d.key] for r in base])
-    o = np.array([r[d.key] for r in other])
-    test = proportion_test if d.kind == "rate" else mann_whitney_greater
-    p = test(b, o) if d.sign > 0 else test(o, b)  # p that the scenario moved as expected
+    """The scenario's effect on `d.key` over paired seeds (`base[i]` and `other[i]` share a
+    seed); it passes when the 95% interval excludes zero on the expected side."""
+    if [r["seed"] for r in base] != [r["seed"] for r in other]:
+        raise ValueError(f"{d.scenario}: baseline and scenario runs must pair seed by seed")
+    b = np.array([r[d.key] for r in base], dtype=float)
+    o = np.array([r[d.key] for r in other], dtype=float)
+    effect, lo, hi = paired_effect(b, o)
     return {"scenario": d.scenario, "claims": d.claims, "statistic": d.statement,
             "expected": "higher" if d.sign > 0 else "lower",
             "baseline": float(np.mean(b)) / d.scale,
             "scenario_value": float(np.mean(o)) / d.scale,
-            "p": p, "pass": p < ALPHA}
+            "effect": effect / d.scale, "lo": lo / d.scale, "hi": hi / d.scale,
+            "relative": effect / abs(b.mean()) if d.kind == "value" and b.mean() else math.nan,
+            "p": signed_rank_p(b, o, d.sign), "pass": lo > 0 if d.sign > 0 else hi < 0}
 
 
 # ---------------------------------------------------------------------- findings
@@ -299,6 +298,14 @@ def _table(rows: list[dict], cols: list[tuple[str, str, Callable]]) -> str:
 
 def _num(x: float) -> str:
     return f"{x:.3g}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.3g}"
+
+
+def _percent(x: float) -> str:
+    return "" if math.isnan(x) else f"{x:+.0%}"
 
 
 def _fixed(x: float) -> str:
@@ -337,12 +344,20 @@ def validate(seeds: int = 30, direction_seeds: int = 100, workers: int = 2,
                        **{k: v for k, v in measured.items() if k != "baseline"}}
         rows = [check_direction(d, by_scenario["baseline"], by_scenario[d.scenario])
                 for d in DIRECTIONS]
+        for r in rows:
+            r["interval"] = f"{r['lo']:+.3g} to {r['hi']:+.3g}"
         print(f"\nDirections: the scenarios whose direction the article implies, against the "
-              f"baseline, seeds 0-{direction_seeds - 1}; baseline and in scenario are means "
-              f"over seeds; one-sided test at p < {ALPHA}", file=out)
+              f"baseline, seeds 0-{direction_seeds - 1}, paired (run i of both has seed i). "
+              f"baseline and in scenario are means over seeds; effect = the mean of the "
+              f"paired differences (for a rate: in probability), with its "
+              f"{CONFIDENCE:.0%} bootstrap interval; relative = effect / baseline. A "
+              f"direction passes when the interval excludes zero on the expected side; p "
+              f"(one-sided Wilcoxon signed-rank) is shown, not used.", file=out)
         print(_table(rows, [("scenario", "scenario", str), ("claims", "claims", str),
                             ("statistic", "statistic", str), ("expected", "expected", str),
                             ("baseline", "baseline", _num), ("in scenario", "scenario_value", _num),
+                            ("effect", "effect", _signed), (f"{CONFIDENCE:.0%} interval", "interval", str),
+                            ("relative", "relative", _percent),
                             ("p", "p", lambda p: f"{p:.1e}"), ("verdict", "pass", _verdict)]), file=out)
         ok = ok and all(r["pass"] for r in rows)
         print("\nFindings (claims the article asserts; reported, not failed): medians over "

@@ -179,3 +179,21 @@ def test_the_view_reads_the_market_and_cannot_replace_it():
         view.month = 5
     with pytest.raises(AttributeError):
         view.anything_else = 1
+
+
+class _NegativeRuns(RacingLab):
+    def run_scale(self, lab, view):
+        return -1.0
+
+
+def test_a_policys_unusable_answer_stops_the_run_naming_method_firm_and_month():
+    model = AIIndustry(_params(), seed=0)
+    for lab in model.labs:
+        lab.policy = _NegativeRuns()
+    with pytest.raises(policies.PolicyError, match=r"_NegativeRuns.plan_run \(target_flop\) "
+                       r"for OpenAI returned -5e\+25: expected a finite number") as err:
+        model.run()
+    assert err.value.__notes__ == ["in month 0 (2024-01)"]
+    with pytest.raises(policies.PolicyError, match="MakeOrBuy.review for Amazon returned nan"):
+        policies.checked(float("nan"), MakeOrBuy(), "review", model.by_name["Amazon"], hi=1.0)
+    assert policies.checked(0.5, MakeOrBuy(), "review", model.by_name["Amazon"], hi=1.0) == 0.5

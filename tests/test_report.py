@@ -264,7 +264,7 @@ def test_a_policy_sweep_compares_the_policies_as_points_default_first(tmp_path):
     assert sorted(results["policy/lab"].unique()) == ["profit", "racing"]
     report.report(out)
     table = pd.read_csv(out / "report" / "scenario_table.csv")
-    assert table.scenario.tolist() == ["baseline, policy/lab=racing",
-                                       "baseline, policy/lab=profit"]
+    assert table.scenario.tolist() == ["baseline, lab=racing", "baseline, lab=profit"]
     page = (out / "report" / "report.html").read_text()
-    assert "difference from baseline, policy/lab=racing" in page
+    assert "difference from baseline, lab=racing" in page
+    assert "Choices swept (the first is the default): lab: racing, profit" in page

@@ -8,6 +8,7 @@ import json
 import math
 
 import numpy as np
+from scipy import stats
 import pytest
 
 from sim import golden, validate
@@ -30,36 +31,56 @@ def test_quarterly_means():
     assert validate._quarterly(np.arange(7.0)).tolist() == [1.0, 4.0]
 
 
-def test_proportion_test_separates_clear_differences_only():
-    low, high = np.array([0.0] * 40 + [1.0] * 20), np.array([0.0] * 20 + [1.0] * 40)
-    assert validate.proportion_test(low, high) < 0.001
-    assert validate.proportion_test(high, low) > 0.999
-    assert validate.proportion_test(low, low) == pytest.approx(0.5)
-    assert validate.proportion_test(np.zeros(5), np.zeros(5)) == 1.0  # no difference at all
+def test_paired_effect_is_the_mean_difference_with_an_interval_around_it():
+    rng = np.random.default_rng(3)
+    base = rng.normal(10.0, 2.0, 100)
+    other = base + 0.5 + rng.normal(0.0, 0.5, 100)  # +0.5 per seed, seed noise paired away
+    effect, lo, hi = validate.paired_effect(base, other)
+    assert effect == pytest.approx(np.mean(other - base))
+    assert 0.3 < lo < effect < hi < 0.7
+    # The bootstrap interval agrees with the paired t-interval on near-normal differences.
+    t = stats.ttest_rel(other, base).confidence_interval(0.95)
+    assert lo == pytest.approx(t.low, abs=0.03) and hi == pytest.approx(t.high, abs=0.03)
+    # No effect: the interval straddles zero. The same runs: the same interval.
+    same = base + rng.normal(0.0, 0.5, 100)
+    _, lo0, hi0 = validate.paired_effect(base, same)
+    assert lo0 < 0 < hi0
+    assert validate.paired_effect(base, same) == (_, lo0, hi0)
+    # Every seed moved by the same amount: a point.
+    assert validate.paired_effect(base, base + 1.0) == pytest.approx((1.0, 1.0, 1.0))
 
 
-def test_mann_whitney_matches_the_normal_approximation_by_hand():
-    base, other = np.arange(10.0), np.arange(5.5, 15.0)
-    # other beats base in U = 6+7+8+9+10 + 5*10 = 90 of 100 pairs; no ties, so
-    # var = 10*10*21/12 = 175 and z = (90 - 50) / sqrt(175)
-    expected = 0.5 * math.erfc(40.0 / math.sqrt(175.0) / math.sqrt(2.0))
-    assert validate.mann_whitney_greater(base, other) == pytest.approx(expected)
-    p_up, p_down = (validate.mann_whitney_greater(base, other),
-                    validate.mann_whitney_greater(other, base))
-    assert p_up + p_down == pytest.approx(1.0)
-
-
-def test_mann_whitney_handles_ties_and_constant_samples():
-    assert validate.mann_whitney_greater(np.zeros(30), np.ones(30)) < 1e-10
-    assert validate.mann_whitney_greater(np.zeros(30), np.zeros(30)) == 1.0
+def test_the_effect_does_not_shrink_with_more_seeds_while_a_p_value_does():
+    rng = np.random.default_rng(5)
+    effects, widths, ps = [], [], []
+    for n in (50, 800):
+        base = rng.normal(0.0, 1.0, n)
+        other = base + 0.2 + rng.normal(0.0, 1.0, n)
+        effect, lo, hi = validate.paired_effect(base, other)
+        effects.append(effect), widths.append(hi - lo)
+        ps.append(validate.signed_rank_p(base, other, +1))
+    assert abs(effects[0] - 0.2) < 0.35 and abs(effects[1] - 0.2) < 0.1
+    assert widths[1] < widths[0] / 3  # the interval narrows ...
+    assert ps[1] < ps[0] / 100  # ... while the p-value collapses
 
 
 def test_a_direction_fails_when_the_scenario_moves_the_wrong_way():
     d = validate.Direction("x", "A0", "stat", "k", -1, "value")
-    up = [{"k": float(v)} for v in range(30, 60)]
-    down = [{"k": float(v)} for v in range(30)]
-    assert validate.check_direction(d, up, down)["pass"]
+    up = [{"k": float(v), "seed": i} for i, v in enumerate(range(30, 60))]
+    down = [{"k": float(v), "seed": i} for i, v in enumerate(range(30))]
+    row = validate.check_direction(d, up, down)
+    assert row["pass"] and row["effect"] == pytest.approx(-30.0) and row["hi"] < 0
+    assert row["relative"] == pytest.approx(-30.0 / 44.5)
     assert not validate.check_direction(d, down, up)["pass"]
+    # A rate: the effect is a difference in probability; a tie in every seed fails.
+    r = validate.Direction("x", "A0", "stat", "k", +1, "rate")
+    zeros = [{"k": 0.0, "seed": i} for i in range(40)]
+    some = [{"k": float(i % 2), "seed": i} for i in range(40)]
+    row = validate.check_direction(r, zeros, some)
+    assert row["effect"] == pytest.approx(0.5) and row["lo"] > 0 and row["pass"]
+    assert not validate.check_direction(r, zeros, zeros)["pass"]
+    with pytest.raises(ValueError, match="pair seed by seed"):
+        validate.check_direction(d, up, list(reversed(down)))
 
 
 def test_facts_fail_when_a_run_is_off_target():

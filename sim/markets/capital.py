@@ -10,6 +10,7 @@ from typing import NamedTuple
 from .. import roster
 from ..mechanisms import finance
 from ..mechanisms.finance import OTHER_BUSINESS
+from ..policies import checked
 
 # Capability steps behind the frontier at which a lab without a model is valued: its
 # frontier option, exp(-10), is nothing.
@@ -104,7 +105,8 @@ class CapitalMarket:
             # rounds at the money put in so far (SSI, Thinking Machines; assumption).
             young = not lab.sells and lab.founded_month >= 0
             pre_money = lab.invested_total if young else self.valuation(lab)
-            need = min(lab.policy.round_target(lab, m.view),
+            need = min(checked(lab.policy.round_target(lab, m.view), lab.policy,
+                               "round_target", lab, lo=-math.inf),
                        pre_money * f.max_round_share / (1.0 - f.max_round_share))
             # A lab without a model is beyond any gap unless it is young.
             gap = frontier_cap - lab.capability if lab.sells else math.inf
@@ -118,8 +120,11 @@ class CapitalMarket:
         if m.p.strategy.partnerships:
             partners = [m.by_name[n] for n in lab.partners]
             for h in partners:
-                share = h.policy.partner_share(h, len(partners), m.view)
-                amount = min(need * share, h.policy.partner_budget(h, m.view), max(h.cash, 0.0))
+                share = checked(h.policy.partner_share(h, len(partners), m.view), h.policy,
+                                "partner_share", h, hi=1.0)
+                budget = checked(h.policy.partner_budget(h, m.view), h.policy,
+                                 "partner_budget", h, lo=-math.inf)
+                amount = min(need * share, budget, max(h.cash, 0.0))
                 if amount > 0:
                     self.invest_strategic(Tranche(h.name, lab, amount, pre_money))
                     need -= amount

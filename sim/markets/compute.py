@@ -3,11 +3,13 @@ and the clearing of inference and training orders within each cloud's capacity."
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from ..mechanisms import compute, training
+from ..policies import checked
 from ..mechanisms.finance import CHIP_VENDORS, ENERGY, OTHER_CLOUDS
 
 
@@ -49,7 +51,7 @@ class ComputeMarket:
             h.cost = self.replacement_cost if h.capacity is None else compute.average_cost(
                 h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
                 c.target_utilisation, self.energy_per_flop)
-            h.price = h.policy.price(h, m.view)
+            h.price = checked(h.policy.price(h, m.view), h.policy, "price", h, lo=1e-300)
 
     def unit_capex(self) -> float:
         """Capex for one FLOP/month of capacity: the hardware part of a FLOP's cost at full
@@ -192,5 +194,7 @@ class ComputeMarket:
         m = self.model
         for h in m.hyperscalers:
             target, budget = h.policy.capacity_order(h, m.view)
+            checked(target, h.policy, "capacity_order (target)", h, lo=-math.inf)
+            checked(budget, h.policy, "capacity_order (budget)", h)
             h.capex = h.capacity.order(m.month, target, self.unit_capex(), budget=budget)
             m.ledger.pay(h.name, CHIP_VENDORS, h.capex, "capex")

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..mechanisms import talent, training
 from ..mechanisms.finance import SALARIES
+from ..policies import checked
 
 
 class TalentMarket:
@@ -73,7 +74,7 @@ class TalentMarket:
                           - tp.frontier_weight * gap
                           + tp.openness_weight * lab.publishes_weights
                           + tp.lab_pull * lab.independent)
-            rate = lab.policy.hire_rate(lab, m.view)
+            rate = checked(lab.policy.hire_rate(lab, m.view), lab.policy, "hire_rate", lab)
             lab.target_headcount = max(lab.target_headcount * (1.0 + rate), 1.0)
             openings[j] = math.floor(lab.target_headcount - heads[j])
         utility[-1] = tp.openness_weight  # academia and small labs publish

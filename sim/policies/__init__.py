@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import math
 from typing import Any
 
 from ..params import ConfigError, PolicyParams, validate
@@ -43,6 +44,20 @@ def build(key: str, spec: dict[str, Any]) -> Any:
     return validate(policy, prefix=name + ".") if dataclasses.is_dataclass(policy) else policy
 
 
+class PolicyError(ValueError):
+    """A policy answered something the model cannot use (not a number, out of range)."""
+
+
+def checked(value: Any, policy: Any, method: str, firm: Any, lo: float = 0.0,
+            hi: float = math.inf) -> Any:
+    """A policy's answer if it is a finite number in [lo, hi]; else PolicyError naming the
+    policy, the method, the firm and the value (the agents check every answer they apply)."""
+    if isinstance(value, int | float) and lo <= value <= hi and math.isfinite(value):
+        return value
+    raise PolicyError(f"{type(policy).__name__}.{method} for {firm.name} returned {value!r}: "
+                      f"expected a finite number in [{lo}, {hi}]")
+
+
 def build_all(params: PolicyParams) -> dict[str, Any]:
     return {key: build(key, getattr(params, key)) for key in BASES}
 
@@ -52,5 +67,5 @@ def name(spec: dict[str, Any]) -> str:
     return str(spec.get("_target_", "")).rpartition(".")[2]
 
 
-__all__ = ["BASES", "HyperscalerPolicy", "LabPolicy", "MakeOrBuy", "RacingLab", "build",
-           "build_all", "name"]
+__all__ = ["BASES", "HyperscalerPolicy", "LabPolicy", "MakeOrBuy", "PolicyError", "RacingLab",
+           "build", "build_all", "checked", "name"]

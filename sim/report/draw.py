@@ -105,7 +105,10 @@ def point_lines(fig, axes, s: Sweep, cols, titles, ylabel: str, ylim=None) -> No
     """Mean across seeds of industry columns over time, a line per scenario and swept point
     (so a sweep is not averaged away), one panel per column, legend below."""
     group = s.industry.run.map(points(s))
-    labels = sorted(group.unique(), key=lambda g: (not g.startswith("baseline"), g))
+    # In the scenarios' order (as every other figure), then the swept values.
+    rank = {scen: i for i, scen in enumerate(s.scenarios)}
+    labels = sorted(group.unique(), key=lambda g: (
+        rank.get(g, rank.get(g.split(", ")[0], len(rank))), g))
     for ax, col, title in zip(axes, cols, titles):
         mean = s.industry[col].groupby([group, s.industry.month], observed=True).mean()
         for i, g in enumerate(labels):

@@ -141,7 +141,7 @@ def fig_survival(s: Sweep):
                 "scenario lines lie on top of each other", transform=ax.transAxes,
                 ha="center", fontsize=10, color="#c00000")
     date_axis(ax, s.dates)
-    ax.legend(title="scenario", loc="upper right", ncol=3, fontsize=8)
+    legend(fig, [ax], min(len(s.scenarios), 3), title="scenario", fontsize=8)
     return fig
 
 

@@ -5,6 +5,7 @@ rows. A folder the report cannot use raises ReportError. No matplotlib here."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,16 +13,27 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
+from ..params import PolicyParams
+
 NOT_PARAMETERS = ("seed", "replicates", "workers", "scenario", "experiment")
 # The config groups' default options (configs/config.yaml), e.g. policy/lab: racing.
 DEFAULT_CHOICES = {k: v for item in yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "configs" / "config.yaml").read_text())["defaults"]
     if isinstance(item, dict) for k, v in item.items()}
+# ... and the default policies' classes, for sweeps that name them by `_target_`.
+DEFAULT_CHOICES |= {f"policy.{k}._target_": v["_target_"].rpartition(".")[2]
+                    for k, v in dataclasses.asdict(PolicyParams()).items()}
 LAB_COLS = ["run", "month", "firm", "capability", "market_share", "alive"]
 INDUSTRY_COLS = ["industry_hhi_revenue", "industry_hhi_ownership", "industry_roundtrip_cum_usd",
                  "industry_strategic_invested_cum_usd", "industry_independent_labs_alive",
                  "industry_cloud_ai_profit_usd", "industry_lab_profit_usd"]
 ROSTER_COLS = ["industry_entrants", "industry_lab_exits"]  # sweeps since entry (issue #7)
+
+
+def short_key(key: str) -> str:
+    """A swept choice's name in labels: policy/lab and policy.lab._target_ -> lab."""
+    parts = key.removesuffix("._target_").replace("/", ".").split(".")
+    return parts[-1]
 
 
 class ReportError(Exception):
@@ -38,6 +50,7 @@ class Sweep:
     dates: pd.Series           # month -> date
     scenarios: list[str]       # baseline first
     swept: list[str]           # numeric override keys that vary across jobs
+    choices: dict[str, list[str]]  # choices swept as words (policies), with their values
     overrides: dict[int, list[str]]
     hyperscalers: list[str]
     horizon: str               # when the summary's leader is taken: "the start of 2034 ..."
@@ -74,13 +87,16 @@ def load(sweep_dir: Path) -> Sweep:
     # scenarios are: they join the scenario's label ("baseline, policy/lab=profit"). The
     # points with the default choices come first (the reference).
     changed = pd.Series(0, index=ok.index)
+    choices = {}
     for key in sorted(keys):
         if key in ok and key not in NOT_PARAMETERS and ok[key].nunique() > 1 \
                 and not pd.api.types.is_numeric_dtype(ok[key]):
             value = ok[key].astype(str)
             if key.endswith("_target_"):  # a class by its module path: its name says enough
                 value = value.str.rpartition(".")[2]
-            ok["scenario"] = ok.scenario + ", " + key + "=" + value
+            ok["scenario"] = ok.scenario + ", " + short_key(key) + "=" + value
+            choices[short_key(key)] = sorted(value.unique(),
+                                             key=lambda v: (v != DEFAULT_CHOICES.get(key), v))
             changed += value != str(DEFAULT_CHOICES.get(key))
     scenario_of = ok.set_index("run").scenario
     labs["scenario"] = labs.run.map(scenario_of)
@@ -99,5 +115,6 @@ def load(sweep_dir: Path) -> Sweep:
     rank = dict(zip(ok.scenario, changed))
     scenarios = sorted(ok.scenario.unique(),
                        key=lambda s: (not s.startswith("baseline"), rank[s], s))
-    return Sweep(sweep_dir, results, ok, labs, industry, dates, scenarios, swept, overrides,
+    return Sweep(sweep_dir, results, ok, labs, industry, dates, scenarios, swept, choices,
+                 overrides,
                  hyperscalers, f"{horizon} (the horizon)")

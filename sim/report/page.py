@@ -224,8 +224,9 @@ def report(sweep_dir: Path | str) -> Path:
            "outcome. Beside it, the rate per scenario." + ("" if d["prim"] else " Here neither "
            "outcome varies across the runs, so there is nothing for PRIM to separate.")
            if s.swept else "This sweep varies "
-           "only the scenario (no numeric parameter): there is no box to find, the rates per "
-           "scenario below are the answer.")
+           "only the scenario" + (" and choices (" + ", ".join(s.choices) + ")" if s.choices
+                                  else "") + " (no numeric parameter): there is no box to find, "
+           "the rates per point below are the answer.")
     section("9. What decides the winner", f"Outcome: the frontier leader at {s.horizon} "
             "belongs to a hyperscaler's ownership group (its in-house lab, or a partner lab "
             "consolidated with it by exclusivity or stake: leader_owner is one of "
@@ -244,14 +245,25 @@ def report(sweep_dir: Path | str) -> Path:
         else None
     section("10. Scenarios compared", f"Outcomes at {s.horizon}; profits cumulative over the "
             "run. " + (f"Under each value: the signed difference from {base}." if base else
-                       "No baseline to compare with in this sweep."), None, "",
+                       "No baseline to compare with in this sweep.")
+            + " The two leader probabilities overlap: a partner lab consolidated with its "
+            "hyperscaler (an exclusive cloud deal, or a stake of at least "
+            "<code>finance.consolidation_stake</code>) is independent and hyperscaler-owned "
+            "at once. The cloud share is of AI value added (cloud revenue against the labs' "
+            "sales less serving costs), not of customers' spending.", None, "",
             table_html(table, base))
     section("11. Provenance", "The sweep's record and the software that made this page.", None,
             "", provenance(s))
+    chosen = "; ".join(f"{k}: {', '.join(v)}" for k, v in s.choices.items())
     intro = (f"<p>Sweep <code>{html.escape(str(sweep_dir.resolve()))}</code>: {len(s.ok)} "
-             f"successful runs; scenarios: {', '.join(s.scenarios)}; swept parameters: "
-             f"{', '.join(s.swept) or 'none'}. Outcomes 'at the horizon' are measured at "
-             f"{s.horizon}. The tables behind the figures are the CSV files beside this page.</p>")
+             f"successful runs. Points compared (the scenario"
+             f"{' and the choices swept' if chosen else ''}): "
+             f"{html.escape('; '.join(s.scenarios))}."
+             + (f" Choices swept (the first is the default): {html.escape(chosen)}." if chosen
+                else "")
+             + f" Numeric parameters swept: {', '.join(s.swept) or 'none'}. Outcomes 'at the "
+             f"horizon' are measured at {s.horizon}. The tables behind the figures are the CSV "
+             "files beside this page.</p>")
     page = out / "report.html"
     page.write_text(PAGE.format(title="aisim: who wins, and why",
                                 body=intro + "\n".join(sections)))

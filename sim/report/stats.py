@@ -211,7 +211,8 @@ def scenario_table(s: Sweep) -> pd.DataFrame:
         "P(hyperscaler-owned model leads) %": g.hyperscaler_owned_leads.mean() * 100,
         "median HHI revenue": g.hhi_revenue_final.median(),
         "median HHI ownership": g.hhi_ownership_final.median(),
-        "median cloud share of AI spending %": g.cloud_share_of_ai_spend_final.median() * 100,
+        "median cloud share of AI value added %":
+            g.cloud_share_of_ai_spend_final.median() * 100,
         "mean lab exits": g.lab_exits.mean(),
         "median cumulative cloud profit (USD bn)": g.cloud_profit_cum_usd.median() / 1e9,
         "median cumulative lab profit (USD bn)": g.lab_profit_cum_usd.median() / 1e9,
