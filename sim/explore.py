@@ -696,7 +696,7 @@ def main(argv: list[str]) -> int:
     if spec.workers != 1:
         runner.start_loading()  # the workers' model loads while the design is drawn
     try:
-        explore(spec, out, progress=sweep.Progress)
+        explore(spec, out, runner=execute, progress=sweep.Progress)
     except ExploreError as err:
         print(f"aisim explore: error: {err}", file=sys.stderr)
         return 2
@@ -710,4 +710,12 @@ def main(argv: list[str]) -> int:
         best = top(sens, spec.method, name, 3)
         print(f"  {name}: " + (", ".join(best.parameter) if not best.empty else "constant"))
     print(f"wrote {out}: results.parquet, sensitivity.csv, summary.md")
+    error = pd.read_parquet(out / "results.parquet", columns=["error"]).error
+    errors = error.dropna()
+    if not errors.empty:  # as a sweep: the others' results are kept, the command fails
+        print(f"aisim explore: error: {len(errors)} of {len(error)} runs failed (their "
+              "trajectories or blocks are left out of the indices; each error is in "
+              f"results.parquet; the first: {errors.iloc[0]}); the same command resumes and "
+              "runs them again", file=sys.stderr)
+        return 1
     return 0

@@ -432,6 +432,17 @@ def test_a_small_real_exploration_in_process(tmp_path, capsys):
     assert direct["hhi_revenue_final"] == row.hhi_revenue
 
 
+def test_failed_runs_make_the_command_fail_and_keep_the_rest(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(explore, "execute", fake_runner(fail={1}))
+    words = ["explore", "method=morris", "samples=2", *ONLY, f"dir={tmp_path}"]
+    assert cli.main(words) == 1
+    err = capsys.readouterr().err
+    assert "1 of 6 runs failed" in err and "RuntimeError: boom" in err and err.count("\n") == 1
+    assert pd.read_parquet(tmp_path / "results.parquet").error.notna().sum() == 1
+    monkeypatch.setattr(explore, "execute", fake_runner())  # resumed: the failed run again
+    assert cli.main(words) == 0
+
+
 @pytest.mark.slow
 def test_a_real_exploration_on_the_pool_matches_the_one_in_process(tmp_path):
     common = ["method=lhs", "samples=12", "only=compute,entry.enabled", "horizon_months=12",
