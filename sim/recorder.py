@@ -27,13 +27,6 @@ FIRM_FIELDS = (
     "capacity_flop_per_month", "utilisation", "price_usd_per_flop", "cloud_ai_share",
     "cloud_share", "largest_stake",
 )
-# The firm fields each kind of firm fills in a month, in the order `record` lists them.
-CLOUD_FIELDS = ("revenue_usd", "cost_usd", "profit_usd", "valuation_usd", "alive",
-                "make_weight", "capacity_flop_per_month", "utilisation", "price_usd_per_flop",
-                "cloud_ai_share", "cloud_share", "compute_bought_flop")
-LAB_FIELDS = ("revenue_usd", "cost_usd", "profit_usd", "train_flop", "capability",
-              "market_share", "valuation_usd", "alive", "researchers", "talent_multiplier",
-              "run_flop", "compute_bought_flop", "raised_usd", "largest_stake")
 INDUSTRY_FIELDS = (
     "frontier_flop", "frontier_capability", "hhi_revenue", "hhi_ownership",
     "cloud_share_of_ai_spend", "roundtrip_usd", "roundtrip_cum_usd",
@@ -133,58 +126,59 @@ class Recorder:
         home_shares = self.home_shares
         other_cloud = d.cloud_market_2024_usd_per_year / 12.0 * (
             1.0 + d.cloud_market_growth_per_year) ** (t / 12.0)
-        # Each field's row of the month is gathered in a list and written to its array at
-        # once: one numpy assignment a field, not one a firm.
-        clouds = {k: [] for k in CLOUD_FIELDS}
         cloud_profit = 0.0
-        multiple = m.p.finance.cloud_revenue_multiple
-        # AI compute rented outside the three (entrants on CoreWeave, Oracle, ...) is cloud
-        # market too.
-        market = other_cloud + total_external + m.compute.other_clouds_revenue
         for h in m.hyperscalers:
             i = h.index
             revenue = cloud_external[i] + ledger_in(h.name, INTERNAL_COMPUTE)
+            f["revenue_usd"][t, i] = revenue
+            f["cost_usd"][t, i] = ledger_out(h.name, ("capex", "energy"))
             profit = revenue - ledger_out(h.name, ("energy",)) - h.capacity.depreciation_at(t)
+            f["profit_usd"][t, i] = profit
             cloud_profit += profit
-            for key, value in zip(CLOUD_FIELDS, (
-                    revenue, ledger_out(h.name, ("capex", "energy")), profit,
-                    multiple * 12 * cloud_external[i], 1, h.make_weight,
-                    h.capacity.in_service(t), h.utilisation, h.price,
-                    cloud_external[i] / total_external if total_external else 0,
-                    ((home_shares[h.cloud] * other_cloud + cloud_external[i]) / market
-                     if market > 0 else 0.0), 0.0)):
-                clouds[key].append(value)
-        at = [h.index for h in m.hyperscalers]
-        for key, values in clouds.items():
-            f[key][t, at] = values
-        self.group[t, at] = np.array([h.name for h in m.hyperscalers], dtype=object)
+            f["valuation_usd"][t, i] = m.p.finance.cloud_revenue_multiple * 12 * cloud_external[i]
+            f["alive"][t, i] = 1
+            f["make_weight"][t, i] = h.make_weight
+            f["capacity_flop_per_month"][t, i] = h.capacity.in_service(t)
+            f["utilisation"][t, i] = h.utilisation
+            f["price_usd_per_flop"][t, i] = h.price
+            f["cloud_ai_share"][t, i] = cloud_external[i] / total_external if total_external else 0
+            # AI compute rented outside the three (entrants on CoreWeave, Oracle, ...) is
+            # cloud market too.
+            market = other_cloud + total_external + m.compute.other_clouds_revenue
+            f["cloud_share"][t, i] = ((home_shares[h.cloud] * other_cloud
+                                       + cloud_external[i]) / market if market > 0 else 0.0)
+            f["compute_bought_flop"][t, i] = 0.0
+            self.group[t, i] = h.name
 
         builders_margin = lab_profit = 0.0
         shares = m.products.model_spend / spend if spend > 0 else np.zeros(len(m.labs))
-        labs = [lab for lab in m.labs if not lab.dormant]  # a slot not yet founded: no rows
-        rows = {k: [] for k in LAB_FIELDS}
-        bought, multiplier = m.compute.bought, m.talent.multiplier
-        for lab in labs:
-            j = lab.slot
+        for j, lab in enumerate(m.labs):
+            if lab.dormant:  # a slot not yet founded: no rows, its arrays keep 0 / NaN
+                continue
+            i = lab.index
             revenue = ledger_in(lab.name, ("sales",))
             cost = ledger_out(lab.name, COST_TAGS)
+            f["revenue_usd"][t, i] = revenue
+            f["cost_usd"][t, i] = cost
+            f["profit_usd"][t, i] = revenue - cost
             lab_profit += revenue - cost
             builders_margin += max(revenue - ledger_out(lab.name, SERVING), 0.0)
-            for key, value in zip(LAB_FIELDS, (
-                    revenue, cost, revenue - cost, lab.train_flop,
-                    lab.capability if np.isfinite(lab.capability) else np.nan, shares[j],
-                    m.capital.valuation(lab) if lab.alive else 0.0, lab.alive, heads[j],
-                    multiplier[j], lab.run_target_flop, bought.get(lab.name, 0.0),
-                    lab.raised, max(lab.stakes.values(), default=0.0))):
-                rows[key].append(value)
-        at = [lab.index for lab in labs]
-        for key, values in rows.items():
-            f[key][t, at] = values
-        self.group[t, at] = np.array([self.ownership_group(lab) for lab in labs], dtype=object)
-        at = [firm.index for firm in m.firms]
-        f["cash_usd"][t, at] = [firm.cash for firm in m.firms]
-        self.kind[t, at] = np.array([KIND_LABEL[firm.kind] for firm in m.firms], dtype=object)
-        self.owner[t, at] = np.array([firm.owner for firm in m.firms], dtype=object)
+            f["train_flop"][t, i] = lab.train_flop
+            f["capability"][t, i] = lab.capability if np.isfinite(lab.capability) else np.nan
+            f["market_share"][t, i] = shares[j]
+            f["valuation_usd"][t, i] = m.capital.valuation(lab) if lab.alive else 0.0
+            f["alive"][t, i] = lab.alive
+            f["researchers"][t, i] = heads[j]
+            f["talent_multiplier"][t, i] = m.talent.multiplier[j]
+            f["run_flop"][t, i] = lab.run_target_flop
+            f["compute_bought_flop"][t, i] = m.compute.bought.get(lab.name, 0.0)
+            f["raised_usd"][t, i] = lab.raised
+            f["largest_stake"][t, i] = max(lab.stakes.values(), default=0.0)
+            self.group[t, i] = self.ownership_group(lab)
+        for firm in m.firms:
+            f["cash_usd"][t, firm.index] = firm.cash
+            self.kind[t, firm.index] = KIND_LABEL[firm.kind]
+            self.owner[t, firm.index] = firm.owner
 
         groups = {}
         for j, lab in enumerate(m.labs):
