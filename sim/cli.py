@@ -197,6 +197,9 @@ def _one_line(err: Exception) -> str:
                 range_ = allowed(key, RunConfig)
                 bounds = f"; allowed {range_}" if range_.bounded or range_.choices else ""
             except ConfigError as no_parameter:
+                if key.startswith("policy.") and "is a parameter" in str(no_parameter):
+                    return (f"{key}: not an argument the chosen policy's config sets; pass a "
+                            f"new one with +{key}=VALUE (the policy's class must take it)")
                 if "unknown key" in str(no_parameter):  # with its section's keys
                     return str(no_parameter)
         if "not in struct" in text or "not in '" in text:

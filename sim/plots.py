@@ -69,7 +69,10 @@ def overview(result, path) -> None:
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.grid(alpha=0.3)
     s = result.summary
-    fig.suptitle(f"aisim - scenario {s['scenario']}, seed {s['seed']}: frontier leader at "
-                 f"the horizon {s['winner_capability']} ({s['leader_kind'].replace('_', ' ')})")
+    policies = (f" (policies: labs {s['policy_lab']}, hyperscalers {s['policy_hyperscaler']})"
+                if "policy_lab" in s else "")
+    fig.suptitle(f"aisim - scenario {s['scenario']}{policies}, seed {s['seed']}: frontier "
+                 f"leader at the horizon {s['winner_capability']} "
+                 f"({s['leader_kind'].replace('_', ' ')})", fontsize=11)
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -114,6 +114,9 @@ def summarize(model: AIIndustry, seed: int) -> dict:
     summary = {
         "scenario": p.scenario,
         "seed": seed,
+        # The decision rules the firms followed (sim/policies/): their classes' names.
+        "policy_lab": type(model.labs[0].policy).__name__,
+        "policy_hyperscaler": type(model.hyperscalers[0].policy).__name__,
         "horizon_months": p.horizon_months,
         "winner_capability": top.name,
         "winner_revenue": top_rev.name,

@@ -9,6 +9,12 @@ import math
 
 
 class MarketView:
+    """The market as a policy sees it (`view` in every policy method): the month, the
+    parameters, the frontier and the compute trend, prices, pay, valuations, what capital is
+    left, and who owns and carries which lab. Read-only by construction for its own
+    attributes; the firms and parameters it hands out are shared objects, to be read and not
+    changed (a policy that changes them breaks the books and reproducibility)."""
+
     __slots__ = ("_m", "params")
 
     def __init__(self, model):
@@ -17,6 +23,7 @@ class MarketView:
 
     @property
     def month(self) -> int:
+        """Months since 2024-01 (month 0)."""
         return self._m.month
 
     @property
@@ -44,19 +51,24 @@ class MarketView:
         return sum(investor.cash for investor in self._m.investors)
 
     def market_price(self) -> float:
+        """The three clouds' average list price per FLOP this month, USD."""
         return self._m.compute.market_price()
 
     def run_price(self, lab) -> float:
-        """What a FLOP of training costs this lab at its suppliers."""
+        """What a FLOP of training costs this lab at its suppliers this month, USD."""
         return self._m.compute.run_price(lab)
 
     def monthly_salaries(self, lab) -> float:
+        """The lab's pay bill a month, overhead included, USD."""
         return self._m.talent.monthly_salaries(lab)
 
     def headcount(self, lab) -> int:
+        """The lab's simulated researchers (each stands for talent.workforce /
+        talent.n_researchers real ones)."""
         return int(self._m.talent.heads[lab.slot])
 
     def valuation(self, lab) -> float:
+        """The lab's pre-money value, USD (a revenue multiple with a frontier option)."""
         return self._m.capital.valuation(lab)
 
     def capability_of(self, lab, flop: float) -> float:
@@ -72,6 +84,7 @@ class MarketView:
         return self._m.by_name[lab.owner]
 
     def inhouse_labs(self, h) -> list:
+        """The hyperscaler's own labs that are alive."""
         return self._m.inhouse_labs(h)
 
     def partner_labs(self, h) -> list:

@@ -122,7 +122,8 @@ def test_all_in_clouds_make_everything_and_stop_funding_partners():
     ({"_target_": "nope.Missing"}, "policy.lab._target_=nope.Missing: cannot import"),
     ({"_target_": "sim.policies.hyperscaler.MakeOrBuy"}, "not a subclass of sim.policies.lab"),
     ({"_target_": "Racing"}, "policy.lab._target_='Racing': expected module.Class"),
-    ({**PROFIT, "payback": 3}, "policy.lab: ProfitLab.__init__() got an unexpected"),
+    ({**PROFIT, "payback": 3}, "policy.lab: ProfitLab takes no payback (its arguments: "
+                               "payback_months, size_steps, entry_share)"),
     ({**PROFIT, "payback_months": 0.0}, "policy.lab.payback_months=0.0 is out of range"),
 ])
 def test_a_bad_policy_is_one_line_naming_the_key(spec, message):

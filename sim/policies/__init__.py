@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import math
 from typing import Any
 
@@ -37,8 +38,18 @@ def build(key: str, spec: dict[str, Any]) -> Any:
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise ConfigError(f"{name}._target_={target}: not a subclass of "
                           f"{base.__module__}.{base.__name__}")
+    kwargs = {k: v for k, v in spec.items() if k != "_target_"}
+    takes = inspect.signature(cls).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in takes.values()):
+        extra = sorted(set(kwargs) - set(takes))
+        if extra:
+            raise ConfigError(
+                f"{name}: {cls.__name__} takes no {', '.join(extra)} (its arguments: "
+                f"{', '.join(takes) or 'none'}); left from another option? choose the group "
+                f"option first (e.g. {name.replace('.', '/')}=...) or drop it with "
+                f"~{name}.{extra[0]}")
     try:
-        policy = cls(**{k: v for k, v in spec.items() if k != "_target_"})
+        policy = cls(**kwargs)
     except TypeError as err:
         raise ConfigError(f"{name}: {err}") from None
     return validate(policy, prefix=name + ".") if dataclasses.is_dataclass(policy) else policy

@@ -14,33 +14,53 @@ from ..params import ConfigError
 
 class HyperscalerPolicy:
     """What every hyperscaler policy decides. Subclass `MakeOrBuy` and override one method
-    to change one decision."""
+    to change one decision.
+
+    Every method gets the deciding hyperscaler `h` (a sim.agents.Hyperscaler: read its
+    state - `name`, `make_weight`, `cash`, `cost` and `price` (USD per FLOP),
+    `pressure`, `demand_history` (FLOP a month), `other_cash_flow_per_month`,
+    `ai_revenue_last`, `invested_12m`, `partner_margin_12m`, ... - never set it) and,
+    except at the start, `view` (sim.view.MarketView). Money in USD, compute in FLOP. The
+    agents check each answer (sim.policies.PolicyError names the method)."""
 
     def initial_make_weight(self, h, weight: float) -> float:
+        """The make weight (0-1: share of frontier effort in-house) at the start, given the
+        roster's (or `strategy.initial_make_weight`'s) `weight`."""
         raise NotImplementedError
 
     def review(self, h, view) -> float:
+        """The make weight (0-1) after a make-or-buy review (every strategy.review_months)."""
         raise NotImplementedError
 
     def price(self, h, view) -> float:
+        """This month's list price per FLOP (> 0, USD); the fleet's cost is `h.cost`."""
         raise NotImplementedError
 
     def capacity_order(self, h, view) -> tuple[float, float]:
+        """(capacity wanted in service after the build lead, FLOP a month; the most to
+        spend on it now, USD >= 0)."""
         raise NotImplementedError
 
     def inhouse_run(self, h, lab, view) -> tuple[float, float]:
+        """For an in-house lab's next run: (its size as a multiple of the lab's trend-sized
+        run; the run's whole budget, USD)."""
         raise NotImplementedError
 
     def lab_funding(self, h, lab, view) -> float:
+        """USD transferred to an in-house lab this month (<= 0: nothing)."""
         raise NotImplementedError
 
     def partner_share(self, h, n_partners: int, view) -> float:
+        """Share (0-1) of a partner lab's raise this cloud offers to take; `n_partners`:
+        the clouds the lab raises from (1 for a lab being founded)."""
         raise NotImplementedError
 
     def partner_budget(self, h, view) -> float:
+        """The most it may still put into partners now, USD (<= 0: nothing)."""
         raise NotImplementedError
 
     def wants_team(self, h, view) -> bool:
+        """Whether it looks to hire a lab's team away at a review (acqui-hire)."""
         raise NotImplementedError
 
 

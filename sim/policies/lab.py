@@ -24,21 +24,40 @@ class RunPlan(NamedTuple):
 
 class LabPolicy:
     """What every lab policy decides. Subclass `RacingLab` (or `ProfitLab`) and override
-    one method to change one decision."""
+    one method to change one decision.
+
+    Every method gets the deciding `lab` (a sim.agents.FrontierLab: read its state - `name`,
+    `kind`, `independent`, `inhouse`, `cash`, `capability`, `ambition`, `last_sales`,
+    `last_spend_serving`, `raised_12m`, `net_burn_3m`, `run_target_flop`, ... - never set
+    it) and `view` (sim.view.MarketView: the market, read-only). Money is in USD, compute in
+    FLOP, months are the model's. The agents check each answer (a finite number in range,
+    else sim.policies.PolicyError naming the method). Which method feeds which: `plan_run`
+    sizes the run; `planned_burn` is what the lab expects to spend a month, and drives
+    `wants_to_raise` (through the burn, before three months of actual spending exist) and
+    `round_target` - so a policy that changes the run's size should change both (RacingLab
+    does it in one place, `run_scale`). A lab founded in the run raises its first round
+    through the roster's founding rule (sim/markets/entry.py), not through these.
+    """
 
     def plan_run(self, lab, view) -> RunPlan:
+        """The next run, when the last one has ended: RunPlan(target_flop >= 0: the final
+        run's FLOP; budget_per_month >= 0: the most it spends on the run a month, USD)."""
         raise NotImplementedError
 
     def planned_burn(self, lab, view) -> float:
+        """Cash the lab expects to need a month, USD (staff, its run, serving, less sales)."""
         raise NotImplementedError
 
     def wants_to_raise(self, lab, view) -> bool:
+        """Whether an independent lab goes to the capital market this month."""
         raise NotImplementedError
 
     def round_target(self, lab, view) -> float:
+        """How much it asks for, USD (capped by what one round may sell; <= 0: nothing)."""
         raise NotImplementedError
 
     def hire_rate(self, lab, view) -> float:
+        """Monthly growth (>= 0) of the headcount the lab hires toward."""
         raise NotImplementedError
 
 
