@@ -247,17 +247,19 @@ def _check_overrides(overrides: dict[str, Any]) -> None:
 
 
 def select(only: str | None, overrides: dict[str, Any]) -> list[str]:
-    """The sampled keys: every declared one, or those `only` names (a key, a per-name
-    parameter or a policy for all its entries, or a section such as `finance`); keys fixed
-    by an override are left out, and so are a policy's fields where no run would use them
-    (an error if `only` names such a field itself)."""
+    """The sampled keys: every declared one, or those `only` names - a declared key itself,
+    else every key under a prefix (a per-name parameter's entries, a section such as
+    `finance`, or `policy` for the policies and their fields). Keys fixed by an override are
+    left out, and so are a policy's fields where no run would use them (an error if `only`
+    names such a field itself)."""
     declared = list(unc.declared())
     if only is None:
         keys, named = declared, set()
     else:
         keys, named = set(), set()
         for item in [x for x in only.split(",") if x]:
-            hit = [k for k in declared if k == item or k.startswith(item + ".")]
+            hit = [item] if item in declared else \
+                [k for k in declared if k.startswith(item + ".")]
             if not hit:
                 raise ExploreError(f"only={item}: not a declared uncertainty (allowed: a key "
                                    "of `aisim explore --list`, a per-name parameter, a policy "

@@ -190,8 +190,10 @@ def test_policies_are_choices_and_their_fields_apply_only_where_chosen():
     # Exploring a policy's field alone is refused; with its policy sampled or fixed it is not.
     with pytest.raises(explore.ExploreError, match="used only with policy.lab=profit"):
         explore.parse(["only=policy.lab.payback_months"])
-    assert explore.parse(["only=policy.lab"]).keys == [
-        "policy.lab", "policy.lab.payback_months", "policy.lab.entry_share"]
+    assert explore.parse(["only=policy.lab"]).keys == ["policy.lab"]  # the key it names
+    assert explore.parse(["only=policy"]).keys == [
+        "policy.lab", "policy.lab.payback_months", "policy.lab.entry_share",
+        "policy.hyperscaler"]
     assert explore.parse(["only=policy.lab.payback_months", "policy.lab=profit"]).keys == [
         "policy.lab.payback_months"]
     assert "policy.lab.payback_months" not in explore.parse(["policy.lab=racing"]).keys
