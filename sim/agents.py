@@ -207,7 +207,7 @@ class FrontierLab(Firm):
     @property
     def publishes_weights(self) -> bool:
         """Open weights: carried by every cloud, cheaper, attractive to researchers (A15)."""
-        return self.is_open or self.open_weights
+        return self.kind == OPEN_WEIGHTS or self.open_weights
 
     @property
     def sells(self) -> bool:

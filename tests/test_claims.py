@@ -101,3 +101,21 @@ def test_a7_a25_a26_a30_a32_outputs_are_consistent(small):
     assert s["cloud_profit_cum_usd"] == pytest.approx(clouds)
     assert s["lab_profit_cum_usd"] == pytest.approx(firms.profit_usd.sum() - clouds)
     assert s["winner_capability"] == ind.leader.iloc[-1]
+
+
+def test_a6_three_labs_lead_in_2024_and_big_techs_own_labs_stay_in_the_race():
+    """A6: OpenAI, Anthropic and Google DeepMind lead (the 2024 top three, in most months of
+    the median seed), but big tech's rivals have advantages hard to offset: their in-house
+    labs, funded from cash flow and training at cost, never fall as far behind the frontier
+    as `finance.max_fundable_gap` (1.5 steps), where investors give an independent lab up."""
+    tier, gaps = [], []
+    for seed in range(4):
+        r = sim.simulate({"horizon_months": 72, "demand": {"n_customers": 2000}}, seed=seed)
+        f = r.firms
+        year = f[f.month <= 11].sort_values("capability", ascending=False, kind="mergesort")
+        tops = year.groupby("month").head(3).groupby("month").firm.apply(frozenset)
+        tier.append((tops == frozenset({"OpenAI", "Anthropic", "Google DeepMind"})).mean())
+        best_inhouse = f[f.kind == "inhouse_lab"].groupby("month").capability.max()
+        gaps.append((r.industry.set_index("month").frontier_capability - best_inhouse).max())
+    assert np.median(tier) >= 0.8
+    assert max(gaps) < r.params.finance.max_fundable_gap, gaps

@@ -47,11 +47,14 @@ class ProductMarket:
         log_price = np.array([math.log(d.open_weights_price) if lab.publishes_weights else 0.0
                               for lab in labs])
         reach = np.zeros((len(labs), n_homes))
+        # Which cloud carries which lab this month (nothing here changes it before the sales).
+        carried = [[False] * len(hyperscalers) for _ in labs]
         for j, lab in enumerate(labs):
             if not lab.sells:  # not on offer (its utility is -inf): nothing to reach
                 continue
             for h in hyperscalers:
                 if self.carries(h, lab):
+                    carried[j][h.cloud] = True
                     reach[j, h.cloud] = d.home_cloud_bonus
                 elif lab.independent:
                     reach[j, h.cloud] = d.direct_sales_bonus
@@ -69,11 +72,12 @@ class ProductMarket:
                 x = float(spend[j, home])
                 if x > 0.0:
                     cloud = hyperscalers[home] if home < len(hyperscalers) else None
-                    self._sell_one(lab, cloud, x)
+                    self._sell_one(lab, cloud, x, cloud is not None and (
+                        carried[j][home] if lab.sells else self.carries(cloud, lab)))
 
-    def _sell_one(self, lab, cloud, x: float) -> None:
+    def _sell_one(self, lab, cloud, x: float, carried: bool) -> None:
         """A month's sales `x` of a lab's model to customers whose home is `cloud` (None:
-        elsewhere)."""
+        elsewhere), which carries the model or not."""
         m = self.model
         d, f = m.p.demand, m.p.finance
         ledger, orders = m.ledger, self.inference_orders
@@ -86,7 +90,6 @@ class ProductMarket:
             return
         ledger.pay(CUSTOMERS, lab.name, x, "sales")
         lab.last_sales += x
-        carried = cloud is not None and self.carries(cloud, lab)
         if lab.independent and carried:
             ledger.pay(lab.name, cloud.name, f.revenue_share * x, "revenue_share")
             keep = max(1.0 - d.inference_cost_share - f.revenue_share, 0.0)

@@ -17,7 +17,8 @@ class TalentMarket:
     def __init__(self, model):
         self.model = model
         self.researchers = self._hire_initial(model)
-        self.heads = self.researchers.headcount()  # researchers per lab slot (pool last)
+        self.heads: list[int] = []  # researchers per lab slot (pool last)
+        self.count_heads()
         for lab in model.labs:
             lab.target_headcount = float(self.heads[lab.slot])
         self.multiplier = self.multipliers()  # talent multiplier per lab slot
@@ -35,8 +36,9 @@ class TalentMarket:
                                            pool=len(model.labs))
 
     def count_heads(self) -> None:
-        """Researchers per employer: call after moves and exits."""
-        self.heads = self.researchers.headcount()
+        """Researchers per employer: call after moves and exits. A list of Python ints, not
+        an array: read one at a time in scalar arithmetic, where numpy scalars cost ~5x."""
+        self.heads = self.researchers.headcount().tolist()
 
     def multipliers(self) -> np.ndarray:
         m = self.model

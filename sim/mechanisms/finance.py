@@ -48,10 +48,10 @@ class Ledger:
             self.pay(OUTSIDE_INVESTORS, name, cash, "opening")
 
     def pay(self, payer: str, payee: str, amount: float, tag: str) -> float:
-        if not (amount >= 0.0 and math.isfinite(amount)):
+        if not 0.0 < amount < math.inf:  # the hot path: tens of thousands of calls a run
+            if amount == 0.0:
+                return 0.0
             raise ValueError(f"payment {payer}->{payee} [{tag}] of {amount!r}")
-        if amount == 0.0:
-            return 0.0
         if payer in OUTSIDE:
             self.outside_in += amount
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..roster import SUMMARY_YEARS
 from .load import Sweep
@@ -16,16 +17,17 @@ OUTCOMES = {"hyperscaler_owned_leads": "a hyperscaler-owned model leads",
 ENTRANT = "a lab founded in the run"
 
 
-def wilson(k, n, z: float = 1.96):
-    """95% Wilson score interval for k successes in n trials (arrays work too)."""
-    k, n = np.asarray(k, float), np.asarray(n, float)
+def wilson(k, n, confidence: float = 0.95):
+    """The Wilson score interval for k successes in n trials (scipy's; arrays work too)."""
+    k, n = np.broadcast_arrays(np.asarray(k, dtype=np.int64), np.asarray(n, dtype=np.int64))
+    lo, hi = np.empty(k.shape), np.empty(k.shape)
+    for i in np.ndindex(k.shape):
+        ci = stats.binomtest(int(k[i]), int(n[i])).proportion_ci(confidence, method="wilson")
+        lo[i], hi[i] = ci.low, ci.high
     p = k / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
     # Rounding can put a bound a hair on the wrong side of p (k = n gives 0.9999999999999999
     # < 1): clip, so error bars are never negative.
-    return np.clip(centre - half, 0.0, p), np.clip(centre + half, p, 1.0)
+    return np.clip(lo, 0.0, p), np.clip(hi, p, 1.0)
 
 
 def rates(runs: pd.DataFrame, by, outcome) -> pd.DataFrame:
