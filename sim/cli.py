@@ -51,6 +51,16 @@ def _dashboard(argv: list[str]) -> int:
 VERBS["dashboard"] = ("[--port N]: sliders and live plots of one scenario in the browser",
                       _dashboard)
 
+
+def _explore(argv: list[str]) -> int:
+    from .explore import main as explore_main  # SALib only when an exploration is asked for
+
+    return explore_main(argv)
+
+
+VERBS["explore"] = ("method=morris|sobol|lhs samples=N: sensitivity of the outcomes to every "
+                    "assumption (--list)", _explore)
+
 HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir",
                           "-cd", "--experimental-rerun", "--info", "-i", "--package", "-p",
                           "--cfg", "-c", "--shell-completion", "-sc"}

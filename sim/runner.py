@@ -92,7 +92,7 @@ def run(tasks: Iterable[tuple[Params, int]], workers: int = 0, *,
         _pending.add(future)
         future.add_done_callback(_pending.discard)
         if progress is not None:
-            future.add_done_callback(lambda _: progress(1))
+            future.add_done_callback(lambda f: f.cancelled() or progress(1))
         futures.append((seed, future))
     return _collect(futures)
 
@@ -129,6 +129,13 @@ def pool(workers: int) -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(workers, mp_context=context())
         _pool_size = workers
     return _pool
+
+
+def cancel_pending() -> int:
+    """Cancel the runs submitted to the pool that have not started (a caller stopped reading
+    its outcomes, e.g. on Ctrl-C): without it the process waits at exit for every one of
+    them. Runs under way finish. Returns how many were cancelled."""
+    return sum(future.cancel() for future in list(_pending))
 
 
 def context() -> multiprocessing.context.BaseContext:

@@ -67,3 +67,19 @@ def test_the_runner_loads_no_pandas_hydra_or_mesa():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_cancel_pending_drops_the_runs_not_started(params):
+    seen = []
+    outcomes = runner.run([(params, s) for s in range(40)], 2, keep_record=False,
+                          progress=seen.append)
+    assert next(outcomes).error is None  # the caller stops reading here
+    cancelled = runner.cancel_pending()
+    assert 0 < cancelled < 40 and runner.cancel_pending() == 0  # the runs under way finish
+    rest = list(outcomes)
+    assert sum((o.error or "").startswith("CancelledError") for o in rest) == cancelled
+    for _ in range(100):  # progress counts the runs that ran, not the cancelled ones
+        if len(seen) == 40 - cancelled:
+            break
+        time.sleep(0.01)
+    assert len(seen) == 40 - cancelled
