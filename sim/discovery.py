@@ -106,10 +106,16 @@ def prim(X: pd.DataFrame, y, *, min_coverage: float = MIN_COVERAGE, slack: float
             if min((q for q in found.qp[chosen].get(k, [0.0]) if q >= 0), default=0.0) <= MAX_QP}
     box = steps[chosen] if len(keep) == len(steps[chosen].limits) else _box(X, y, keep)
     if resamples and box.limits:
-        np.random.seed(seed)  # EMA's resampling draws from numpy's global generator
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            again = found.resample(chosen, iterations=resamples, p=0.5)
+        # EMA's resampling draws from numpy's global generator: give it a seeded state for
+        # this call and put back what was there (the model never uses that generator).
+        saved = np.random.get_state()
+        np.random.set_state(np.random.RandomState(seed).get_state())
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                again = found.resample(chosen, iterations=resamples, p=0.5)
+        finally:
+            np.random.set_state(saved)
         box.stability = {k: float(again.loc[k, "reproduce coverage"])
                          for k in box.limits if k in again.index}
     return steps, box

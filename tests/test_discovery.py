@@ -58,3 +58,11 @@ def test_a_tree_splits_on_the_inputs_that_matter(planted):
     assert "noise" not in text.splitlines()[0]
     noise_only = pd.DataFrame({"noise": X.noise})
     assert discovery.tree(noise_only, y)[1] < 0.6
+
+
+def test_resampling_is_reproducible_and_leaves_numpys_global_generator_alone(planted):
+    X, y = planted
+    before = np.random.get_state()[1].copy()
+    a = discovery.prim(X, y, resamples=3)[1].stability
+    assert np.array_equal(np.random.get_state()[1], before)
+    assert discovery.prim(X, y, resamples=3)[1].stability == a
