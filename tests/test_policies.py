@@ -71,17 +71,22 @@ class _View(SimpleNamespace):
 
 def test_a_profit_lab_runs_at_the_trend_only_when_returns_pay_for_it():
     params = to_params({})
-    lab = SimpleNamespace(ambition=1.0, capability=25.0, independent=True, inhouse=False)
-    policy = ProfitLab()
-    rich = _View(params=params, ai_spend=1e11)  # $100B a month of spending to win
-    poor = _View(params=params, ai_spend=1e6)  # $1M a month: a run never pays back
-    assert policy.run_scale(lab, rich) == 1.0
-    assert policy.run_scale(lab, poor) == 0.5**policy.size_steps
+    lab = SimpleNamespace(name="L", ambition=1.0, capability=25.0, independent=True,
+                          inhouse=False)
+    rich = _View(params=params, ai_spend=1e11, month=0)  # $100B a month of spending to win
+    poor = _View(params=params, ai_spend=1e6, month=0)  # $1M a month: a run never pays back
+    assert ProfitLab().run_scale(lab, rich) == 1.0
+    assert ProfitLab().run_scale(lab, poor) == 0.5**ProfitLab().size_steps
     assert RacingLab().run_scale(lab, poor) == 1.0  # racing labs keep up regardless
     # In between, a larger prize buys a larger run.
-    scales = [policy.run_scale(lab, _View(params=params, ai_spend=s))
+    scales = [ProfitLab().run_scale(lab, _View(params=params, ai_spend=s, month=0))
               for s in (1e8, 1e9, 1e10)]
     assert scales == sorted(scales) and scales[0] < scales[-1]
+    # Worked out once a month: the same month answers from memory, the next anew.
+    policy = ProfitLab()
+    assert policy.run_scale(lab, rich) == 1.0
+    assert policy.run_scale(lab, poor) == 1.0  # same month: the month's decision stands
+    assert policy.run_scale(lab, _View(params=params, ai_spend=1e6, month=1)) < 1.0
 
 
 def test_profit_labs_train_smaller_runs_and_raise_less_than_racing_labs():

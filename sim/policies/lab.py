@@ -144,7 +144,19 @@ class ProfitLab(RacingLab):
     # Market share a lab without sales assumes it starts from. Assumption.
     entry_share: float = p(0.02, 1e-6, 1.0)
 
+    def __post_init__(self):
+        self._memo: dict[str, tuple[int, float]] = {}  # lab -> (month, scale)
+
     def run_scale(self, lab, view) -> float:
+        """Worked out once a month per lab: everything it reads is settled by the time a
+        lab first decides in a month (prices, releases, this month's sales)."""
+        month, scale = self._memo.get(lab.name, (-1, 1.0))
+        if month != view.month:
+            scale = self._best_scale(lab, view)
+            self._memo[lab.name] = (view.month, scale)
+        return scale
+
+    def _best_scale(self, lab, view) -> float:
         tr, d = view.params.training, view.params.demand
         trend = lab.ambition * view.trend_flop()
         price = view.run_price(lab)
