@@ -31,7 +31,10 @@ class AIIndustry(mesa.Model):
     """Hyperscalers, frontier labs, investors, customers and researchers.
 
     `AIIndustry(params, seed=s)`, or Mesa-style keyword sections:
-    `AIIndustry(seed=7, compute={"doubling_months": 9})` (what `mesa.batch_run` passes)."""
+    `AIIndustry(seed=7, compute={"doubling_months": 9})`. With `mesa.batch_run`, give each
+    value as a list (batch_run iterates a bare dict's keys) and always a `seed` list: the
+    seed defaults to 0, not to a random one, so iterations without seeds repeat one run:
+    `mesa.batch_run(AIIndustry, {"seed": [0, 1], "compute": [{"doubling_months": 9}]})`."""
 
     def __init__(self, params: Params | None = None, *, seed: int = 0, **sections):
         super().__init__(seed=int(seed))

@@ -504,8 +504,8 @@ PAY_KEYS = ("independent_lab", "inhouse_lab", "open_weights", "pool")
 def _merge(obj: Any, data: Mapping, prefix: str = "") -> Any:
     """A copy of a Params-like dataclass with a nested mapping of plain values merged in,
     rejecting unknown keys and wrong types (ranges are `validate`'s). A dict-valued field
-    takes the given dict as it is. Only `sim.config.to_run` calls it: the one way from a
-    config to Params."""
+    takes the given dict as it is. `sim.config.to_run` (the one way from a config to Params)
+    and AIIndustry's keyword sections call it."""
     names = {f.name: f for f in dataclasses.fields(obj)}
     changes = {}
     for key, value in data.items():
@@ -519,7 +519,12 @@ def _merge(obj: Any, data: Mapping, prefix: str = "") -> Any:
         elif isinstance(current, dict) and "range" not in names[key].metadata:
             if not isinstance(value, Mapping):  # a policy: its own class checks its arguments
                 raise ConfigError(f"{prefix}{key}={value!r}: expected a mapping")
-            changes[key] = value if isinstance(value, dict) else dict(value)
+            # A policy named by `_target_` is taken as given; without one, the given
+            # arguments change the current policy's.
+            changes[key] = (value if isinstance(value, dict) else dict(value)) \
+                if "_target_" in value else {**current, **value}
+        elif isinstance(current, dict):  # a number per name: the given names change
+            changes[key] = {**current, **_coerce(f"{prefix}{key}", current, value)}
         else:
             changes[key] = _coerce(f"{prefix}{key}", current, value)
     return dataclasses.replace(obj, **changes)

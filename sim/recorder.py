@@ -76,9 +76,9 @@ class Recorder:
 
     # ------------------------------------------------------------ Mesa's DataCollector
     def collect(self, model) -> None:
-        """Record the month the model has just run (Mesa calls this at the end of a step;
-        unlike Mesa's, nothing is recorded before the first step: row t is month t)."""
-        self.record(model.month)
+        """Nothing to do: the model records every month itself at the end of `step()` (row
+        t is month t; nothing is recorded before the first step). Kept so that the usual
+        Mesa line `self.datacollector.collect(self)` after a step is harmless."""
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """The `industry` table of the months recorded so far (a row per month)."""

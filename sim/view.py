@@ -12,14 +12,19 @@ class MarketView:
     """The market as a policy sees it (`view` in every policy method): the month, the
     parameters, the frontier and the compute trend, prices, pay, valuations, what capital is
     left, and who owns and carries which lab. Read-only by construction for its own
-    attributes; the firms and parameters it hands out are shared objects, to be read and not
-    changed (a policy that changes them breaks the books and reproducibility)."""
+    attributes (nothing can be set on it); the firms and parameters it hands out are shared
+    objects, to be read and not changed (a policy that changes them breaks the books and
+    reproducibility)."""
 
     __slots__ = ("_m", "params")
 
     def __init__(self, model):
-        self._m = model
-        self.params = model.p  # the run's parameters (an attribute: read on every decision)
+        object.__setattr__(self, "_m", model)
+        # The run's parameters: an attribute, not a property, as every decision reads it.
+        object.__setattr__(self, "params", model.p)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"the market view is read-only: cannot set {name!r}")
 
     @property
     def month(self) -> int:
@@ -61,6 +66,10 @@ class MarketView:
     def monthly_salaries(self, lab) -> float:
         """The lab's pay bill a month, overhead included, USD."""
         return self._m.talent.monthly_salaries(lab)
+
+    def talent_multiplier(self, lab) -> float:
+        """The lab's algorithmic efficiency from its researchers' talent (1: the mean lab)."""
+        return float(self._m.talent.multiplier[lab.slot])
 
     def headcount(self, lab) -> int:
         """The lab's simulated researchers (each stands for talent.workforce /

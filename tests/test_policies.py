@@ -68,6 +68,9 @@ class _View(SimpleNamespace):
     def capability_of(self, lab, flop):
         return float(np.log10(flop))
 
+    def talent_multiplier(self, lab):
+        return 1.0
+
 
 def test_a_profit_lab_runs_at_the_trend_only_when_returns_pay_for_it():
     params = to_params({})
@@ -203,3 +206,29 @@ def test_a_policys_unusable_answer_stops_the_run_naming_method_firm_and_month():
     with pytest.raises(policies.PolicyError, match="MakeOrBuy.review for Amazon returned nan"):
         policies.checked(float("nan"), MakeOrBuy(), "review", model.by_name["Amazon"], hi=1.0)
     assert policies.checked(0.5, MakeOrBuy(), "review", model.by_name["Amazon"], hi=1.0) == 0.5
+
+
+class _ProfitWithoutMemory(ProfitLab):
+    def run_scale(self, lab, view):
+        return self._best_scale(lab, view)
+
+
+def test_profit_labs_remembering_their_run_scale_decide_as_if_they_worked_it_out_each_time():
+    """The memo is refreshed when a founding moves researchers mid-month (heavy entry)."""
+    heavy = {"entry": {"rate_scale": 5.0, "max_entrants": 30},
+             "finance": {"us_capital_pool_usd_per_year": 1.6e11}}
+    params = to_params({"horizon_months": 48, "policy": {"lab": PROFIT}, **heavy})
+    remembered, fresh = AIIndustry(params, seed=2), AIIndustry(params, seed=2)
+    for lab in fresh.labs:
+        lab.policy = _ProfitWithoutMemory()
+    remembered.run(), fresh.run()
+    assert remembered.roster.entrants > 3
+    assert np.array_equal(remembered.recorder.firm["run_flop"], fresh.recorder.firm["run_flop"])
+
+
+def test_collect_after_a_step_is_harmless_as_in_mesa_models():
+    model = AIIndustry(_params(), seed=0)
+    for _ in range(3):
+        model.step()
+        model.datacollector.collect(model)
+    assert len(model.datacollector.get_model_vars_dataframe()) == 3

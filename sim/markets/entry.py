@@ -4,12 +4,14 @@ hyperscalers building their own models hire teams away."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from ..mechanisms import training
 from ..mechanisms.finance import OUTSIDE_INVESTORS
+from ..policies import checked
 from ..roster import Kind
 from .capital import Tranche
 
@@ -55,8 +57,10 @@ class Roster:
         # A lab that trains outside the three clouds takes no hyperscaler money (xAI); else
         # one hyperscaler leads, drawn in proportion to what it can still invest.
         other_cloud = m.rng.random() < e.other_cloud_prob
-        backers = [(h, min(first_round * h.policy.partner_share(h, 1, m.view),
-                           h.policy.partner_budget(h, m.view), max(h.cash, 0.0)))
+        backers = [(h, min(first_round * checked(h.policy.partner_share(h, 1, m.view),
+                                                 h.policy, "partner_share", h, hi=1.0),
+                           checked(h.policy.partner_budget(h, m.view), h.policy,
+                                   "partner_budget", h, lo=-math.inf), max(h.cash, 0.0)))
                    for h in m.hyperscalers] if m.p.strategy.partnerships else []
         backers = [] if other_cloud else [b for b in backers if b[1] > 0]
         lead = (None, 0.0)

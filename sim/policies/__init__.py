@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
-import math
 from typing import Any
 
 from ..params import ConfigError, PolicyParams, validate
+from .checks import PolicyError, checked
 from .hyperscaler import HyperscalerPolicy, MakeOrBuy
 from .lab import LabPolicy, RacingLab
 
@@ -53,20 +53,6 @@ def build(key: str, spec: dict[str, Any]) -> Any:
     except TypeError as err:
         raise ConfigError(f"{name}: {err}") from None
     return validate(policy, prefix=name + ".") if dataclasses.is_dataclass(policy) else policy
-
-
-class PolicyError(ValueError):
-    """A policy answered something the model cannot use (not a number, out of range)."""
-
-
-def checked(value: Any, policy: Any, method: str, firm: Any, lo: float = 0.0,
-            hi: float = math.inf) -> Any:
-    """A policy's answer if it is a finite number in [lo, hi]; else PolicyError naming the
-    policy, the method, the firm and the value (the agents check every answer they apply)."""
-    if isinstance(value, int | float) and lo <= value <= hi and math.isfinite(value):
-        return value
-    raise PolicyError(f"{type(policy).__name__}.{method} for {firm.name} returned {value!r}: "
-                      f"expected a finite number in [{lo}, {hi}]")
 
 
 def build_all(params: PolicyParams) -> dict[str, Any]:

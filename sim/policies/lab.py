@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from ..mechanisms import finance, training
 from ..params import p
+from .checks import checked
 
 
 class RunPlan(NamedTuple):
@@ -77,6 +78,8 @@ class RacingLab(LabPolicy):
         if lab.inhouse:
             owner = view.owner(lab)
             scale, budget = owner.policy.inhouse_run(owner, lab, view)
+            checked(scale, owner.policy, "inhouse_run (scale)", owner)
+            checked(budget, owner.policy, "inhouse_run (budget)", owner)
             target *= scale
         else:
             reserve = tr.salary_reserve_months * view.monthly_salaries(lab)
@@ -145,15 +148,17 @@ class ProfitLab(RacingLab):
     entry_share: float = p(0.02, 1e-6, 1.0)
 
     def __post_init__(self):
-        self._memo: dict[str, tuple[int, float]] = {}  # lab -> (month, scale)
+        self._memo: dict[str, tuple] = {}  # lab -> ((month, talent multiplier), scale)
 
     def run_scale(self, lab, view) -> float:
-        """Worked out once a month per lab: everything it reads is settled by the time a
-        lab first decides in a month (prices, releases, this month's sales)."""
-        month, scale = self._memo.get(lab.name, (-1, 1.0))
-        if month != view.month:
+        """Worked out again when the month or the lab's talent multiplier changes (a
+        founding in the month moves researchers); everything else it reads is settled by
+        the time a lab first decides in a month (prices, releases, this month's sales)."""
+        key = (view.month, view.talent_multiplier(lab))
+        known, scale = self._memo.get(lab.name, (None, 1.0))
+        if known != key:
             scale = self._best_scale(lab, view)
-            self._memo[lab.name] = (view.month, scale)
+            self._memo[lab.name] = (key, scale)
         return scale
 
     def _best_scale(self, lab, view) -> float:
