@@ -84,6 +84,9 @@ def prim(X: pd.DataFrame, y, *, min_coverage: float = MIN_COVERAGE, slack: float
     from ema_workbench.analysis import prim as ema_prim  # ~3 s to import: only when asked
 
     X = X.reset_index(drop=True)
+    # EMA's pasting writes a midpoint into the box's limits: an integer input (a count of
+    # months) must be float for it, or pandas refuses 5.5 in an int64 column.
+    X = X.astype({c: float for c in X.columns if pd.api.types.is_integer_dtype(X[c])})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # Cases of interest are y >= threshold, and a box is kept if its mean reaches it: a
