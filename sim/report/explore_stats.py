@@ -218,8 +218,9 @@ def restrictions(f: Found) -> pd.DataFrame:
     rows = []
     for k, lim in (f.box.limits.items() if f.box else []):
         where = discovery._condition(label(k), lim)
+        stable = f.box.stability.get(k)
         rows.append({"uncertainty": k, "restriction": where,
-                     "found again in resamples (%)": round(f.box.stability.get(k, np.nan))})
+                     "found again in resamples (%)": np.nan if stable is None else round(stable)})
     return pd.DataFrame(rows, columns=["uncertainty", "restriction",
                                        "found again in resamples (%)"])
 
