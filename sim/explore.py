@@ -444,7 +444,8 @@ def explore(spec: Spec, out: Path, runner: Runner = execute, progress: Any = Non
     (out / "summary.md").write_text(summary(spec, results, sens, seconds))
     (out / "done.json").write_text(json.dumps({
         "runs": n, "failed": int(results.error.notna().sum()), "ran": len(pending),
-        "seconds": round(seconds, 1), "command": spec.command}, indent=2) + "\n")
+        "seconds": round(seconds, 1), "command": spec.command,
+        "launcher": spec.launcher or "local process pool"}, indent=2) + "\n")
     return sens
 
 

@@ -79,7 +79,7 @@ def report(folder: Path | str) -> Path:
             "outcome at all (0.5: no better than chance).</p>", "<ul>"]
     for f in found:
         body.append(f"<li>{html.escape(f.sentence())} Tree: balanced accuracy "
-                    f"{f.score:.2f}.</li>")
+                    f"{f.score:.2f}.{_caution(f)}</li>")
     body.append("</ul>")
     if any(f.steps for f in found):
         body.append(figure(fig_tradeoff(found), "prim_tradeoff", "Coverage against density "
@@ -118,6 +118,27 @@ def report(folder: Path | str) -> Path:
         title="aisim explore: what decides the winner",
         body=intro + "<h2>What decides the winner</h2>\n" + "\n".join(sections)))
     return page
+
+
+WEAK_TREE, WEAK_STABILITY = 0.6, 50.0
+
+
+def _caution(f: es.Found) -> str:
+    """A warning where the box is likely noise: the tree does little better than chance, or
+    a restriction is found again in fewer than half of the resamples."""
+    if f.box is None or not f.box.limits:
+        return ""
+    weak = [k for k, v in f.box.stability.items() if v < WEAK_STABILITY]
+    if f.score >= WEAK_TREE and not weak:
+        return ""
+    why = []
+    if f.score < WEAK_TREE:
+        why.append("the tree predicts it hardly better than chance")
+    if weak:
+        why.append(f"{len(weak)} of its {len(f.box.limits)} restrictions are found again in "
+                   "fewer than half of the resamples")
+    return (f" <b>Read this box with care:</b> {' and '.join(why)}; more runs (or fewer "
+            "uncertainties) are needed to tell a region from noise.")
 
 
 def _section(title: str, parts: list[str]) -> str:
