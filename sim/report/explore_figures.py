@@ -87,10 +87,11 @@ def fig_tradeoff(found: list[Found]):
         if f.box is not None:
             ax.scatter([f.box.coverage], [f.box.density], marker="*", s=220, color="#c0504d",
                        edgecolor="black", zorder=3, label="chosen box")
-            right = f.box.coverage > 0.6  # the label on the side with room
+            right, low = f.box.coverage > 0.6, f.box.density < 0.4  # the side with room
             ax.annotate(f"chosen: {len(f.box.limits)} restriction(s),\n{f.box.n} runs, "
                         f"density {f.box.density:.0%}", (f.box.coverage, f.box.density),
-                        textcoords="offset points", xytext=(-12 if right else 12, -30),
+                        textcoords="offset points",
+                        xytext=(-12 if right else 12, 14 if low else -30),
                         ha="right" if right else "left", fontsize=8,
                         bbox={"boxstyle": "round", "fc": "white", "ec": "#cccccc"})
         ax.axhline(f.base, color="#888888", ls=":", lw=1, label="rate over all runs")
@@ -98,8 +99,10 @@ def fig_tradeoff(found: list[Found]):
                ylabel="density (share of the box's runs with it)")
         ax.set_title(textwrap.fill(f.words, 48), fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(loc="lower left", fontsize=8)
     if last is not None:
+        handles = {lab: h for ax in axes[0] for h, lab in zip(*ax.get_legend_handles_labels())}
+        fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=2,
+                   fontsize=9)
         bar = fig.colorbar(last, ax=list(axes[0]), label="uncertainties restricted", shrink=0.8)
         bar.ax.yaxis.get_major_locator().set_params(integer=True)
     suptitle(fig, "Scenario discovery: PRIM's coverage-density trade-off, one point per "
