@@ -10,6 +10,8 @@ box the way a policy reader would read it. The heavy libraries load only when us
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -87,8 +89,7 @@ def prim(X: pd.DataFrame, y, *, min_coverage: float = MIN_COVERAGE, slack: float
     # EMA's pasting writes a midpoint into the box's limits: an integer input (a count of
     # months) must be float for it, or pandas refuses 5.5 in an int64 column.
     X = X.astype({c: float for c in X.columns if pd.api.types.is_integer_dtype(X[c])})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _quiet():
         # Cases of interest are y >= threshold, and a box is kept if its mean reaches it: a
         # threshold just above 0 keeps every trajectory with y = 1 as the cases.
         alg = ema_prim.Prim(X, y.astype(float), threshold=1e-9, peel_alpha=peel_alpha,
@@ -114,14 +115,27 @@ def prim(X: pd.DataFrame, y, *, min_coverage: float = MIN_COVERAGE, slack: float
         saved = np.random.get_state()
         np.random.set_state(np.random.RandomState(seed).get_state())
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _quiet():
                 again = found.resample(chosen, iterations=resamples, p=0.5)
         finally:
             np.random.set_state(saved)
         box.stability = {k: float(again.loc[k, "reproduce coverage"])
                          for k in box.limits if k in again.index}
     return steps, box
+
+
+@contextlib.contextmanager
+def _quiet():
+    """No warnings, and no INFO lines from EMA's logger (a line per peel) on the console."""
+    ema = logging.getLogger("EMA")
+    level = ema.level
+    ema.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        ema.setLevel(level)
 
 
 def _box(X: pd.DataFrame, y: np.ndarray, limits: dict[str, tuple]) -> Box:
