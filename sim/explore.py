@@ -169,7 +169,6 @@ class Spec:
 
 OPTIONS = ("method", "samples", "only", "outcomes", "workers", "dir", "seed", "levels",
            "second_order", "launcher", "jobs", "partition", "timeout_min", "mem_gb")
-LAUNCHERS = ("submitit_slurm", "submitit_local")
 
 
 def parse(argv: list[str]) -> Spec:
@@ -215,37 +214,13 @@ def parse(argv: list[str]) -> Spec:
             raise ExploreError(f"outcomes={bad[0] if bad else ''}: unknown outcome (allowed: "
                                f"{', '.join(OUTCOMES)})")
         spec.outcomes = names
-    _launcher(spec, given)
+    from .explore_cluster import parse_launcher
+
+    spec.launcher, spec.cluster = parse_launcher(given)
     spec.overrides = overrides
     _check_overrides(overrides)
     spec.keys = select(given.get("only"), overrides)
     return spec
-
-
-def _launcher(spec: Spec, given: dict[str, str]) -> None:
-    spec.launcher = given.get("launcher", "")
-    if spec.launcher and spec.launcher not in LAUNCHERS:
-        raise ExploreError(f"launcher={spec.launcher}: unknown launcher (allowed: "
-                           f"{', '.join(LAUNCHERS)})")
-    for key in ("jobs", "partition", "timeout_min", "mem_gb"):
-        if key in given and not spec.launcher:
-            raise ExploreError(f"{key}={given[key]}: only with launcher=submitit_slurm (or "
-                               "submitit_local)")
-    if "partition" in given and spec.launcher != "submitit_slurm":
-        raise ExploreError(f"partition={given['partition']}: only with "
-                           "launcher=submitit_slurm")
-    for key in ("jobs", "timeout_min"):
-        if key in given:
-            spec.cluster[key] = _int(given, key, 0)
-            if spec.cluster[key] < 1:
-                raise ExploreError(f"{key}={given[key]}: allowed 1 or more")
-    if "mem_gb" in given:
-        try:
-            spec.cluster["mem_gb"] = float(given["mem_gb"])
-        except ValueError:
-            raise ExploreError(f"mem_gb={given['mem_gb']}: expected a number") from None
-    if "partition" in given:
-        spec.cluster["partition"] = given["partition"]
 
 
 def _value(text: str) -> Any:

@@ -28,6 +28,36 @@ POLL_SECONDS = 1.0
 CLUSTERS = {"submitit_slurm": "slurm", "submitit_local": "local"}
 
 
+def parse_launcher(given: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """launcher= and its options from the command line's KEY=VALUE words: (launcher or "",
+    {jobs, partition, timeout_min, mem_gb} as given); ExploreError names a bad one."""
+    from .explore import ExploreError
+
+    launcher, options = given.get("launcher", ""), {}
+    if launcher and launcher not in CLUSTERS:
+        raise ExploreError(f"launcher={launcher}: unknown launcher (allowed: "
+                           f"{', '.join(CLUSTERS)})")
+    for key in ("jobs", "partition", "timeout_min", "mem_gb"):
+        if key in given and not launcher:
+            raise ExploreError(f"{key}={given[key]}: only with launcher=submitit_slurm (or "
+                               "submitit_local)")
+    if "partition" in given:
+        if launcher != "submitit_slurm":
+            raise ExploreError(f"partition={given['partition']}: only with "
+                               "launcher=submitit_slurm")
+        options["partition"] = given["partition"]
+    for key, kind in (("jobs", int), ("timeout_min", int), ("mem_gb", float)):
+        if key in given:
+            try:
+                options[key] = kind(given[key])
+            except ValueError:
+                raise ExploreError(f"{key}={given[key]}: expected "
+                                   f"{'a whole number' if kind is int else 'a number'}") from None
+            if options[key] <= 0:
+                raise ExploreError(f"{key}={given[key]}: allowed more than 0")
+    return launcher, options
+
+
 def chunks(tasks: list, jobs: int) -> list[list]:
     """`tasks` in `jobs` contiguous chunks of nearly equal size (no empty one)."""
     jobs = max(1, min(jobs, len(tasks)))

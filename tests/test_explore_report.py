@@ -245,7 +245,7 @@ def test_chunks_are_contiguous_and_nearly_equal():
     (["jobs=4"], "jobs=4: only with launcher=submitit_slurm"),
     (["launcher=submitit_local", "partition=gpu"], "partition=gpu: only with "
                                                     "launcher=submitit_slurm"),
-    (["launcher=submitit_slurm", "jobs=0"], "jobs=0: allowed 1 or more"),
+    (["launcher=submitit_slurm", "jobs=0"], "jobs=0: allowed more than 0"),
     (["launcher=submitit_slurm", "mem_gb=lots"], "mem_gb=lots: expected a number"),
 ])
 def test_bad_launcher_input_is_one_line(words, fragment, tmp_path, capsys):
