@@ -102,7 +102,10 @@ def report(folder: Path | str) -> Path:
         "95 % Wilson intervals: the sustained leader (the lab leading in most of the last "
         "three years' months, or by more than the run-outcome noise in 12 of them; none when "
         "the lead is contested), the one-month snapshot leader at the horizon, and whether "
-        "that leader belongs to a hyperscaler's ownership group. The runs weigh the space as "
+        "that leader belongs to a hyperscaler's ownership group. The last overlaps the "
+        "kinds: a partner lab consolidated with its hyperscaler (an exclusive cloud deal, or "
+        "a stake of at least <code>finance.consolidation_stake</code>) is an independent lab "
+        "and hyperscaler-owned at once. The runs weigh the space as "
         f"the {x.method} design samples it: each uncertainty over its whole range, each "
         "choice equally likely.</p>",
         figure(fig_chances(t), "group_chances", "Each group's chance to win"),
