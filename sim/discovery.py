@@ -14,7 +14,9 @@ import contextlib
 import logging
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,12 +37,15 @@ class Box:
     n: int  # runs inside
     stability: dict[str, float] = field(default_factory=dict)  # % of resamples restricting it
 
-    def words(self, outcome: str, base_rate: float, names: dict[str, str] | None = None) -> str:
+    def words(self, outcome: str, base_rate: float, names: dict[str, str] | None = None,
+              formats: dict[str, Callable[[Any], str]] | None = None) -> str:
         """E.g. "an in-house lab leads in 78 % of the runs where compute.doubling_months >=
         9 and ... (120 runs, 12 % of all; they hold 64 % of the runs where it happens),
         against 31 % overall"."""
         names = names or {}
-        where = " and ".join(_condition(names.get(k, k), lim) for k, lim in self.limits.items())
+        formats = formats or {}
+        where = " and ".join(_condition(names.get(k, k), lim, formats.get(k, _fmt))
+                             for k, lim in self.limits.items())
         stable = ""
         if self.stability:
             stable = "; restrictions found again in resamples: " + ", ".join(
@@ -51,16 +56,18 @@ class Box:
                 f"happens), against {base_rate:.0%} overall{stable}")
 
 
-def _condition(name: str, lim: tuple) -> str:
+def _condition(name: str, lim: tuple, fmt: Callable[[Any], str] | None = None) -> str:
+    """A restriction in words; `fmt` writes a value (default: 3 significant digits)."""
+    fmt = fmt or _fmt
     if len(lim) == 1:  # a category
         values = sorted(lim[0], key=str)
-        return f"{name} is {' or '.join(_fmt(v) for v in values)}"
+        return f"{name} is {' or '.join(fmt(v) for v in values)}"
     lo, hi = lim
     if lo is None:
-        return f"{name} <= {_fmt(hi)}"
+        return f"{name} <= {fmt(hi)}"
     if hi is None:
-        return f"{name} >= {_fmt(lo)}"
-    return f"{_fmt(lo)} <= {name} <= {_fmt(hi)}"
+        return f"{name} >= {fmt(lo)}"
+    return f"{fmt(lo)} <= {name} <= {fmt(hi)}"
 
 
 def _fmt(v) -> str:

@@ -155,10 +155,23 @@ def test_aisim_report_takes_an_exploration_folder(explored, capsys):
     assert "no results.parquet" in capsys.readouterr().err
 
 
-def test_labels_name_declared_keys():
+def test_labels_name_declared_keys_and_dollars_read_as_dollars():
+    from sim import discovery
     from sim import uncertainties as unc
 
     assert set(es.LABELS) <= set(unc.declared())
+    key = "finance.us_capital_pool_usd_per_year"
+    assert es.value_format(key)(6.02e10) == "$60.2B"
+    assert es.value_format("talent.pay_usd_per_year.pool")(1.5e5) == "$150k"
+    assert es.value_format("compute.doubling_months")(8.75) == "8.75"
+    box = discovery.Box({"compute.doubling_months": (9.0, None), key: (None, 6e10)},
+                        0.6, 0.78, 0.2, 100)
+    keys = list(box.limits)
+    text = box.words("an in-house lab leads in 2034", 0.31, {k: es.label(k) for k in keys},
+                     {k: es.value_format(k) for k in keys})
+    assert text.startswith("an in-house lab leads in 2034 in 78% of the runs where months for "
+                           "frontier compute to double >= 9 and US venture capital for AI labs "
+                           "(USD a year) <= $60B (100 runs")
 
 
 # ---- on a cluster: submitit jobs ---------------------------------------------------------

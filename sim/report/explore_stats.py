@@ -119,6 +119,19 @@ def label(key: str) -> str:
     return LABELS.get(key, key)
 
 
+def value_format(key: str):
+    """How a restriction's value reads: dollars as $60B, others as discovery writes them."""
+    if "usd" not in key.split(".")[1]:
+        return discovery._fmt
+
+    def dollars(v) -> str:
+        for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if abs(v) >= size:
+                return f"${v / size:.3g}{unit}"
+        return f"${v:.3g}"
+    return dollars
+
+
 @dataclass
 class Exploration:
     dir: Path
@@ -216,7 +229,8 @@ class Found:
             return (f"{self.words[0].upper() + self.words[1:]} in {self.base:.0%} of the "
                     f"{self.n} runs: it {'never' if self.base == 0 else 'always'} happens, "
                     "so there is no region to find.")
-        text = self.box.words(self.words, self.base, {k: label(k) for k in self.box.limits})
+        text = self.box.words(self.words, self.base, {k: label(k) for k in self.box.limits},
+                              {k: value_format(k) for k in self.box.limits})
         return text[0].upper() + text[1:] + "."
 
 
@@ -238,7 +252,7 @@ def restrictions(f: Found) -> pd.DataFrame:
     """The chosen box's restrictions: key, name, range or values, stability (%)."""
     rows = []
     for k, lim in (f.box.limits.items() if f.box else []):
-        where = discovery._condition(label(k), lim)
+        where = discovery._condition(label(k), lim, value_format(k))
         stable = f.box.stability.get(k)
         rows.append({"uncertainty": k, "restriction": where,
                      "found again in resamples (%)": np.nan if stable is None else round(stable)})
