@@ -643,6 +643,13 @@ def top(sens: pd.DataFrame, method: str, outcome: str, n: int = TOP) -> pd.DataF
     return rank.head(n)
 
 
+def best_mean_rank(sens: pd.DataFrame, n: int) -> list[str]:
+    """The n parameters with the best Morris mu_star rank, averaged over the outcomes."""
+    mu = sens[sens["index"] == "mu_star"]
+    rank = mu.groupby("outcome").value.rank(ascending=False)
+    return list(rank.groupby(mu.parameter).mean().sort_values(kind="stable").index[:n])
+
+
 def summary(spec: Spec, results: pd.DataFrame, sens: pd.DataFrame, seconds: float) -> str:
     failed = int(results.error.notna().sum())
     lines = [f"# aisim explore: {spec.method}, {len(spec.keys)} uncertainties",
@@ -755,6 +762,9 @@ def main(argv: list[str]) -> int:
         print(f"aisim explore: no report: {err}", file=sys.stderr)
     print(f"wrote {out}: results.parquet, sensitivity.csv, summary.md"
           + (f", {page.relative_to(out)}" if page else ""))
+    if spec.method == "morris" and len(spec.keys) > 10:
+        print("next, a Sobol stage over the ten with the best mean rank: aisim explore "
+              f"method=sobol samples=256 only={','.join(best_mean_rank(sens, 10))}")
     error = pd.read_parquet(out / "results.parquet", columns=["error"]).error
     errors = error.dropna()
     if not errors.empty:  # as a sweep: the others' results are kept, the command fails

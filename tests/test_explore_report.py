@@ -290,3 +290,16 @@ def test_submitit_local_runs_real_jobs_resumes_and_matches_the_pool(tmp_path):
     assert (jobs / "results.parquet").read_bytes() == \
         (tmp_path / "one" / "results.parquet").read_bytes()
     assert (jobs / "report" / "report.html").exists()
+
+
+def test_a_morris_screening_suggests_the_sobol_stage(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(explore, "execute", planted_runner())
+    assert cli.main(["explore", "method=morris", "samples=2", "only=compute,policy.lab",
+                     f"dir={tmp_path}"]) == 0
+    line = [x for x in capsys.readouterr().out.splitlines() if x.startswith("next, ")][0]
+    words = line.partition("aisim explore ")[2].split()
+    spec = explore.parse(words)
+    assert spec.method == "sobol" and len(spec.keys) == 10
+    only = [w for w in words if w.startswith("only=")][0].removeprefix("only=").split(",")
+    assert only[0] == "compute.doubling_months"  # the one that decides, in the planted model
+    assert (tmp_path / "report" / "report.html").exists()
