@@ -25,6 +25,12 @@ NOISE = ("The 0/1 outcomes (who leads, who captures more) are noisy at few traje
          "intervals. Rank them from more trajectories or a Sobol stage over the top ones.")
 
 
+SOBOL_NOISE = (" In a Sobol design the runs that move one parameter also draw another seed, "
+               "so each parameter's ST holds the run noise too: where every ST is high and "
+               "every S1 near zero, the outcome is mostly noise at these settings; compare the "
+               "parameters by how far their ST and S1 stand apart from the others'.")
+
+
 def report(folder: Path | str) -> Path:
     """Write the exploration's figures, tables and report.html; return the page's path."""
     from .draw import save
@@ -53,7 +59,8 @@ def report(folder: Path | str) -> Path:
     ranked = [o for o in heads if len(tables[o])]
     body = [f"<p>{explore.WHAT[x.method]}; bars: the top {es.TOP_BARS} uncertainties of each "
             f"headline outcome by {by}, with 95 % bootstrap intervals "
-            f"({explore.RESAMPLES[x.method]} resamples). {NOISE}</p>"]
+            f"({explore.RESAMPLES[x.method]} resamples). {NOISE}"
+            + (SOBOL_NOISE if x.method == "sobol" else "") + "</p>"]
     if ranked:
         body.append(figure(fig_sensitivity(x, tables, what), "sensitivity",
                            "The uncertainties that matter most, per outcome"))
@@ -132,10 +139,10 @@ def _caution(f: es.Found) -> str:
     if f.box is None or not f.box.limits:
         return ""
     weak = [k for k, v in f.box.stability.items() if v < WEAK_STABILITY]
-    if f.score >= WEAK_TREE and not weak:
+    if round(f.score, 2) >= WEAK_TREE and not weak:  # as the page shows it
         return ""
     why = []
-    if f.score < WEAK_TREE:
+    if round(f.score, 2) < WEAK_TREE:
         why.append("the tree predicts it hardly better than chance")
     if weak:
         why.append(f"{len(weak)} of its {len(f.box.limits)} restrictions are found again in "
