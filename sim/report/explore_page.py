@@ -90,7 +90,8 @@ def report(folder: Path | str) -> Path:
     body.append("</ul>")
     if any(f.steps for f in found):
         body.append(figure(fig_tradeoff(found), "prim_tradeoff", "Coverage against density "
-                           "of each peeling step; the star is the chosen box"))
+                           "of each peeling step; the star is the chosen box, off the line where "
+                           "restrictions that were not significant were dropped"))
     for f in found:
         if f.box is not None and f.box.limits:
             body.append(f"<h4>{html.escape(f.words)}: the box's restrictions</h4>"
