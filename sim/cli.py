@@ -29,7 +29,8 @@ def _report(argv: list[str]) -> int:
     return report_main(argv)
 
 
-VERBS["report"] = ("SWEEP_DIR: figures and one HTML page on who wins, and why", _report)
+VERBS["report"] = ("SWEEP_DIR or EXPLORE_DIR: figures and one HTML page on who wins, and why",
+                   _report)
 
 
 def _validate(argv: list[str]) -> int:

@@ -10,9 +10,13 @@ box the way a policy reader would read it. The heavy libraries load only when us
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,12 +37,15 @@ class Box:
     n: int  # runs inside
     stability: dict[str, float] = field(default_factory=dict)  # % of resamples restricting it
 
-    def words(self, outcome: str, base_rate: float, names: dict[str, str] | None = None) -> str:
+    def words(self, outcome: str, base_rate: float, names: dict[str, str] | None = None,
+              formats: dict[str, Callable[[Any], str]] | None = None) -> str:
         """E.g. "an in-house lab leads in 78 % of the runs where compute.doubling_months >=
         9 and ... (120 runs, 12 % of all; they hold 64 % of the runs where it happens),
         against 31 % overall"."""
         names = names or {}
-        where = " and ".join(_condition(names.get(k, k), lim) for k, lim in self.limits.items())
+        formats = formats or {}
+        where = " and ".join(_condition(names.get(k, k), lim, formats.get(k, _fmt))
+                             for k, lim in self.limits.items())
         stable = ""
         if self.stability:
             stable = "; restrictions found again in resamples: " + ", ".join(
@@ -49,16 +56,18 @@ class Box:
                 f"happens), against {base_rate:.0%} overall{stable}")
 
 
-def _condition(name: str, lim: tuple) -> str:
+def _condition(name: str, lim: tuple, fmt: Callable[[Any], str] | None = None) -> str:
+    """A restriction in words; `fmt` writes a value (default: 3 significant digits)."""
+    fmt = fmt or _fmt
     if len(lim) == 1:  # a category
         values = sorted(lim[0], key=str)
-        return f"{name} is {' or '.join(_fmt(v) for v in values)}"
+        return f"{name} is {' or '.join(fmt(v) for v in values)}"
     lo, hi = lim
     if lo is None:
-        return f"{name} <= {_fmt(hi)}"
+        return f"{name} <= {fmt(hi)}"
     if hi is None:
-        return f"{name} >= {_fmt(lo)}"
-    return f"{_fmt(lo)} <= {name} <= {_fmt(hi)}"
+        return f"{name} >= {fmt(lo)}"
+    return f"{fmt(lo)} <= {name} <= {fmt(hi)}"
 
 
 def _fmt(v) -> str:
@@ -84,8 +93,10 @@ def prim(X: pd.DataFrame, y, *, min_coverage: float = MIN_COVERAGE, slack: float
     from ema_workbench.analysis import prim as ema_prim  # ~3 s to import: only when asked
 
     X = X.reset_index(drop=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    # EMA's pasting writes a midpoint into the box's limits: an integer input (a count of
+    # months) must be float for it, or pandas refuses 5.5 in an int64 column.
+    X = X.astype({c: float for c in X.columns if pd.api.types.is_integer_dtype(X[c])})
+    with _quiet():
         # Cases of interest are y >= threshold, and a box is kept if its mean reaches it: a
         # threshold just above 0 keeps every trajectory with y = 1 as the cases.
         alg = ema_prim.Prim(X, y.astype(float), threshold=1e-9, peel_alpha=peel_alpha,
@@ -111,14 +122,27 @@ def prim(X: pd.DataFrame, y, *, min_coverage: float = MIN_COVERAGE, slack: float
         saved = np.random.get_state()
         np.random.set_state(np.random.RandomState(seed).get_state())
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _quiet():
                 again = found.resample(chosen, iterations=resamples, p=0.5)
         finally:
             np.random.set_state(saved)
         box.stability = {k: float(again.loc[k, "reproduce coverage"])
                          for k in box.limits if k in again.index}
     return steps, box
+
+
+@contextlib.contextmanager
+def _quiet():
+    """No warnings, and no INFO lines from EMA's logger (a line per peel) on the console."""
+    ema = logging.getLogger("EMA")
+    level = ema.level
+    ema.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        ema.setLevel(level)
 
 
 def _box(X: pd.DataFrame, y: np.ndarray, limits: dict[str, tuple]) -> Box:

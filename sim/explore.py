@@ -4,6 +4,8 @@
     aisim explore method=morris|sobol|lhs samples=N [only=KEY,...] [outcomes=NAME,...]
                   [workers=N] [dir=PATH] [seed=N] [levels=4] [second_order=true]
                   [KEY=VALUE ...]   (fixed parameters, e.g. horizon_months=24)
+                  [launcher=submitit_slurm|submitit_local [jobs=N] [partition=NAME]
+                   [timeout_min=N] [mem_gb=X]]   (the runs as submitit jobs; workers= per job)
     aisim explore --list            (the uncertainties: key, default, range, scale, reason)
 
 The design is drawn on the unit cube from `seed` (SALib): Morris with `samples` trajectories
@@ -22,7 +24,9 @@ explorations/<date>/<time with microseconds>/) gets:
   its bootstrap interval from mu_star_conf), mu and sigma; Sobol S1 and ST (and S2 for pairs
   "a:b") with bootstrap intervals; for a Latin hypercube RBD-FAST's first-order S1_rbd;
 - summary.md: the parameters that matter most for each outcome;
-- done.json last. Running the same command with dir=PATH again skips finished runs (runs
+- done.json last (runs, failures, the command and the seconds this call took);
+- then, from `aisim explore` (or `aisim report DIR` again), report/report.html: "what decides
+  the winner" (sim/report/explore_page.py). Running the same command with dir=PATH again skips finished runs (runs
   that failed are tried again) and writes the same files.
 """
 
@@ -146,6 +150,11 @@ class Spec:
     second_order: bool = True
     workers: int = 0
     dir: Path | None = None
+    command: str = ""  # as typed, for the report's provenance (not part of the design)
+    # launcher=submitit_slurm|submitit_local: the runs as submitit jobs (sim.explore_cluster);
+    # how the runs are made, not which: not part of the design, so either resumes the other.
+    launcher: str = ""
+    cluster: dict[str, Any] = field(default_factory=dict)  # jobs, partition, timeout_min, mem_gb
 
     def design(self) -> dict:
         """What decides the runs (a folder's identity when resuming)."""
@@ -159,7 +168,7 @@ class Spec:
 
 
 OPTIONS = ("method", "samples", "only", "outcomes", "workers", "dir", "seed", "levels",
-           "second_order")
+           "second_order", "launcher", "jobs", "partition", "timeout_min", "mem_gb")
 
 
 def parse(argv: list[str]) -> Spec:
@@ -205,6 +214,9 @@ def parse(argv: list[str]) -> Spec:
             raise ExploreError(f"outcomes={bad[0] if bad else ''}: unknown outcome (allowed: "
                                f"{', '.join(OUTCOMES)})")
         spec.outcomes = names
+    from .explore_cluster import parse_launcher
+
+    spec.launcher, spec.cluster = parse_launcher(given)
     spec.overrides = overrides
     _check_overrides(overrides)
     spec.keys = select(given.get("only"), overrides)
@@ -371,9 +383,11 @@ def explore(spec: Spec, out: Path, runner: Runner = execute, progress: Any = Non
     unit = design[spec.keys].to_numpy(float)
     table = values(spec.keys, unit)
     workers = min(spec.workers or os.cpu_count() or 1, max(len(pending), 1))
+    where = f"on {workers} worker{'s' if workers > 1 else ''}" if not spec.launcher \
+        else f"as {spec.launcher} jobs"
     echo(f"explore: {spec.method} over {len(spec.keys)} uncertainties, {n} runs"
          + (f" ({n - len(pending)} done)" if len(pending) < n else "")
-         + (f" on {workers} worker{'s' if workers > 1 else ''}" if pending else "")
+         + (f" {where}" if pending else "")
          + f" -> {out}" + (f"\n(stopped? the same command with dir={out} resumes)"
                            if pending else ""))
     if pending:
@@ -388,16 +402,25 @@ def explore(spec: Spec, out: Path, runner: Runner = execute, progress: Any = Non
         if progress is not None:
             progress.start(len(pending))
         try:
-            _write_runs(out, itertools.chain(failed, runner(tasks, spec.workers, progress)))
+            if spec.launcher:
+                from .explore_cluster import run_jobs
+
+                _write_runs(out, failed)
+                run_jobs(spec, out, tasks, progress, echo)
+            else:
+                _write_runs(out, itertools.chain(failed, runner(tasks, spec.workers, progress)))
         finally:
             if progress is not None:
                 progress.close()
     results = merge(out, spec, design, table)
     sens = analyze(spec, unit, results)
     sens.to_csv(out / "sensitivity.csv", index=False)
-    (out / "summary.md").write_text(summary(spec, results, sens, time.monotonic() - started))
-    (out / "done.json").write_text(json.dumps({"runs": n, "failed": int(
-        results.error.notna().sum())}, indent=2) + "\n")
+    seconds = time.monotonic() - started
+    (out / "summary.md").write_text(summary(spec, results, sens, seconds))
+    (out / "done.json").write_text(json.dumps({
+        "runs": n, "failed": int(results.error.notna().sum()), "ran": len(pending),
+        "seconds": round(seconds, 1), "command": spec.command,
+        "launcher": spec.launcher or "local process pool"}, indent=2) + "\n")
     return sens
 
 
@@ -451,25 +474,28 @@ def _read_runs(out: Path) -> pd.DataFrame:
     return runs.drop_duplicates("run", keep="last")  # a retried run's later row wins
 
 
-def _write_runs(out: Path, outcomes: Iterable[tuple[int, Any]]) -> None:
+def _write_runs(out: Path, outcomes: Iterable[tuple[int, Any]], job: int | None = None) -> None:
     """Chunk files of finished runs (run, error, summary as JSON), each written whole (a
-    temporary name, then renamed), so a killed explore loses at most one chunk."""
+    temporary name, then renamed), so a killed explore loses at most one chunk. Files are
+    numbered after the highest there (a later file's row of a run wins); a cluster job
+    (sim.explore_cluster) is given its number and writes NNNNNN-PPPP.parquet, so that jobs
+    running at once never pick the same name."""
     folder = out / "runs"
     folder.mkdir(exist_ok=True)
-    number = len(list(folder.glob("*.parquet")))
+    names = (f"{job:06d}-{part:04d}" for part in itertools.count()) if job is not None \
+        else (f"{number:06d}" for number in itertools.count(next_number(folder)))
     rows: list[dict] = []
     last = time.monotonic()
 
     def flush() -> None:
-        nonlocal number, last
+        nonlocal last
         if rows:
-            path = folder / f"{number:06d}.parquet"
-            tmp = folder / f".{number:06d}.part"
+            name = next(names)
+            tmp = folder / f".{name}.part"
             frame = pd.DataFrame(rows, columns=["run", "error", "summary"])
             frame["run"] = frame["run"].astype("int64")
             frame.to_parquet(tmp, index=False)
-            tmp.replace(path)
-            number += 1
+            tmp.replace(folder / f"{name}.parquet")
             rows.clear()
         last = time.monotonic()
 
@@ -482,6 +508,13 @@ def _write_runs(out: Path, outcomes: Iterable[tuple[int, Any]]) -> None:
                 flush()
     finally:
         flush()  # also on Ctrl-C: what finished is kept
+
+
+def next_number(folder: Path) -> int:
+    """One more than the highest chunk number in runs/ (NNNNNN or NNNNNN-PPPP)."""
+    numbers = [int(f.stem.partition("-")[0]) for f in folder.glob("*.parquet")
+               if f.stem.partition("-")[0].isdigit()]
+    return max(numbers, default=-1) + 1
 
 
 def _jsonable(x: Any) -> Any:
@@ -610,6 +643,13 @@ def top(sens: pd.DataFrame, method: str, outcome: str, n: int = TOP) -> pd.DataF
     return rank.head(n)
 
 
+def best_mean_rank(sens: pd.DataFrame, n: int) -> list[str]:
+    """The n parameters with the best Morris mu_star rank, averaged over the outcomes."""
+    mu = sens[sens["index"] == "mu_star"]
+    rank = mu.groupby("outcome").value.rank(ascending=False)
+    return list(rank.groupby(mu.parameter).mean().sort_values(kind="stable").index[:n])
+
+
 def summary(spec: Spec, results: pd.DataFrame, sens: pd.DataFrame, seconds: float) -> str:
     failed = int(results.error.notna().sum())
     lines = [f"# aisim explore: {spec.method}, {len(spec.keys)} uncertainties",
@@ -689,6 +729,7 @@ def main(argv: list[str]) -> int:
         return 0
     try:
         spec = parse(argv)
+        spec.command = " ".join(["aisim explore", *argv])
     except (ExploreError, ConfigError) as err:
         print(f"aisim explore: error: {err}", file=sys.stderr)
         return 2
@@ -711,7 +752,19 @@ def main(argv: list[str]) -> int:
     for name in spec.outcomes:
         best = top(sens, spec.method, name, 3)
         print(f"  {name}: " + (", ".join(best.parameter) if not best.empty else "constant"))
-    print(f"wrote {out}: results.parquet, sensitivity.csv, summary.md")
+    from .report import ReportError
+    from .report.explore_page import report  # matplotlib in this process only, not in workers
+
+    try:
+        page = report(out)
+    except ReportError as err:  # e.g. every run failed: the files are written all the same
+        page = None
+        print(f"aisim explore: no report: {err}", file=sys.stderr)
+    print(f"wrote {out}: results.parquet, sensitivity.csv, summary.md"
+          + (f", {page.relative_to(out)}" if page else ""))
+    if spec.method == "morris" and len(spec.keys) > 10:
+        print("next, a Sobol stage over the ten with the best mean rank: aisim explore "
+              f"method=sobol samples=256 only={','.join(best_mean_rank(sens, 10))}")
     error = pd.read_parquet(out / "results.parquet", columns=["error"]).error
     errors = error.dropna()
     if not errors.empty:  # as a sweep: the others' results are kept, the command fails

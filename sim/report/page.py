@@ -20,7 +20,8 @@ from .load import ROSTER_COLS, ReportError, Sweep, load
 from .stats import (OUTCOMES, YEARS, concentration_table, drivers, leader_table,
                     scenario_table, sustained_table)
 
-USAGE = "usage: aisim report SWEEP_DIR   (writes SWEEP_DIR/report/report.html)"
+USAGE = ("usage: aisim report SWEEP_DIR|EXPLORE_DIR   (writes DIR/report/report.html; an "
+         "`aisim explore` folder gets the exploration's page)")
 
 
 def concentration_display(t: pd.DataFrame) -> pd.DataFrame:
@@ -276,10 +277,13 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     if len(argv) != 1:
-        print(f"aisim report: error: expected one SWEEP_DIR; {USAGE}", file=sys.stderr)
+        print(f"aisim report: error: expected one folder; {USAGE}", file=sys.stderr)
         return 2
     try:
-        page = report(argv[0])
+        from . import explore_page, explore_stats
+
+        page = (explore_page.report(argv[0]) if explore_stats.is_exploration(argv[0])
+                else report(argv[0]))
     except ReportError as err:
         print(f"aisim report: error: {err}", file=sys.stderr)
         return 2
