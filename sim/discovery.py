@@ -90,7 +90,9 @@ def prim(X: pd.DataFrame, y, *, min_coverage: float = MIN_COVERAGE, slack: float
     y = np.asarray(y, dtype=bool)
     if not 0 < y.sum() < len(y):
         return [], None
-    from ema_workbench.analysis import prim as ema_prim  # ~3 s to import: only when asked
+    with warnings.catch_warnings():  # it warns that an optional parallel back end is missing
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim as ema_prim  # ~3 s to import: only when asked
 
     X = X.reset_index(drop=True)
     # EMA's pasting writes a midpoint into the box's limits: an integer input (a count of
