@@ -177,7 +177,7 @@ def report(sweep_dir: Path | str) -> Path:
         conc.to_csv(out / "concentration_by_point.csv", index=False)
         section("5b. Concentration by swept point (A31, A32)", "The same HHIs, mean across "
                 "seeds, a line per scenario and swept point; the table gives each point's "
-                f"values at {s.horizon} with 95% intervals of the mean and, with entry, the "
+                f"values at {s.horizon} with 95% intervals of the mean (Student's t) and, with entry, the "
                 "mean numbers of labs founded and of exits by kind. Points whose intervals "
                 "overlap are not told apart by this many seeds.",
                 fig_concentration_points(s), "concentration_by_point",

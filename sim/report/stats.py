@@ -122,13 +122,15 @@ def points(s: Sweep) -> pd.Series:
 
 
 def concentration_table(s: Sweep) -> pd.DataFrame:
-    """At the horizon, per scenario and swept point: HHI means with 95% intervals (normal
-    approximation over seeds) and the roster's counts, so differences can be judged."""
+    """At the horizon, per scenario and swept point: HHI means with 95% intervals (Student's
+    t over seeds, scipy) and the roster's counts, so differences can be judged."""
     g = s.ok.groupby(s.ok.run.map(points(s)))
     out = {"runs": g.size()}
     for col, name in (("hhi_ownership_final", "HHI ownership"),
                       ("hhi_revenue_final", "HHI revenue")):
-        mean, half = g[col].mean(), 1.96 * g[col].std(ddof=1).fillna(0) / np.sqrt(g.size())
+        mean = g[col].mean()
+        n = g.size()
+        half = (stats.t.ppf(0.975, np.maximum(n - 1, 1)) * g[col].sem()).fillna(0.0)
         out[f"{name} mean"], out[f"{name} 95% lo"] = mean, mean - half
         out[f"{name} 95% hi"] = mean + half
     for col in ("entrants", "exits_acquihired", "exits_acquired", "exits_closed"):
