@@ -2,7 +2,8 @@
 (sim/uncertainties.py) with SALib - Morris screening, Sobol indices, or a Latin hypercube.
 
     aisim explore method=morris|sobol|lhs samples=N [only=KEY,...] [outcomes=NAME,...]
-                  [workers=N] [dir=PATH] [seed=N] [levels=4] [second_order=true]
+                  [workers=N] [dir=PATH] [seed=N] [seeds=common|independent]
+                  [levels=4] [second_order=true]
                   [KEY=VALUE ...]   (fixed parameters, e.g. horizon_months=24)
                   [launcher=submitit_slurm|submitit_local [jobs=N] [partition=NAME]
                    [timeout_min=N] [mem_gb=X]]   (the runs as submitit jobs; workers= per job)
@@ -12,7 +13,10 @@ The design is drawn on the unit cube from `seed` (SALib): Morris with `samples` 
 (samples x (D+1) runs), Saltelli/Sobol with N = `samples` (N x (2D+2) runs, N x (D+2) with
 second_order=false), or a Latin hypercube of `samples` runs. Each row becomes a Params (a
 uniform mapped to each range, categorical keys to one of their choices; sim.config.to_params)
-and runs on sim.runner's pool with seed `seed + row`. The folder (default
+and runs on sim.runner's pool: with seeds=common (the default for Morris and Sobol) the
+runs of trajectory or Saltelli block k share seed `seed + k` (common random numbers: a
+parameter that does nothing moves no outcome); with seeds=independent (a Latin hypercube's
+only choice) run i has seed `seed + i`. The folder (default
 explorations/<date>/<time with microseconds>/) gets:
 
 - explore.json, design.parquet: the design, written first;
@@ -146,6 +150,11 @@ class Spec:
     outcomes: list[str] = field(default_factory=lambda: list(OUTCOMES))
     overrides: dict[str, Any] = field(default_factory=dict)  # fixed keys, flat
     seed: int = 0
+    # "common": the runs of one Morris trajectory or Saltelli block share a seed (common
+    # random numbers), so a parameter that does nothing moves no outcome; "independent":
+    # every run its own seed, the run noise inside every index. A Latin hypercube's runs
+    # always have their own seeds.
+    seeds: str = "common"
     levels: int = 4
     second_order: bool = True
     workers: int = 0
@@ -159,7 +168,7 @@ class Spec:
     def design(self) -> dict:
         """What decides the runs (a folder's identity when resuming)."""
         d = {"method": self.method, "samples": self.samples, "seed": self.seed,
-             "keys": self.keys, "overrides": self.overrides}
+             "seeds": self.seeds, "keys": self.keys, "overrides": self.overrides}
         if self.method == "morris":
             d["levels"] = self.levels
         if self.method == "sobol":
@@ -167,7 +176,7 @@ class Spec:
         return d
 
 
-OPTIONS = ("method", "samples", "only", "outcomes", "workers", "dir", "seed", "levels",
+OPTIONS = ("method", "samples", "only", "outcomes", "workers", "dir", "seed", "seeds", "levels",
            "second_order", "launcher", "jobs", "partition", "timeout_min", "mem_gb")
 
 
@@ -195,6 +204,11 @@ def parse(argv: list[str]) -> Spec:
     spec.samples = _int(given, "samples", DEFAULT_SAMPLES[spec.method])
     _check_samples(spec.method, spec.samples)
     spec.seed = _int(given, "seed", 0)
+    spec.seeds = given.get("seeds", "common" if spec.method != "lhs" else "independent")
+    if spec.seeds not in ("common", "independent") or (spec.method == "lhs"
+                                                       and spec.seeds != "independent"):
+        allowed = "independent" if spec.method == "lhs" else "common, independent"
+        raise ExploreError(f"seeds={spec.seeds}: allowed {allowed} (method={spec.method})")
     spec.workers = _int(given, "workers", 0)
     if spec.workers < 0:
         raise ExploreError(f"workers={spec.workers}: allowed 0 (one per core) or more")
@@ -323,6 +337,17 @@ def problem(keys: list[str]) -> dict:
     return {"num_vars": len(keys), "names": list(keys), "bounds": [[0.0, 1.0]] * len(keys)}
 
 
+def block_size(spec: Spec) -> int:
+    """Runs that share a seed: a Morris trajectory (D + 1 runs) or a Saltelli block
+    (2D + 2, or D + 2 without second order) with seeds=common; else one."""
+    d = len(spec.keys)
+    if spec.seeds != "common" or spec.method == "lhs":
+        return 1
+    if spec.method == "morris":
+        return d + 1
+    return 2 * d + 2 if spec.second_order else d + 2
+
+
 def draw(spec: Spec) -> np.ndarray:
     """The design on the unit cube: one row per run, one column per key."""
     from SALib.sample import latin
@@ -444,7 +469,7 @@ def prepare(spec: Spec, out: Path) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
     unit = draw(spec)
     design = pd.DataFrame(unit, columns=spec.keys)
-    design.insert(0, "seed", spec.seed + np.arange(len(design)))
+    design.insert(0, "seed", spec.seed + np.arange(len(design)) // block_size(spec))
     design.insert(0, "run", np.arange(len(design)))
     design.to_parquet(out / "design.parquet", index=False)
     from importlib.metadata import version
@@ -660,8 +685,11 @@ def summary(spec: Spec, results: pd.DataFrame, sens: pd.DataFrame, seconds: floa
              "",
              WHAT[spec.method] + f". Intervals: {CONF:.0%} bootstrap "
              f"({RESAMPLES[spec.method]} resamples). "
-             "Each run has its own seed, so run-to-run noise (training.outcome_sigma) is part "
-             "of every index.", ""]
+             + ("The runs of a trajectory or block share a seed (seeds=common): a parameter "
+                "that does nothing moves no outcome, and the run noise (training."
+                "outcome_sigma) enters between trajectories or blocks."
+                if block_size(spec) > 1 else "Each run has its own seed, so run-to-run noise "
+                "(training.outcome_sigma) is part of every index."), ""]
     cell = {(r.outcome, r.parameter, r.index): (r.value, r.ci_low, r.ci_high)
             for r in sens.itertuples(index=False)}
     for name in spec.outcomes:

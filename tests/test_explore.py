@@ -457,3 +457,50 @@ def test_a_real_exploration_on_the_pool_matches_the_one_in_process(tmp_path):
         (tmp_path / "one" / "results.parquet").read_bytes()
     sens = pd.read_csv(tmp_path / "pool" / "sensitivity.csv")
     assert set(sens["index"]) == {"S1_rbd"} and Path(tmp_path / "pool" / "summary.md").exists()
+
+
+# ---- common random numbers -------------------------------------------------------------------
+
+def noisy_runner():
+    """The fake model plus run noise drawn from the run's seed, as a real run's outcome noise:
+    the same seed gives the same noise."""
+    def run(tasks, workers, progress):
+        for i, p, seed in tasks:
+            s = fake_summary(p, seed)
+            noise = np.random.default_rng(seed).normal(0.0, 1.0)
+            yield i, Outcome(seed, {**s, "frontier_capability_final":
+                                    s["frontier_capability_final"] + noise})
+    return run
+
+
+@pytest.mark.parametrize("method, block", [("morris", 3), ("sobol", 6)])
+def test_runs_of_a_trajectory_or_block_share_a_seed(tmp_path, method, block):
+    spec = _spec(f"method={method}", "samples=8", "seed=4")
+    assert spec.seeds == "common" and explore.block_size(spec) == block
+    design = explore.prepare(spec, tmp_path / "common")
+    assert list(design.seed) == list(np.repeat(4 + np.arange(len(design) // block), block))
+    own = explore.prepare(_spec(f"method={method}", "samples=8", "seed=4",
+                                "seeds=independent"), tmp_path / "own")
+    assert list(own.seed) == list(4 + np.arange(len(own)))
+
+
+def test_with_common_seeds_a_parameter_that_does_nothing_gets_exactly_zero(tmp_path):
+    """Under run noise, common random numbers leave an inert parameter's elementary effects at
+    zero; with a seed per run the noise gives it a spurious effect."""
+    mu = {}
+    for seeds in ("common", "independent"):
+        sens = explore.explore(_spec("method=morris", "samples=10", f"seeds={seeds}"),
+                               tmp_path / seeds, noisy_runner(), echo=lambda _: None)
+        mu[seeds] = sens[(sens.outcome == "frontier_capability")
+                         & (sens["index"] == "mu_star")].set_index("parameter").value
+    assert mu["common"]["demand.budget_sigma"] == 0.0
+    assert mu["independent"]["demand.budget_sigma"] > 0.3
+    assert mu["common"]["compute.doubling_months"] > 1
+
+
+def test_a_latin_hypercube_has_a_seed_per_run():
+    assert explore.parse(["method=lhs"]).seeds == "independent"
+    with pytest.raises(explore.ExploreError, match="seeds=common: allowed independent"):
+        explore.parse(["method=lhs", "seeds=common"])
+    with pytest.raises(explore.ExploreError, match="seeds=some: allowed common, independent"):
+        explore.parse(["seeds=some"])

@@ -23,6 +23,11 @@ NOISE = ("The 0/1 outcomes (who leads, who captures more) are noisy at few traje
          "run has its own seed, so the run-outcome noise (<code>training.outcome_sigma</code>) "
          "flips them even where a parameter does nothing, and many parameters tie within their "
          "intervals. Rank them from more trajectories or a Sobol stage over the top ones.")
+COMMON = ("The runs of one trajectory or block share a seed (<code>seeds=common</code>): a "
+          "parameter that does nothing moves no outcome, so its index is zero, and the "
+          "run-outcome noise (<code>training.outcome_sigma</code>) enters only between "
+          "trajectories or blocks, widening the intervals; a parameter that changes a firm's "
+          "decisions can still send the run down another path of draws.")
 
 
 SOBOL_NOISE = (" In a Sobol design the runs that move one parameter also draw another seed, "
@@ -59,8 +64,9 @@ def report(folder: Path | str) -> Path:
     ranked = [o for o in heads if len(tables[o])]
     body = [f"<p>{explore.WHAT[x.method]}; bars: the top {es.TOP_BARS} uncertainties of each "
             f"headline outcome by {by}, with 95 % bootstrap intervals "
-            f"({explore.RESAMPLES[x.method]} resamples). {NOISE}"
-            + (SOBOL_NOISE if x.method == "sobol" else "") + "</p>"]
+            f"({explore.RESAMPLES[x.method]} resamples). "
+            + (COMMON if x.meta["design"].get("seeds") == "common" else
+               NOISE + (SOBOL_NOISE if x.method == "sobol" else "")) + "</p>"]
     if ranked:
         body.append(figure(fig_sensitivity(x, tables, what), "sensitivity",
                            "The uncertainties that matter most, per outcome"))
@@ -186,7 +192,8 @@ def _provenance(x: es.Exploration) -> str:
         f"<p>Command: <code>{html.escape(command)}</code>.</p>",
         f"<p>{len(x.results)} runs ({x.meta.get('runs', len(x.results))} in the design), "
         f"{len(failed)} failed; seeds {int(x.results.seed.min())}-{int(x.results.seed.max())}; "
-        f"method {design['method']}, samples {design['samples']}, seed {design['seed']}; fixed: "
+        f"method {design['method']}, samples {design['samples']}, seed {design['seed']} "
+        f"(seeds {design.get('seeds', 'independent')}); fixed: "
         f"{html.escape(fixed)}; launcher {html.escape(x.done.get('launcher', 'local'))}"
         + (f"; the last call took {seconds:.0f} s" if seconds is not None else "") + ".</p>",
         f"<p>Report made {datetime.datetime.now().astimezone().isoformat(timespec='seconds')} "
