@@ -49,18 +49,21 @@ def test_validate_catches_values_set_directly():
         validate(params)
 
 
+def _leaves(obj, prefix=""):
+    """(dotted key, field, value) of every parameter of a Params-like dataclass."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            yield from _leaves(value, prefix + f.name + ".")
+        else:
+            yield prefix + f.name, f, value
+
+
 def test_every_numeric_default_has_a_range():
-    def walk(obj, prefix=""):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if dataclasses.is_dataclass(value):
-                yield from walk(value, prefix + f.name + ".")
-            elif f.name != "scenario":
-                yield prefix + f.name, f
 
     # Policies (policy.lab, policy.hyperscaler) are checked by their own classes' fields.
-    missing = [k for k, f in walk(Params())
-               if not ({"range", "choices"} & set(f.metadata)) and not k.startswith("policy.")]
+    missing = [k for k, f, _ in _leaves(Params()) if k != "scenario"
+               and not ({"range", "choices"} & set(f.metadata)) and not k.startswith("policy.")]
     assert missing == []
 
 
@@ -132,16 +135,9 @@ def _nested(key: str, value) -> dict:
 
 def test_validation_uses_the_same_ranges_as_allowed():
     """Each bound allowed() reports is the one validation enforces, with the same text."""
-    def leaves(obj, prefix=""):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if dataclasses.is_dataclass(value):
-                yield from leaves(value, prefix + f.name + ".")
-            else:
-                yield prefix + f.name, value
 
     checked = 0
-    for key, value in leaves(Params()):
+    for key, _, value in _leaves(Params()):
         r = allowed(key)
         if r.choices or not r.bounded or isinstance(value, bool | list | dict):
             continue
