@@ -93,6 +93,7 @@ def test_a_profit_lab_runs_at_the_trend_only_when_returns_pay_for_it():
 
 
 def test_profit_labs_train_smaller_runs_and_raise_less_than_racing_labs():
+    """A9, A22: labs that size runs for profit do not race the compute trend, and raise less."""
     racing = sim.simulate(_params(), seed=0)
     profit = sim.simulate(_params({"lab": PROFIT}), seed=0)
     independents = ["OpenAI", "Anthropic"]
@@ -106,6 +107,8 @@ def test_profit_labs_train_smaller_runs_and_raise_less_than_racing_labs():
 
 
 def test_all_in_clouds_make_everything_and_stop_funding_partners():
+    """A4, A5 (the bigtech_all_in scenario): a hyperscaler that goes all in on its own lab
+    makes everything from the start and puts no new money into partners."""
     params = _params({"hyperscaler": {**ALL_IN, "firms": ["Amazon"]}})
     model = AIIndustry(params, seed=0)
     amazon, google = model.by_name["Amazon"], model.by_name["Google"]
