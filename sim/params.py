@@ -142,6 +142,14 @@ class DemandParams:
     # OpenAI's annualised revenue doubling early->mid 2024 (C) while the frontier's effective
     # compute grew ~10x a year: ~3x a year. Assumption beyond 2024.
     spend_multiplier_per_capability: float = p(3.0, 1.0, 100.0)
+    # Growth of spending at equal quality (adoption: more users and uses), per year at 2024-01.
+    # C24 (calibration_2024.md 1): over 2024 the leaders' run-rate grew ~4x (OpenAI ~$1.6B ->
+    # ~$6B, Anthropic ~$0.1B -> ~$1B); the released frontier's gain gives ~2x of it in the
+    # model, adoption the other ~2x (judgement on the split).
+    adoption_growth_2024_per_year: float = p(1.0, 0.0, 20.0)
+    # Years in which adoption's log growth rate halves: adoption levels off (at ~7x 2024's
+    # with the defaults). Assumption.
+    adoption_slowdown_years: float = p(2.0, 0.1, 100.0, lo_open=True)
     # Soft ceiling on spending on models, USD/year. Assumption (~1% of world GDP).
     ai_spend_ceiling_usd_per_year: float = p(1e12, 1e8, 1e15, lo_open=True)
     # Lognormal sigma of customers' budgets (a few large enterprises, many small). Assumption.

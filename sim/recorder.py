@@ -25,7 +25,7 @@ FIRM_FIELDS = (
     "market_share", "valuation_usd", "alive", "researchers", "talent_multiplier",
     "run_flop", "compute_bought_flop", "raised_usd", "make_weight",
     "capacity_flop_per_month", "utilisation", "price_usd_per_flop", "cloud_ai_share",
-    "cloud_share", "largest_stake",
+    "cloud_share", "largest_stake", "capex_usd",
 )
 INDUSTRY_FIELDS = (
     "frontier_flop", "frontier_capability", "hhi_revenue", "hhi_ownership",
@@ -132,6 +132,7 @@ class Recorder:
             revenue = cloud_external[i] + ledger_in(h.name, INTERNAL_COMPUTE)
             f["revenue_usd"][t, i] = revenue
             f["cost_usd"][t, i] = ledger_out(h.name, ("capex", "energy"))
+            f["capex_usd"][t, i] = ledger_out(h.name, ("capex",))
             profit = revenue - ledger_out(h.name, ("energy",)) - h.capacity.depreciation_at(t)
             f["profit_usd"][t, i] = profit
             cloud_profit += profit

@@ -119,6 +119,8 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     # --- demand ----------------------------------------------------------------------------
     U("demand.ai_spend_2024_usd_per_month", 1.7e8, 4e8, LOG, "C: OpenAI ~$1.6B annualised early 2024, most of the market; judgement: $2-5B a year in all"),
     U("demand.spend_multiplier_per_capability", 2, 5, LOG, "C24: OpenAI's annualised revenue ~$1.6B -> ~$6B and Anthropic's ~10x over 2024 (second-hand) per ~1 step of effective compute"),
+    U("demand.adoption_growth_2024_per_year", 0.5, 2.5, LIN, "C24: the leaders' run-rate ~4x over 2024; judgement: adoption's part of it 1.5-3.5x"),
+    U("demand.adoption_slowdown_years", 1, 5, LOG, "judgement: adoption levels off within 3-15 years"),
     U("demand.ai_spend_ceiling_usd_per_year", 3e11, 3e12, LOG, "judgement: ~0.3-3 % of world GDP"),
     U("demand.budget_sigma", 1.0, 2.5, LIN, "judgement: spread of customers' budgets (a few large enterprises, many small)"),
     U("demand.rechoose_prob", 0.03, 0.3, LOG, "judgement: customers re-choose their model every ~3 months to ~3 years"),

@@ -180,6 +180,19 @@ def test_spend_grows_with_frontier_quality_under_a_ceiling():
     one = demand.ai_spend(1.0, 2.5e8, 3.0, 1e12)
     assert one / base == pytest.approx(3.0, rel=0.01)
     assert demand.ai_spend(30.0, 2.5e8, 3.0, 1e12) < 1e12 / 12
+    # Adoption multiplies spending at equal quality.
+    assert demand.ai_spend(0.0, 2.5e8, 3.0, 1e12, adopted=2.0) / base == pytest.approx(2, rel=0.01)
+
+
+def test_adoption_grows_at_its_2024_rate_then_levels_off():
+    """g = 1: about 2x in the first year (a little less: the rate slows within it), then
+    slower growth, levelling off at exp(ln 2 x 2 / ln 2) = e^2 with a 2-year slowdown."""
+    assert demand.adoption(0, 1.0, 2.0) == 1.0
+    first, second = demand.adoption(12, 1.0, 2.0), demand.adoption(24, 1.0, 2.0) / \
+        demand.adoption(12, 1.0, 2.0)
+    assert 1.6 < first < 2.0 and 1.0 < second < first
+    assert demand.adoption(1200, 1.0, 2.0) == pytest.approx(math.e ** 2, rel=1e-6)
+    assert demand.adoption(60, 0.0, 2.0) == 1.0  # no adoption growth: flat
 
 
 # --- finance (A17, A22) ----------------------------------------------------------------

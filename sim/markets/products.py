@@ -39,7 +39,9 @@ class ProductMarket:
         gain = frontier_cap - m.frontier_capability_2024
         self.ai_spend = demand.ai_spend(gain, d.ai_spend_2024_usd_per_month,
                                         d.spend_multiplier_per_capability,
-                                        d.ai_spend_ceiling_usd_per_year)
+                                        d.ai_spend_ceiling_usd_per_year,
+                                        demand.adoption(m.month, d.adoption_growth_2024_per_year,
+                                                        d.adoption_slowdown_years))
         hyperscalers, labs = m.hyperscalers, m.labs
         n_homes = len(hyperscalers) + 1
         offered = np.array([lab.sells for lab in labs])

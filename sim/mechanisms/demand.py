@@ -4,14 +4,27 @@ availability on their home cloud."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
+def adoption(month: float, growth_2024_per_year: float, slowdown_years: float) -> float:
+    """How many times more customers spend at equal quality than in 2024-01: adoption grows
+    at `growth_2024_per_year` at the start, and its log growth rate halves every
+    `slowdown_years`, so adoption levels off at exp(log(1 + g) x slowdown_years / ln 2)."""
+    years = month / 12.0
+    rate = math.log1p(growth_2024_per_year)
+    return math.exp(rate * slowdown_years / math.log(2.0)
+                    * (1.0 - 2.0 ** (-years / slowdown_years)))
+
+
 def ai_spend(frontier_gain: float, spend_2024: float, multiplier: float,
-             ceiling_per_year: float) -> float:
-    """Customers' monthly spending on models: `spend_2024` x multiplier ** (capability steps
-    the released frontier gained since 2024-01), bent under a soft yearly ceiling."""
-    linear = spend_2024 * multiplier ** max(frontier_gain, 0.0)
+             ceiling_per_year: float, adopted: float = 1.0) -> float:
+    """Customers' monthly spending on models: `spend_2024` x adoption x multiplier **
+    (capability steps the released frontier gained since 2024-01), bent under a soft yearly
+    ceiling."""
+    linear = spend_2024 * adopted * multiplier ** max(frontier_gain, 0.0)
     ceiling = ceiling_per_year / 12.0
     return linear * ceiling / (linear + ceiling)
 
