@@ -119,8 +119,11 @@ class FrontierLab(Firm):
         self.policy = policy  # sim.policies.LabPolicy
         self.kind = spec.kind
         self.owner = spec.owner
+        # Partner clouds with deals in force, primary first, the exclusive one ("" when none)
+        # and the deals by partner: set and renegotiated by sim/markets/deals.py.
         self.partners = spec.partners
-        self.exclusive_cloud = spec.exclusive_cloud
+        self.exclusive_cloud = ""
+        self.deals: dict = {}
         self.ambition = spec.ambition
         self.stakes = dict(spec.stakes)
         self.obligations = dict(spec.obligations_usd)

@@ -17,6 +17,7 @@ from . import policies, roster
 from .agents import FrontierLab, Hyperscaler, Investor, TrainedModel
 from .markets.capital import CapitalMarket
 from .markets.compute import ComputeMarket
+from .markets.deals import DealBook
 from .markets.entry import Roster
 from .markets.products import ProductMarket
 from .markets.talent import TalentMarket
@@ -78,6 +79,7 @@ class AIIndustry(mesa.Model):
         self.capital = CapitalMarket(self)
         self.talent = TalentMarket(self)
         self.roster = Roster(self)
+        self.deals = DealBook(self)  # the roster's 2024 partnerships as deals
         self._place_initial_models()
         self.update_frontier()
 
@@ -166,6 +168,7 @@ class AIIndustry(mesa.Model):
         self.talent.clear()
         self.compute.clear(self.products.inference_orders)
         self.compute.invest()
+        self.deals.review()
         self.settle()
         self.recorder.record(self.month)
         self.month += 1

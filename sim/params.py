@@ -252,6 +252,34 @@ class FinanceParams:
 
 
 @dataclass
+class DealParams:
+    # Partnerships as deals whose terms change (sim/markets/deals.py; docs/model.md 3.3.8).
+    # The forms of the terms (equity, revenue share, exclusivity, committed cloud spend) are
+    # from C: FTC 6(b) staff report; the numbers below are assumptions unless said.
+    # Months a deal runs: the 2024 deals from 2024-01, later ones from signing, renewals
+    # from their end. Assumption (no term is public).
+    term_months: int = p(72, 1, 1200)
+    # Exclusivity becomes a right of first refusal when the exclusive partner has left at
+    # least this share of a lab's training orders unserved (rationed for capacity) over the
+    # last `shortfall_months` months. Assumption.
+    shortfall_share: float = p(0.2, 0.0, 1.0, lo_open=True)
+    shortfall_months: int = p(3, 1, 120)
+    # Terms shrink when a partner's stake falls below this share of the stake they were set
+    # at: the revenue share is scaled by the ratio and the terms reset. Assumption.
+    dilution_trigger: float = p(0.75, 0.0, 1.0)
+    # Least stake with which a partner keeps (or renews) exclusivity. Assumption.
+    exclusive_min_stake: float = p(0.25, 0.0, 1.0)
+    # Restructuring: investors other than the partners buying at least this share of a lab
+    # in one month loosen an exclusive deal to first refusal. OpenAI's Oct-2024 round, $6.6B
+    # at $157B post-money (~4 %), came with conditions tied to its restructuring (C24
+    # section 2).
+    restructure_round_share: float = p(0.04, 0.0, 1.0, lo_open=True)
+    # A deal at its end renews for another term if the partner still holds at least this
+    # stake; otherwise it lapses (access, revenue share and compute right end). Assumption.
+    renew_min_stake: float = p(0.05, 0.0, 1.0)
+
+
+@dataclass
 class StrategyParams:
     # Months between make-or-buy reviews (A18). Assumption.
     review_months: int = p(6, 1, 60)
@@ -403,6 +431,7 @@ class Params:
     training: TrainingParams = field(default_factory=TrainingParams)
     demand: DemandParams = field(default_factory=DemandParams)
     finance: FinanceParams = field(default_factory=FinanceParams)
+    deals: DealParams = field(default_factory=DealParams)
     strategy: StrategyParams = field(default_factory=StrategyParams)
     talent: TalentParams = field(default_factory=TalentParams)
     entry: EntryParams = field(default_factory=EntryParams)

@@ -49,6 +49,9 @@ class Recorder:
         # Kind and owner per month: an acquired lab turns in-house (entry.enabled).
         self.kind = np.empty((months, n), dtype=object)
         self.owner = np.empty((months, n), dtype=object)
+        # The terms in force per month (sim/markets/deals.py): largest holder, exclusive cloud.
+        self.holder = np.full((months, n), "", dtype=object)
+        self.exclusive = np.full((months, n), "", dtype=object)
         self.industry = {k: np.zeros(months) for k in INDUSTRY_FIELDS}
         self.leader = [""] * months
         self.leader_kind = [""] * months
@@ -65,8 +68,8 @@ class Recorder:
         if lab.inhouse:
             return lab.owner
         if lab.independent and m.p.strategy.partnerships:
-            if lab.exclusive_cloud and lab.partners:
-                return lab.partners[0]
+            if lab.exclusive_cloud:  # the deal in force this month (sim/markets/deals.py)
+                return lab.exclusive_cloud
             stakes = {h: s for h, s in lab.stakes.items() if h in m.by_name}
             if stakes:
                 h, s = max(stakes.items(), key=lambda kv: kv[1])
@@ -174,7 +177,10 @@ class Recorder:
             f["run_flop"][t, i] = lab.run_target_flop
             f["compute_bought_flop"][t, i] = m.compute.bought.get(lab.name, 0.0)
             f["raised_usd"][t, i] = lab.raised
-            f["largest_stake"][t, i] = max(lab.stakes.values(), default=0.0)
+            holder = max(lab.stakes, key=lab.stakes.get, default="")
+            f["largest_stake"][t, i] = lab.stakes[holder] if holder else 0.0
+            self.holder[t, i] = holder
+            self.exclusive[t, i] = lab.exclusive_cloud or ""
             self.group[t, i] = self.ownership_group(lab)
         for firm in m.firms:
             f["cash_usd"][t, firm.index] = firm.cash
@@ -227,6 +233,7 @@ class Recorder:
             return dataclasses.replace(
                 self._snapshot(), firm={k: cut(v) for k, v in self.firm.items()},
                 group=cut(self.group), kind=cut(self.kind), owner=cut(self.owner),
+                largest_holder=cut(self.holder), exclusive_cloud=cut(self.exclusive),
                 industry={k: cut(v) for k, v in self.industry.items()},
                 leader=cut(self.leader), leader_kind=cut(self.leader_kind))
         return self._snapshot()
@@ -242,7 +249,8 @@ class Recorder:
             exit_kind=[getattr(x, "exit_kind", "") for x in firms],
             open_weights=[getattr(x, "publishes_weights", False) for x in firms],
             other_cloud=[getattr(x, "other_cloud", False) for x in firms],
-            dormant=[getattr(x, "dormant", False) for x in firms])
+            dormant=[getattr(x, "dormant", False) for x in firms],
+            largest_holder=self.holder, exclusive_cloud=self.exclusive)
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         return tables([self.snapshot()])
@@ -286,6 +294,9 @@ class Record:
     open_weights: list[bool]
     other_cloud: list[bool]  # trains outside the three clouds (an entrant)
     dormant: list[bool]  # a slot for a lab never founded (entry.enabled)
+    # Per month and firm, the deal terms in force ("" when none; sim/markets/deals.py).
+    largest_holder: np.ndarray | None = None
+    exclusive_cloud: np.ndarray | None = None
 
 
 def tables(records: list[Record], seeds: list[int] | None = None
@@ -307,6 +318,8 @@ def tables(records: list[Record], seeds: list[int] | None = None
         "kind": _str(stack(r.kind for r in records)),
         "owner": _str(stack(r.owner for r in records)),
         "group": _str(stack(r.group for r in records)),
+        "largest_holder": _str(stack(_blank(r.largest_holder, r.group) for r in records)),
+        "exclusive_cloud": _str(stack(_blank(r.exclusive_cloud, r.group) for r in records)),
         **{key: stack(r.firm[key] for r in records) for key in records[0].firm},
         "founded_month": per_firm("founded").astype(np.int64),
         "exit_month": per_firm("exit_month").astype(np.int64),
@@ -333,6 +346,11 @@ def tables(records: list[Record], seeds: list[int] | None = None
         exists = ~per_firm("dormant").astype(bool) & (firms["month"] >= firms["founded_month"])
         firms = firms[exists.to_numpy()].reset_index(drop=True)
     return firms, industry
+
+
+def _blank(labels: np.ndarray | None, like: np.ndarray) -> np.ndarray:
+    """A string column of a record, or "" throughout for a record made without it."""
+    return np.full(like.shape, "", dtype=object) if labels is None else labels
 
 
 def _str(labels: np.ndarray) -> pd.Series:

@@ -62,7 +62,11 @@ class LabSpec:
     kind: Kind
     owner: str = ""  # controlling hyperscaler (in-house labs)
     partners: tuple[str, ...] = ()  # hyperscalers with access deals, primary cloud first
-    exclusive_cloud: bool = False  # exclusive cloud deal: consolidated with it in ownership HHI
+    # Right on the lab's compute by partner (sim/markets/deals.py): "exclusive" (it buys only
+    # there; consolidated with the partner in ownership HHI) or "rofr" (first refusal: the
+    # partner supplies what it can, the rest may be bought elsewhere). Partners not named
+    # have access and a revenue share only.
+    compute_rights: dict = field(default_factory=dict)
     cash_usd: float = 0.0
     stakes: dict = field(default_factory=dict)  # investor -> equity share
     obligations_usd: dict = field(default_factory=dict)  # hyperscaler -> unspent cloud credit
@@ -107,7 +111,9 @@ META_CASH_FLOW_USD_PER_YEAR = 7.1e10
 
 LABS = (
     LabSpec(
-        "OpenAI", Kind.INDEPENDENT, partners=("Microsoft",), exclusive_cloud=True,
+        "OpenAI", Kind.INDEPENDENT, partners=("Microsoft",),
+        # Compute supplied on Azure (A1; C), exclusively (C: FTC 6(b): "exclusivity").
+        compute_rights={"Microsoft": "exclusive"},
         # Cash at 2024-01: assumption (after the $10B Jan-2023 round, A1, much of it in Azure).
         cash_usd=5e9,
         # Microsoft's ~49 % profit share (second-hand) standing in for equity (A1).
@@ -128,6 +134,9 @@ LABS = (
     ),
     LabSpec(
         "Anthropic", Kind.INDEPENDENT, partners=("Amazon", "Google"),
+        # AWS "primary cloud and training partner", Amazon a minority holder (C24 section 3):
+        # first refusal, not exclusivity; Google has access and a revenue share (C).
+        compute_rights={"Amazon": "rofr"},
         cash_usd=2e9,  # assumption
         # Amazon $1.25B (Sep 2023) and Google ~$2B (2023) at ~$18-20B valuations (C; second-hand);
         # Salesforce a small holder (A3). Shares: assumption.

@@ -73,6 +73,7 @@ class CapitalMarket:
         m.ledger.pay(h.name, lab.name, t.amount, "investment")
         lab.stakes = finance.dilute(lab.stakes, finance.equity_for(t.amount, t.pre_money),
                                     h.name)
+        m.deals.equity_sold(lab, h.name, finance.equity_for(t.amount, t.pre_money))
         lab.obligations[h.name] = lab.obligations.get(h.name, 0.0) + \
             m.p.finance.cloud_spend_obligation * t.amount
         lab.raised += t.amount
@@ -86,6 +87,7 @@ class CapitalMarket:
         self.model.ledger.pay(t.investor, lab.name, t.amount, "investment")
         lab.stakes = finance.dilute(lab.stakes, finance.equity_for(t.amount, t.pre_money),
                                     t.investor)
+        self.model.deals.equity_sold(lab, t.investor, finance.equity_for(t.amount, t.pre_money))
         lab.raised += t.amount
         lab.invested_total += t.amount
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..mechanisms import compute, training
 from ..policies import checked
+from . import deals
 from ..mechanisms.finance import CHIP_VENDORS, ENERGY, OTHER_CLOUDS
 
 
@@ -36,6 +37,10 @@ class ComputeMarket:
         self.other_clouds_flop: dict[str, float] = {}  # by lab, outside the three clouds
         self.other_clouds_revenue = 0.0  # compute and inference bought outside the three
         self.roundtrip_cum = 0.0  # obligations drawn down since 2024-01 (A17)
+        # This month: training FLOP labs bought from other clouds because theirs were short,
+        # by lab, and by the cloud that was short (sim/markets/deals.py).
+        self.elsewhere: dict[str, float] = {}
+        self.short_served: dict[str, float] = {}
 
     # ------------------------------------------------------------------ prices
     def set_prices(self) -> None:
@@ -144,14 +149,22 @@ class ComputeMarket:
                     lab, flop, price, "self_compute" if lab.owner == h.name else "compute"))
         self.sold = {}
         self.bought = {lab.name: self.other_clouds_flop.get(lab.name, 0.0) for lab in m.labs}
+        demand, short = {}, []
         for h in m.hyperscalers:
-            self._clear_cloud(h, inference[h.name], training_orders[h.name])
+            demand[h.name] = self._clear_cloud(h, inference[h.name], training_orders[h.name],
+                                               short)
+        served = self._buy_elsewhere(short)
+        for h in m.hyperscalers:
+            self._close_cloud(h, demand[h.name] + served.get(h.name, 0.0))
 
-    def _clear_cloud(self, h, inference: list[ComputeOrder], train: list[ComputeOrder]) -> None:
+    def _clear_cloud(self, h, inference: list[ComputeOrder], train: list[ComputeOrder],
+                     short: list) -> float:
+        """Serve one cloud's orders within its capacity; training FLOP it cannot supply to a
+        lab free to buy elsewhere go on `short` as (lab, FLOP, cloud). Returns the FLOP
+        ordered."""
         m = self.model
-        c, tr = m.p.compute, m.p.training
+        c = m.p.compute
         demand_flop = sum(o.flop for o in inference) + sum(o.flop for o in train)
-        h.demand_history.append(demand_flop)
         if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
             h.capacity = compute.Capacity(demand_flop / c.target_utilisation,
                                           m.p.horizon_months, c.build_lead_months,
@@ -159,24 +172,81 @@ class ComputeMarket:
         capacity = h.capacity.in_service(m.month)
         got_inf, got_train = compute.ration(np.array([o.flop for o in inference]),
                                             np.array([o.flop for o in train]), capacity)
-        sold = 0.0
-        for order, flop in zip(inference + train, [*got_inf, *got_train]):
+        for order, got in zip(train, got_train):  # what a partner could not supply (deals)
             buyer = order.buyer
-            if buyer is h:  # open-weights hosting on its own capacity
-                h.own_use_flop += flop
-                sold += flop
+            deal = buyer.deals.get(h.name)
+            if deal is not None:
+                deal.ordered_flop += order.flop
+                deal.rationed_flop += order.flop - got
+            if got < order.flop and deals.may_buy_elsewhere(buyer):
+                short.append((buyer, order.flop - got, h))
+        self.sold[h.name] = 0.0
+        for order, flop in zip(inference + train, [*got_inf, *got_train]):
+            self._deliver(h, order, flop)
+        return demand_flop
+
+    def _deliver(self, h, order: ComputeOrder, flop: float) -> float:
+        """`flop` of an order served by cloud `h`, as far as the buyer can pay: the FLOP
+        delivered."""
+        m = self.model
+        buyer = order.buyer
+        if buyer is h:  # open-weights hosting on its own capacity
+            h.own_use_flop += flop
+            self.sold[h.name] += flop
+            return flop
+        flop = min(flop, max(buyer.cash, 0.0) / order.price)  # a lab pays what it can
+        if order.tag in ("compute", "self_compute"):
+            buyer.run_delivered_flop += training.run_share(
+                flop, m.p.training.research_compute_multiple)
+        paid = m.ledger.pay(buyer.name, h.name, flop * order.price, order.tag)
+        self._settle_obligation(buyer, h, paid)
+        self.bought[buyer.name] += flop
+        self.sold[h.name] += flop
+        return flop
+
+    def _buy_elsewhere(self, short: list) -> dict[str, float]:
+        """Training FLOP a cloud could not supply to a lab without exclusivity (a right of
+        first refusal, access only, or no partner) are ordered from the other clouds'
+        spare capacity, split by spare capacity, at the price each charges the lab; a cloud
+        asked for more than it has spare serves pro rata. Returns the FLOP each cloud served
+        for others; `elsewhere` holds them by the lab and `short_served` by the cloud that
+        was short."""
+        m = self.model
+        spare = {h.name: max(h.capacity.in_service(m.month) - self.sold[h.name], 0.0)
+                 for h in m.hyperscalers}
+        orders = {h.name: [] for h in m.hyperscalers}  # (order, the cloud that was short)
+        for lab, flop, origin in short:
+            others = [h for h in m.hyperscalers if h is not origin and spare[h.name] > 0]
+            room = sum(spare[h.name] for h in others)
+            for h in others:
+                orders[h.name].append((ComputeOrder(lab, flop * spare[h.name] / room,
+                                                    h.price_for(lab), "compute"), origin))
+        served = {}
+        self.elsewhere, self.short_served = {}, {}
+        for h in m.hyperscalers:
+            if not orders[h.name]:
                 continue
-            flop = min(flop, max(buyer.cash, 0.0) / order.price)  # a lab pays what it can
-            if order.tag in ("compute", "self_compute"):
-                buyer.run_delivered_flop += training.run_share(flop, tr.research_compute_multiple)
-            paid = m.ledger.pay(buyer.name, h.name, flop * order.price, order.tag)
-            self._settle_obligation(buyer, h, paid)
-            self.bought[buyer.name] += flop
-            sold += flop
-        self.sold[h.name] = sold
+            _, got = compute.ration(np.zeros(0), np.array([o.flop for o, _ in orders[h.name]]),
+                                    spare[h.name])
+            for (order, origin), flop in zip(orders[h.name], got):
+                flop = self._deliver(h, order, flop)
+                served[h.name] = served.get(h.name, 0.0) + flop
+                name = order.buyer.name
+                self.elsewhere[name] = self.elsewhere.get(name, 0.0) + flop
+                self.short_served[origin.name] = self.short_served.get(origin.name, 0.0) + flop
+        return served
+
+    def _close_cloud(self, h, demand_flop: float) -> None:
+        """A cloud's month: demand (what was ordered from it, and what it served for others'
+        shortfalls), utilisation, pressure, unserved FLOP and the energy bill."""
+        m = self.model
+        h.demand_history.append(demand_flop)
+        capacity = h.capacity.in_service(m.month)
+        sold = self.sold[h.name]
         h.utilisation = sold / capacity if capacity > 0 else 1.0
         h.pressure = demand_flop / capacity if capacity > 0 else 1.0
-        h.unserved = max(demand_flop - sold, 0.0)
+        # Unserved here: ordered and served nowhere (not what other clouds took over).
+        h.unserved = max(demand_flop - sold - self.short_served.get(h.name, 0.0), 0.0)
         m.ledger.pay(h.name, ENERGY, sold * self.energy_per_flop, "energy")
 
     def _settle_obligation(self, lab, h, paid: float) -> None:

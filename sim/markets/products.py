@@ -10,6 +10,7 @@ import numpy as np
 
 from ..mechanisms import demand
 from ..mechanisms.finance import CUSTOMERS, OTHER_CLOUDS
+from . import deals
 from .compute import ComputeOrder
 
 
@@ -93,8 +94,9 @@ class ProductMarket:
         ledger.pay(CUSTOMERS, lab.name, x, "sales")
         lab.last_sales += x
         if lab.independent and carried:
-            ledger.pay(lab.name, cloud.name, f.revenue_share * x, "revenue_share")
-            keep = max(1.0 - d.inference_cost_share - f.revenue_share, 0.0)
+            share = deals.revenue_share(lab, cloud.name, f.revenue_share)  # the deal's terms
+            ledger.pay(lab.name, cloud.name, share * x, "revenue_share")
+            keep = max(1.0 - d.inference_cost_share - share, 0.0)
             cloud.partner_margin_month += keep * x
         if lab.other_cloud and not carried:  # served where it trains, outside the three
             bill = min(d.inference_cost_share * x, max(lab.cash, 0.0))
