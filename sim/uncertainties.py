@@ -160,6 +160,14 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("finance.inhouse_budget_share", 0.25, 0.75, LIN, "C24: big tech capex $246B in 2024, ~30-40 % of operating cash flow (second-hand); judgement"),
     U("finance.open_weights_budget_share", 0.05, 0.4, LOG, "C24: Meta's capex $39B in 2024; judgement: up to open_weights' 0.4"),
     C("finance.deal_figures", "A2: the public record (default) or the German article's $100-500M for Anthropic's deals"),
+    # --- deals -----------------------------------------------------------------------------
+    U("deals.term_months", 36, 120, LIN, "judgement: no term is public; three to ten years (the 2023-24 deals ran on from 2019-23 investments, C)"),
+    U("deals.shortfall_share", 0.1, 0.5, LIN, "judgement: a tenth to half of a lab's compute left unserved before exclusivity gives"),
+    U("deals.shortfall_months", 1, 12, LIN, "judgement: a month to a year of short supply"),
+    U("deals.dilution_trigger", 0.5, 0.95, LIN, "judgement: terms reopened after a stake falls by 5-50 %"),
+    U("deals.exclusive_min_stake", 0.1, 0.5, LIN, "judgement: the stake that buys exclusivity (Microsoft ~49 % with it, Amazon a minority without, C, C24)"),
+    U("deals.restructure_round_share", 0.02, 0.2, LOG, "C24: OpenAI's Oct-2024 round (~4 % of post-money) came with restructuring conditions; judgement: half that to five times"),
+    U("deals.renew_min_stake", 0.0, 0.15, LIN, "judgement: the stake below which a cloud lets a deal lapse"),
     # --- strategy --------------------------------------------------------------------------
     U("strategy.review_months", 3, 12, LIN, "judgement: make-or-buy reviewed quarterly to yearly (A18)"),
     U("strategy.adjust_rate", 0.1, 0.5, LIN, "judgement: strategy turns over in one to five years"),
