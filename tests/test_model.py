@@ -60,7 +60,9 @@ VARIANTS = [
     {"strategy": {"inhouse_push": 0.1}, "talent": {"elasticity": 0.6}},
     {"finance": {"deal_figures": "article"}, "demand": {"home_cloud_bonus": 0.0}},
     {"entry": {"enabled": True, "rate_scale": 3.0}},
-    {"entry": {"enabled": True, "merger_control": True, "rate_scale": 3.0, "open_prob": 1.0}},
+    {"entry": {"enabled": True, "merger_control": True, "rate_scale": 3.0,
+               "type_probs": {"founder_capital": 0.0, "cloud_spinout": 0.0,
+                              "open_weights": 1.0, "star_team": 0.0}}},
 ]
 
 
