@@ -133,7 +133,8 @@ class Roster:
         """What investors price a young lab at beside its revenue (0: not young): for
         `entry.reputation_months` after founding, its first round's pre-money plus the equity
         money put in since - the founders' reputation, not marked down while its first
-        models trail (SSI, xAI raised billions before revenue; assumption)."""
+        models trail (xAI raised $6B at $24B in May 2024 on little revenue, C24 section 2;
+        how long: assumption)."""
         m = self.model
         if lab.founded_month < 0 or m.month - lab.founded_month >= m.p.entry.reputation_months:
             return 0.0
