@@ -374,3 +374,13 @@ def test_baseline_median_entrant_lives_longer_than_two_years():
             end = row.exit_month if row.exit_month >= 0 else 120
             lives.append(end - row.founded_month)
     assert len(lives) >= 10 and np.median(lives) > 24
+
+
+def test_bad_founder_types_are_a_config_error(small):
+    from sim.params import ConfigError
+    with pytest.raises(ConfigError, match="entry.type_probs.*unknown bogus"):
+        small(entry={"type_probs": {"bogus": 1.0}})
+    with pytest.raises(ConfigError, match="entry.type_probs"):
+        small(entry={"type_probs": {t: 0.0 for t in roster.ENTRANT_TYPES}})
+    with pytest.raises(ConfigError, match="entry.type_ambition"):
+        small(entry={"type_ambition": {"star_team": -1.0}})
