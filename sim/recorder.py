@@ -242,6 +242,7 @@ class Recorder:
             exit_kind=[getattr(x, "exit_kind", "") for x in firms],
             open_weights=[getattr(x, "publishes_weights", False) for x in firms],
             other_cloud=[getattr(x, "other_cloud", False) for x in firms],
+            entrant_type=[getattr(x, "entrant_type", "") for x in firms],
             dormant=[getattr(x, "dormant", False) for x in firms])
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -285,6 +286,7 @@ class Record:
     exit_kind: list[str]
     open_weights: list[bool]
     other_cloud: list[bool]  # trains outside the three clouds (an entrant)
+    entrant_type: list[str]  # founder type of a lab founded in the run ("" for others)
     dormant: list[bool]  # a slot for a lab never founded (entry.enabled)
 
 
@@ -313,6 +315,7 @@ def tables(records: list[Record], seeds: list[int] | None = None
         "exit_kind": _str(per_firm("exit_kind")),
         "open_weights": per_firm("open_weights").astype(bool),
         "other_cloud": per_firm("other_cloud").astype(bool),
+        "entrant_type": _str(per_firm("entrant_type")),
     })
     firms["alive"] = firms["alive"].astype(bool)
     firms["researchers"] = firms["researchers"].astype(np.int64)
