@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import roster
+from . import roster, value
 from .mechanisms.finance import COST_TAGS, REVENUE_TAGS, flow_total
 from .roster import START_DATE, Kind
 KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
@@ -26,7 +26,7 @@ FIRM_FIELDS = (
     "run_flop", "compute_bought_flop", "raised_usd", "make_weight",
     "capacity_flop_per_month", "utilisation", "price_usd_per_flop", "cloud_ai_share",
     "cloud_share", "largest_stake",
-)
+) + value.FIRM_FIELDS
 INDUSTRY_FIELDS = (
     "frontier_flop", "frontier_capability", "hhi_revenue", "hhi_ownership",
     "cloud_share_of_ai_spend", "roundtrip_usd", "roundtrip_cum_usd",
@@ -35,7 +35,7 @@ INDUSTRY_FIELDS = (
     "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits", "entrants",
     "other_clouds_ai_revenue_usd", "us_capital_left_usd", "cash_total_usd",
     "net_outside_flow_usd",
-)
+) + value.INDUSTRY_FIELDS
 
 
 class Recorder:
@@ -57,6 +57,7 @@ class Recorder:
         self.us_capital = next(i for i in model.investors if i.name == roster.US_CAPITAL)
         # Opening balances are not a month's flow: start the books here.
         model.ledger.close_month()
+        self.value = value.ValueBooks(model)  # value captured by holder (sim.value)
 
     def ownership_group(self, lab) -> str:
         """Whom a lab's sales count toward in ownership HHI: its owner; for a partner lab,
@@ -217,6 +218,7 @@ class Recorder:
         ind["us_capital_left_usd"][t] = self.us_capital.cash
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
+        self.value.record(t, flows, f, ind)
 
     def snapshot(self) -> Record:
         """The run's arrays and firm labels: picklable, and all that `tables` needs."""
