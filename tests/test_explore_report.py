@@ -35,7 +35,7 @@ def planted(p, seed: int) -> dict:
                                                                  else "OpenAI"),
             "sustained_leader_group": "inhouse" if slow else ("" if seed % 5 == 0
                                                              else "independent"),
-            "lab_profit_cum_usd": 3.0 if more else 1.0}
+            "value_labs_usd": 3.0 if more else 1.0, "value_total_usd": 6.0 if more else 4.0}
 
 
 def planted_runner(fail=()):
@@ -90,7 +90,8 @@ def test_the_bars_are_the_sensitivity_tables_numbers(explored):
     assert set(top["index"]) == {"S1_rbd"}
     assert set(top.outcome) == {"hyperscaler_owned_leads", "sustained_inhouse_leads",
                                 "sustained_independent_leads", "labs_capture_more",
-                                "cloud_share_of_ai_spend", "hhi_ownership"} - {
+                                "value_labs_share", "cloud_share_of_ai_spend",
+                                "hhi_ownership"} - {
         "cloud_share_of_ai_spend", "hhi_ownership"}  # constant in the planted model
     merged = top.merge(sens, on=["parameter", "outcome", "index"], suffixes=("", "_csv"))
     assert len(merged) == len(top)

@@ -21,7 +21,8 @@ from .stats import GROUPS, wilson
 # The outcomes whose sensitivity bars the page shows (those the exploration computed), and
 # the yes/no outcomes it looks for boxes of, in the words of the page.
 HEADLINE = ("hyperscaler_owned_leads", "sustained_inhouse_leads", "sustained_independent_leads",
-            "labs_capture_more", "cloud_share_of_ai_spend", "hhi_ownership")
+            "labs_capture_more", "value_labs_share", "cloud_share_of_ai_spend",
+            "hhi_ownership")
 DISCOVER = {"hyperscaler_owned_leads": "a hyperscaler-owned model leads at the horizon",
             "labs_capture_more": "labs capture more value than clouds",
             "sustained_inhouse_leads": "a hyperscaler's own lab holds the frontier over the "
