@@ -139,7 +139,9 @@ OUTCOMES["lead_contested"] = ("1 if no lab holds the frontier over the last thre
                               lambda s: float(s["sustained_leader_group"] == ""))
 TEXT = {"leader": "winner_capability", "leader_kind": "leader_kind",
         "leader_owner": "leader_owner", "sustained_leader": "sustained_leader",
-        "sustained_leader_group": "sustained_leader_group"}  # results columns from the summary
+        "sustained_leader_group": "sustained_leader_group",
+        "winner_value": "winner_value",
+        "winner_value_group": "winner_value_group"}  # results columns from the summary
 
 
 def outcome_values(summary: dict | None) -> dict[str, float]:

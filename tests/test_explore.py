@@ -209,7 +209,7 @@ SUMMARY = {"frontier_capability_final": 0.0, "hhi_revenue_final": 3000.0,
            "winner_capability": "OpenAI", "entrants": 0, "sustained_leader": "OpenAI",
            "sustained_leader_group": "independent", "value_clouds_usd": 2.0,
            "value_labs_usd": 1.0, "value_investors_usd": 1.0, "value_chip_vendors_usd": 0.0,
-           "value_total_usd": 4.0}
+           "value_total_usd": 4.0, "winner_value": "Amazon", "winner_value_group": "clouds"}
 
 
 def fake_summary(p: Params, seed: int) -> dict:

@@ -35,7 +35,9 @@ def planted(p, seed: int) -> dict:
                                                                  else "OpenAI"),
             "sustained_leader_group": "inhouse" if slow else ("" if seed % 5 == 0
                                                              else "independent"),
-            "value_labs_usd": 3.0 if more else 1.0, "value_total_usd": 6.0 if more else 4.0}
+            "value_labs_usd": 3.0 if more else 1.0, "value_total_usd": 6.0 if more else 4.0,
+            "winner_value": "OpenAI" if more else "Amazon",
+            "winner_value_group": "labs" if more else "clouds"}
 
 
 def planted_runner(fail=()):
@@ -120,6 +122,13 @@ def test_group_chances_are_counts_of_the_results(explored):
     assert kind.k["in-house lab"] == (ok.leader_kind == "inhouse_lab").sum()
     owned = t[t.measure.str.contains("hyperscaler-owned")].iloc[0]
     assert owned.k == ok.hyperscaler_owned_leads.sum()
+    most = t[t.measure.str.startswith("group capturing the most value")].set_index("group")
+    assert most.k["clouds"] == (ok.winner_value_group == "clouds").sum()
+    assert most.k["labs' own shareholders"] == (ok.winner_value_group == "labs").sum() > 0
+    assert most.k.sum() == len(ok)
+    more = t[t.measure.str.startswith("labs' own shareholders capture more")].iloc[0]
+    assert more.k == (ok.value_labs_usd > ok.value_clouds_usd).sum() == most.k["labs' own "
+                                                                                "shareholders"]
     lo, hi = wilson(t.k, t.n)
     assert np.allclose(t.lo, lo) and np.allclose(t.hi, hi) and np.allclose(t.p, t.k / t.n)
     page = (explored / "report" / "report.html").read_text()

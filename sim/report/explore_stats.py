@@ -29,6 +29,9 @@ DISCOVER = {"hyperscaler_owned_leads": "a hyperscaler-owned model leads at the h
                                        "last three years"}
 TOP_BARS = 10
 RESAMPLES = 10  # PRIM runs on random halves for the stability of each restriction
+# The groups of value captured (sim/value.py), as the page names them.
+VALUE_GROUPS = {"clouds": "clouds", "labs": "labs' own shareholders", "investors": "investors",
+                "chip_vendors": "chip vendors"}
 KINDS = {"independent_lab": "independent lab", "inhouse_lab": "in-house lab",
          "open_weights": "open-weights lab", "": "none"}
 
@@ -206,6 +209,15 @@ def chances(x: Exploration) -> pd.DataFrame:
     parts.append({"measure": "leader at the horizon is hyperscaler-owned (in-house or in a "
                              "hyperscaler's bloc)", "group": "hyperscaler-owned",
                   "k": int(owned.sum()), "n": len(ok)})
+    if "winner_value_group" in ok:  # an exploration from before value was accounted in full
+        add("group capturing the most value to the horizon (its holder: a cloud, a lab's "
+            "own shareholders, an investor)", {g: VALUE_GROUPS[g] for g in VALUE_GROUPS
+                                               if g in {"clouds", "labs"}
+                                               or (ok.winner_value_group == g).any()},
+            ok.winner_value_group)
+        more = ok.labs_capture_more == 1
+        parts.append({"measure": "labs' own shareholders capture more value than the clouds",
+                      "group": "labs capture more", "k": int(more.sum()), "n": len(ok)})
     t = pd.DataFrame(parts)
     t["p"] = t.k / t.n
     t["lo"], t["hi"] = wilson(t.k, t.n)
