@@ -5,9 +5,9 @@ the chip vendors.
 Every inside holder has a net worth: its cash; for a hyperscaler also the book value of its
 capacity (capex not yet depreciated); and the equity it holds in labs, marked at the lab's
 value each month. A lab's equity is worth its valuation (`CapitalMarket.valuation`, 0 once
-closed) plus its cash, and belongs to its holders in proportion to `lab.stakes`; the rest
-belongs to its owner (an in-house lab) or to its own shareholders, the founders and staff
-(every other lab, Meta's open-weights lab included: there the rest is Meta's).
+closed) plus its cash, less any credit it owes (the lender's asset); it belongs to its
+holders in proportion to `lab.stakes`, the rest to its owner (an in-house lab) or to its own
+shareholders, the founders and staff (every other lab; for Meta's open-weights lab, Meta).
 
 The value a holder captures to month t is its net worth at the end of month t less its net
 worth at the opening, less the money put in from outside (`CAPITAL_TAGS`: non-AI cash
@@ -30,9 +30,10 @@ from .mechanisms.finance import flow_total
 
 # Flows from outside accounts that are money put in by owners, not value made: big tech's
 # non-AI cash flow (and Meta's lab budget), capital committed to investors' pools, opening
-# balances of accounts opened during a run. A new outside source of capital (debt, vendor
-# credit) belongs here, or it counts as value created.
-CAPITAL_TAGS = ("other_business", "commitment", "opening")
+# balances of accounts opened during a run; capital withdrawn from a pool goes back out. A
+# new outside source of capital (debt from outside lenders) belongs here, or it counts as
+# value created.
+CAPITAL_TAGS = ("other_business", "commitment", "opening", "withdrawal")
 # Flows out of a lab's account that go to its shareholders (outside the ledger's inside
 # accounts, but theirs): what is left of a closed or bought lab's cash.
 PAYOUT_TAGS = ("liquidation",)
@@ -40,6 +41,8 @@ PAYOUT_TAGS = ("liquidation",)
 SOLD = ("acquired", "acqui-hired")
 
 CLOUDS, LABS, INVESTORS, CHIP_VENDORS = "clouds", "labs", "investors", "chip_vendors"
+# Investors that are chip vendors (a pool of that name; or `value_group` on the investor).
+CHIP_VENDOR_INVESTORS = ("Chip vendors",)
 GROUPS = (CLOUDS, LABS, INVESTORS, CHIP_VENDORS)
 INDUSTRY_FIELDS = tuple(f"value_{g}_usd" for g in GROUPS) + ("value_total_usd",)
 FIRM_FIELDS = ("value_usd",)
@@ -64,7 +67,8 @@ def group_of(model, holder: str) -> str:
     for investor in model.investors:
         if investor.name == holder:
             return (getattr(investor, "value_group", None)
-                    or getattr(investor.spec, "value_group", None) or INVESTORS)
+                    or getattr(investor.spec, "value_group", None)
+                    or (CHIP_VENDORS if holder in CHIP_VENDOR_INVESTORS else INVESTORS))
     if any(lab.name == holder for lab in model.labs):
         return LABS
     return INVESTORS
@@ -118,13 +122,18 @@ class ValueBooks:
                 for holder, share in before.items():
                     self.paid_out[holder] += share * paid
 
-        worth = defaultdict(float)
+        worth, debt = defaultdict(float), defaultdict(float)
         for h in m.hyperscalers:
             worth[h.name] += cash[h.name] + h.capacity.book_value(t)
         for investor in m.investors:
             worth[investor.name] += cash[investor.name]
+        # Credit a lab owes (vendor credit, where the capital market lends: lab -> loan with
+        # `lender` and `balance`) is its lender's asset and comes off the lab's equity.
+        for name, loan in getattr(m.capital, "loans", {}).items():
+            worth[loan.lender] += loan.balance
+            debt[name] += loan.balance
         for lab in labs:
-            equity = firm["valuation_usd"][t, lab.index] + cash[lab.name]
+            equity = firm["valuation_usd"][t, lab.index] + cash[lab.name] - debt[lab.name]
             for holder, share in held[lab.name].items():
                 worth[holder] += share * equity
         if self.opening is None:

@@ -143,3 +143,32 @@ def test_explore_has_the_value_outcomes():
         assert name in explore.OUTCOMES and math.isfinite(values[name])
     assert values["value_labs_share"] == pytest.approx(s["value_labs_usd"] / s["value_total_usd"])
     assert values["labs_capture_more"] == float(s["value_labs_usd"] > s["value_clouds_usd"])
+
+
+def test_credit_is_the_lenders_asset_and_the_borrowers_debt(small):
+    """A cloud lending cash to a lab (vendor credit, where the capital market keeps `loans`)
+    moves no value: the lender's cash becomes its loan, the lab's new cash is owed."""
+    from types import SimpleNamespace
+
+    m, _ = _opened(small)
+    base = _record(m)
+    m, _ = _opened(small)
+    m.ledger.pay("Microsoft", "OpenAI", 2e9, "vendor_credit")
+    m.capital.loans = {"OpenAI": SimpleNamespace(lender="Microsoft", balance=2e9)}
+    lent = _record(m)
+    assert lent[1] == pytest.approx(base[1], abs=1.0)
+    for holder in ("Microsoft", "OpenAI"):
+        assert lent[0][holder] == pytest.approx(base[0][holder], abs=1.0)
+
+
+def test_a_chip_vendor_that_invests_is_its_own_group(small):
+    """Chip vendors are an outside sink until one holds stakes: an investor of that name (or
+    one saying `value_group`) counts as chip vendors."""
+    m, _ = _opened(small)
+    first, second = m.investors[:2]
+    assert value.group_of(m, first.name) == "investors"
+    first.value_group = "chip_vendors"
+    assert value.group_of(m, first.name) == "chip_vendors"
+    second.name = "Chip vendors"  # the pool of that name (issue 16 item 3)
+    assert value.group_of(m, "Chip vendors") == "chip_vendors"
+    assert value.group_of(m, "Amazon") == "clouds" and value.group_of(m, "OpenAI") == "labs"
