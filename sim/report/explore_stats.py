@@ -209,12 +209,13 @@ def chances(x: Exploration) -> pd.DataFrame:
     parts.append({"measure": "leader at the horizon is hyperscaler-owned (in-house or in a "
                              "hyperscaler's bloc)", "group": "hyperscaler-owned",
                   "k": int(owned.sum()), "n": len(ok)})
-    if "winner_value_group" in ok:  # an exploration from before value was accounted in full
-        add("group capturing the most value to the horizon (its holder: a cloud, a lab's "
-            "own shareholders, an investor)", {g: VALUE_GROUPS[g] for g in VALUE_GROUPS
-                                               if g in {"clouds", "labs"}
-                                               or (ok.winner_value_group == g).any()},
-            ok.winner_value_group)
+    cols = [f"value_{g}_usd" for g in VALUE_GROUPS]
+    if set(cols) <= set(ok.columns):  # an exploration from before value was accounted in full
+        totals = ok[cols].set_axis(list(VALUE_GROUPS), axis=1)
+        top = totals.idxmax(axis=1).where(totals.notna().all(axis=1), "")
+        add("group capturing the most value to the horizon (the groups' totals)",
+            {g: name for g, name in VALUE_GROUPS.items()
+             if g in ("clouds", "labs") or (top == g).any()}, top)
         more = ok.labs_capture_more == 1
         parts.append({"measure": "labs' own shareholders capture more value than the clouds",
                       "group": "labs capture more", "k": int(more.sum()), "n": len(ok)})
