@@ -172,3 +172,24 @@ def test_a_chip_vendor_that_invests_is_its_own_group(small):
     second.name = "Chip vendors"  # the pool of that name (issue 16 item 3)
     assert value.group_of(m, "Chip vendors") == "chip_vendors"
     assert value.group_of(m, "Amazon") == "clouds" and value.group_of(m, "OpenAI") == "labs"
+
+
+def test_in_the_model_a_clouds_value_is_its_profit_and_its_own_labs(small):
+    """Without stakes (partnerships off, the 2024 stakes cleared) and without entry, the
+    clouds' value is their AI clouds' profit plus their in-house labs' results and the
+    change in those labs' values: in-house losses are charged to the owners."""
+    m = AIIndustry(small(horizon_months=48, strategy={"partnerships": False},
+                         entry={"enabled": False}), seed=3)
+    for lab in m.labs:
+        lab.stakes = {}
+    m.recorder.value.holdings_open = {lab.name: value.holdings(lab) for lab in m.labs}
+    m.run()
+    firms = sim.simulation.result(m.recorder.snapshot(), {}, m.p).firms
+    clouds = firms[firms.kind == "hyperscaler"]
+    own = firms[firms.kind == "inhouse_lab"]
+    v = own.pivot(index="month", columns="firm", values="valuation_usd")
+    expected = clouds.profit_usd.sum() + own.profit_usd.sum() + (v.iloc[-1] - v.iloc[0]).sum()
+    got = m.recorder.industry["value_clouds_usd"][-1]
+    assert got == pytest.approx(expected, rel=1e-9)
+    assert own.profit_usd.sum() < 0  # the in-house labs lose money, and the owners bear it
+    assert got < clouds.profit_usd.sum() + (v.iloc[-1] - v.iloc[0]).sum()
