@@ -26,7 +26,7 @@ FIRM_FIELDS = (
     "run_flop", "compute_bought_flop", "raised_usd", "make_weight",
     "capacity_flop_per_month", "utilisation", "price_usd_per_flop", "cloud_ai_share",
     "cloud_share", "largest_stake",
-) + value.FIRM_FIELDS
+)
 INDUSTRY_FIELDS = (
     "frontier_flop", "frontier_capability", "hhi_revenue", "hhi_ownership",
     "cloud_share_of_ai_spend", "roundtrip_usd", "roundtrip_cum_usd",
@@ -35,7 +35,11 @@ INDUSTRY_FIELDS = (
     "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits", "entrants",
     "other_clouds_ai_revenue_usd", "us_capital_left_usd", "cash_total_usd",
     "net_outside_flow_usd",
-) + value.INDUSTRY_FIELDS
+)
+
+# Value captured by holder and group (sim/value.py).
+FIRM_FIELDS += value.FIRM_FIELDS
+INDUSTRY_FIELDS += value.INDUSTRY_FIELDS
 
 
 class Recorder:
