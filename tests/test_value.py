@@ -10,6 +10,7 @@ from sim import explore, value
 from sim.markets.capital import Tranche
 from sim.mechanisms.finance import SALARIES
 from sim.model import AIIndustry
+from sim.simulation import result
 
 OPEN_ENTRY = {"entry": {"rate_scale": 3.0, "max_entrants": 30},
               "finance": {"us_capital_pool_usd_per_year": 1.6e11, "sovereign_fail_prob": 0.1}}
@@ -184,7 +185,7 @@ def test_in_the_model_a_clouds_value_is_its_profit_and_its_own_labs(small):
         lab.stakes = {}
     m.recorder.value.holdings_open = {lab.name: value.holdings(lab) for lab in m.labs}
     m.run()
-    firms = sim.simulation.result(m.recorder.snapshot(), {}, m.p).firms
+    firms = result(m.recorder.snapshot(), {}, m.p).firms
     clouds = firms[firms.kind == "hyperscaler"]
     own = firms[firms.kind == "inhouse_lab"]
     v = own.pivot(index="month", columns="firm", values="valuation_usd")
