@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import roster
+from . import roster, value
 from .mechanisms.finance import COST_TAGS, REVENUE_TAGS, flow_total
 from .roster import START_DATE, Kind
 KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
@@ -37,6 +37,10 @@ INDUSTRY_FIELDS = (
     "net_outside_flow_usd",
 )
 
+# Value captured by holder and group (sim/value.py).
+FIRM_FIELDS += value.FIRM_FIELDS
+INDUSTRY_FIELDS += value.INDUSTRY_FIELDS
+
 
 class Recorder:
     def __init__(self, model):
@@ -57,6 +61,7 @@ class Recorder:
         self.us_capital = next(i for i in model.investors if i.name == roster.US_CAPITAL)
         # Opening balances are not a month's flow: start the books here.
         model.ledger.close_month()
+        self.value = value.ValueBooks(model)  # value captured by holder (sim.value)
 
     def ownership_group(self, lab) -> str:
         """Whom a lab's sales count toward in ownership HHI: its owner; for a partner lab,
@@ -218,6 +223,7 @@ class Recorder:
         ind["us_capital_left_usd"][t] = self.us_capital.cash
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
+        self.value.record(t, flows, f, ind)
 
     def snapshot(self) -> Record:
         """The run's arrays and firm labels: picklable, and all that `tables` needs."""

@@ -194,6 +194,7 @@ class Roster:
         m = self.model
         lab, buyer = sale.lab, sale.buyer
         m.ledger.pay(buyer.name, OUTSIDE_INVESTORS, sale.price, "acquisition")
+        lab.sold_for = sale.price  # its shareholders' payout (sim.value)
         if sale.whole:
             self._acquire(lab, buyer)
         else:
