@@ -137,6 +137,8 @@ class FrontierLab(Firm):
         self.exit_kind = ""  # closed, acqui-hired or acquired
         self.open_weights = False  # an entrant that publishes its weights
         self.other_cloud = False  # an entrant that trains outside the three clouds
+        self.own_cluster = False  # an entrant that trains on its own cluster, at cost
+        self.entrant_type = ""  # a lab founded in the run: its founder type (roster.EntrantType)
         self.invested_total = 0.0  # equity money raised in the run (all rounds)
         # Released model (latest and best) and models waiting for release.
         self.train_flop = 0.0

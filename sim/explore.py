@@ -103,8 +103,24 @@ OUTCOMES: dict[str, tuple[str, Callable[[dict], float]]] = {
     "hyperscaler_owned_leads": ("1 if a hyperscaler-owned model leads at the horizon: an "
                                 "in-house lab or a lab in a hyperscaler's bloc",
                                 _hyperscaler_owned),
-    "labs_capture_more": ("1 if labs' cumulative profit exceeds the clouds'",
-                          lambda s: float(s["lab_profit_cum_usd"] > s["cloud_profit_cum_usd"])),
+    # Value captured to the horizon, accounted in full (sim/value.py, docs/model.md 3.5):
+    # profit, in-house labs' results and equity marked at the labs' values.
+    "value_clouds_usd": ("value captured by the clouds (hyperscalers, their in-house labs and "
+                         "stakes) to the horizon (USD)", lambda s: s["value_clouds_usd"]),
+    "value_labs_usd": ("value captured by the labs' own shareholders (founders, staff; Meta "
+                       "for its lab) to the horizon (USD)", lambda s: s["value_labs_usd"]),
+    "value_investors_usd": ("value captured by the investors to the horizon (USD)",
+                            lambda s: s["value_investors_usd"]),
+    "value_chip_vendors_usd": ("value captured by chip vendors that hold stakes to the horizon "
+                               "(USD; 0 while none does)",
+                               lambda s: s["value_chip_vendors_usd"]),
+    "value_labs_share": ("labs' own shareholders' share of all value captured to the horizon "
+                         "(NaN when the total is not positive)",
+                         lambda s: (s["value_labs_usd"] / s["value_total_usd"]
+                                    if s["value_total_usd"] > 0 else math.nan)),
+    "labs_capture_more": ("1 if the labs' own shareholders capture more value than the clouds "
+                          "to the horizon", lambda s: float(s["value_labs_usd"]
+                                                           > s["value_clouds_usd"])),
     "independent_lab_leads": ("1 if an independent lab leads in 2034 (at the horizon if earlier)",
                               lambda s: float(_leader_kind(s) == "independent_lab")),
     "entrants": ("labs founded during the run", lambda s: s.get("entrants", 0)),
@@ -123,7 +139,9 @@ OUTCOMES["lead_contested"] = ("1 if no lab holds the frontier over the last thre
                               lambda s: float(s["sustained_leader_group"] == ""))
 TEXT = {"leader": "winner_capability", "leader_kind": "leader_kind",
         "leader_owner": "leader_owner", "sustained_leader": "sustained_leader",
-        "sustained_leader_group": "sustained_leader_group"}  # results columns from the summary
+        "sustained_leader_group": "sustained_leader_group",
+        "winner_value": "winner_value",
+        "winner_value_group": "winner_value_group"}  # results columns from the summary
 
 
 def outcome_values(summary: dict | None) -> dict[str, float]:

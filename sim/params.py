@@ -354,12 +354,12 @@ class TalentParams:
 class EntryParams:
     # The roster changes during a run (A12, A13, A31): new labs are founded, failing labs are
     # acqui-hired or acquired. Off: the fixed 2024 roster, failing labs simply close (the
-    # fixed-roster model, unchanged by everything under `entry`). On since 2023-25 saw
-    # four frontier-scale start-ups and an acqui-hire (public record; docs/model.md 3.3.7).
+    # fixed-roster model, unchanged by everything under `entry`). On since 2023-24 saw four
+    # start-ups reach frontier scale and acqui-hires (CSV; C24 section 3; docs/model.md 3.3.7).
     enabled: bool = p(True)
-    # Founding attempts a year at rate_scale 1, when capital allows: frontier-scale start-ups
-    # founded 2023-25 (xAI, Mistral 2023; SSI 2024; Thinking Machines 2025; public record)
-    # - about two a year. Assumption beyond that record.
+    # Founding attempts a year at rate_scale 1, when capital allows: the start-ups whose first
+    # model within 10x of the trend-sized run came out in 2023-24 (CSV: xAI, Inflection AI,
+    # Mistral AI, Reka AI; sim/roster.py EntrantType) - four in two years. Assumption beyond.
     rate_per_year: float = p(2.0, 0.0, 100.0)
     # Multiplies the founding rate (scenario and sweep knob). Assumption: 1.
     rate_scale: float = p(1.0, 0.0, 100.0)
@@ -368,33 +368,67 @@ class EntryParams:
     # Share of the researchers who leave to found a lab: ~1 % (a team of ~20 of 2,000;
     # Anthropic was founded by 7 and grew to ~100 in its first year). Assumption.
     team_share: float = p(0.01, 0.0, 0.2)
-    # A first round pays the founding team for this many months ... Assumption.
-    first_round_salary_months: float = p(24.0, 0.0, 120.0)
-    # ... plus a first run of this share of the trend-sized frontier run: Grok-1 (xAI's
-    # first, 2023) was ~3e24 FLOP, ~1/7 of GPT-4 (second-hand). Assumption: 0.15.
-    first_run_share: float = p(0.15, 0.0, 10.0)
+    # Chance of each founder type (sim/roster.py EntrantType): one each of the four 2023-24
+    # start-ups (CSV), so a quarter each. Normalised to sum to 1.
+    type_probs: dict[str, float] = pdict(
+        {"founder_capital": 0.25, "cloud_spinout": 0.25, "open_weights": 0.25,
+         "star_team": 0.25}, 0.0, 1.0)
+    # First round, in trend-sized frontier runs' cost at founding (a run plus its research
+    # compute at the market price: $0.6B in 2024-01), so a round grows with the frontier's
+    # cost: founder_capital 10 (xAI's $6B Series B, May 2024, C24 section 2); cloud_spinout 2
+    # (Inflection's ~$1.3B of 2023 with Microsoft and Nvidia: unsourced, assumption);
+    # open_weights 1 (Mistral's ~$0.5-0.6B of 2023-24: unsourced, assumption); star_team 0.5
+    # (a small team's round: assumption).
+    type_round_runs: dict[str, float] = pdict(
+        {"founder_capital": 10.0, "cloud_spinout": 2.0, "open_weights": 1.0,
+         "star_team": 0.5}, 0.0, 1000.0)
+    # Pre-money value of the first round as a multiple of the round, the founders'
+    # reputation: founder_capital 3 (xAI: $6B at $24B, C24 section 2); star_team 4 (stars
+    # raise at a higher pre-money; assumption); open_weights 2 and cloud_spinout 1 (founders
+    # keep two thirds, a half; assumption).
+    type_pre_money_multiple: dict[str, float] = pdict(
+        {"founder_capital": 3.0, "cloud_spinout": 1.0, "open_weights": 2.0,
+         "star_team": 4.0}, 0.0, 100.0)
+    # Founding team as a multiple of team_share: a small star team 0.5, a cloud spin-out 2
+    # (Inflection had ~70 staff at its 2024 acqui-hire: see acquihire_pay_years). Assumption.
+    type_team_multiple: dict[str, float] = pdict(
+        {"founder_capital": 1.0, "cloud_spinout": 2.0, "open_weights": 1.0,
+         "star_team": 0.5}, 0.0, 20.0)
+    # Founders are drawn with weight skill ^ (talent.skill_exponent x this): a star team is
+    # drawn harder from the top. Assumption.
+    type_skill_multiple: dict[str, float] = pdict(
+        {"founder_capital": 1.0, "cloud_spinout": 1.0, "open_weights": 1.0,
+         "star_team": 2.0}, 0.0, 10.0)
+    # Run size as a multiple of the trend-sized run (the lab's ambition, read by the lab
+    # policy like the 2024 labs'): each type's largest 2023-24 run over the trend-sized run
+    # at its release (5e25 FLOP doubling every 6 months from 2024-01; CSV): Grok-2 2.96e25 in
+    # Aug 2024, 0.26; Inflection-2 1.0e25 in Nov 2023, 0.25; Mistral Large 2 2.13e25 in Jul
+    # 2024, 0.21; Reka Core 8.4e24 in Apr 2024, 0.12.
+    type_ambition: dict[str, float] = pdict(
+        {"founder_capital": 0.26, "cloud_spinout": 0.25, "open_weights": 0.21,
+         "star_team": 0.12}, 0.0, 100.0)
+    # Months after founding during which investors price a lab on its founders' reputation -
+    # at least the first round's pre-money plus the equity money put in since - and fund it
+    # however far its models trail (not bound by finance.max_fundable_gap): the start-ups
+    # licensed or hired away in 2024 had been funded for ~2-3 years (Inflection, founded
+    # 2022; Character.AI, 2021; C24 section 3 for the deals, founding years unsourced).
+    # Assumption: 36.
+    reputation_months: float = p(36.0, 0.0, 1200.0)
+    # Chance that a star team or an open-weights entrant takes no hyperscaler money and
+    # trains and serves on clouds outside the three (CoreWeave, Oracle); a founder with
+    # capital always does (its own cluster), a cloud spin-out never. Outside capacity was
+    # small in 2024 and mostly Microsoft's (CoreWeave: $1.9B revenue, 62 % from Microsoft;
+    # Oracle OCI ~$9B a year; C24 section 5). Assumption: 0.5.
+    other_cloud_prob: float = p(0.5, 0.0, 1.0)
     # A funded start-up hires toward this share of the mean independent lab's headcount (a
     # mid-sized lab). Assumption.
     startup_target_size_share: float = p(0.5, 0.0, 10.0)
-    # Pre-money value of a founding round as a multiple of the round: 1, founders keep half.
-    # Assumption.
-    founders_pre_money_multiple: float = p(1.0, 0.0, 100.0)
-    # Chance an entrant releases open weights (Mistral, DeepSeek) rather than closed models.
-    # Assumption.
-    open_prob: float = p(0.3, 0.0, 1.0)
-    # Chance an entrant takes no hyperscaler money and trains and serves on clouds outside
-    # the three (CoreWeave, Oracle, or its own cluster). The model's entrants are alike in
-    # size, so this is the share of the 2023-25 entrants' money, not of their number (2 of
-    # 4): xAI (own Colossus cluster, ~$22B raised 2024-25) and Mistral (CoreWeave and its
-    # own, ~$3B) against SSI (~$3B) and Thinking Machines (~$2B) on Google Cloud - 25 of
-    # ~30 (public record, second-hand, rounded down): 0.8.
-    other_cloud_prob: float = p(0.8, 0.0, 1.0)
     # Make weight from which a hyperscaler wants research teams of its own (it makes more
     # than it buys) and may acqui-hire. Assumption.
     acquihire_min_make_weight: float = p(0.5, 0.0, 1.0)
     # Chance per strategy review that a hyperscaler building its own models (make weight at
     # least acquihire_min_make_weight) offers to acqui-hire an independent lab for more than the lab is worth -
-    # Microsoft and Inflection, March 2024, while building its own MAI models (public record).
+    # Microsoft and Inflection, March 2024, while building its own MAI models (C24 section 3).
     # Assumption: 0.25 (about one such offer a year across the three at 6-month reviews).
     talent_buy_prob: float = p(0.25, 0.0, 1.0)
     # Blocks acqui-hires and acquisitions by hyperscalers (A31): failing labs close instead.
@@ -403,7 +437,7 @@ class EntryParams:
     # frontier, else hires its researchers only (acqui-hire). Assumption.
     acquire_max_gap: float = p(0.5, 0.0, 100.0)
     # Price of an acqui-hire per researcher, in years of pay: Microsoft paid Inflection
-    # ~$650M for ~70 staff in 2024, ~$9M a head (public record, second-hand), ~10 years of a
+    # ~$650M (C24 section 3) for ~70 staff (unsourced) in 2024, ~$9M a head, ~10 years of a
     # $0.9M package. Assumption: 10.
     acquihire_pay_years: float = p(10.0, 0.0, 100.0)
 
@@ -531,6 +565,12 @@ def _check_consistency(params: Params) -> None:
                           f"{d.inference_cost_share + f.revenue_share}: must be at most 1")
     _check_names("talent.pay_usd_per_year", params.talent.pay_usd_per_year, PAY_KEYS,
                  complete=True)
+    for key in ("type_probs", "type_round_runs", "type_pre_money_multiple",
+                "type_team_multiple", "type_skill_multiple", "type_ambition"):
+        _check_names(f"entry.{key}", getattr(params.entry, key), roster.ENTRANT_TYPES,
+                     complete=True)
+    if params.entry.enabled and sum(params.entry.type_probs.values()) <= 0:
+        raise ConfigError(f"entry.type_probs={params.entry.type_probs}: some must be > 0")
     policies.build_all(params.policy)  # ConfigError naming the key if one cannot be built
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import roster
+from . import roster, value
 from .mechanisms.finance import COST_TAGS, REVENUE_TAGS, flow_total
 from .roster import START_DATE, Kind
 KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
@@ -36,6 +36,10 @@ INDUSTRY_FIELDS = (
     "other_clouds_ai_revenue_usd", "us_capital_left_usd", "cash_total_usd",
     "net_outside_flow_usd",
 )
+
+# Value captured by holder and group (sim/value.py).
+FIRM_FIELDS += value.FIRM_FIELDS
+INDUSTRY_FIELDS += value.INDUSTRY_FIELDS
 
 
 class Recorder:
@@ -60,6 +64,7 @@ class Recorder:
         self.us_capital = next(i for i in model.investors if i.name == roster.US_CAPITAL)
         # Opening balances are not a month's flow: start the books here.
         model.ledger.close_month()
+        self.value = value.ValueBooks(model)  # value captured by holder (sim.value)
 
     def ownership_group(self, lab) -> str:
         """Whom a lab's sales count toward in ownership HHI: its owner; for a partner lab,
@@ -224,6 +229,7 @@ class Recorder:
         ind["us_capital_left_usd"][t] = self.us_capital.cash
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
+        self.value.record(t, flows, f, ind)
 
     def snapshot(self) -> Record:
         """The run's arrays and firm labels: picklable, and all that `tables` needs."""
@@ -249,6 +255,7 @@ class Recorder:
             exit_kind=[getattr(x, "exit_kind", "") for x in firms],
             open_weights=[getattr(x, "publishes_weights", False) for x in firms],
             other_cloud=[getattr(x, "other_cloud", False) for x in firms],
+            entrant_type=[getattr(x, "entrant_type", "") for x in firms],
             dormant=[getattr(x, "dormant", False) for x in firms],
             largest_holder=self.holder, exclusive_cloud=self.exclusive)
 
@@ -293,6 +300,7 @@ class Record:
     exit_kind: list[str]
     open_weights: list[bool]
     other_cloud: list[bool]  # trains outside the three clouds (an entrant)
+    entrant_type: list[str]  # founder type of a lab founded in the run ("" for others)
     dormant: list[bool]  # a slot for a lab never founded (entry.enabled)
     # Per month and firm, the deal terms in force ("" when none; sim/markets/deals.py).
     largest_holder: np.ndarray | None = None
@@ -326,6 +334,7 @@ def tables(records: list[Record], seeds: list[int] | None = None
         "exit_kind": _str(per_firm("exit_kind")),
         "open_weights": per_firm("open_weights").astype(bool),
         "other_cloud": per_firm("other_cloud").astype(bool),
+        "entrant_type": _str(per_firm("entrant_type")),
     })
     firms["alive"] = firms["alive"].astype(bool)
     firms["researchers"] = firms["researchers"].astype(np.int64)

@@ -233,6 +233,48 @@ INVESTORS = (
 US_CAPITAL = INVESTORS[0].name  # the pool reported as `us_capital_left_usd`
 
 
+# Founder types of labs founded during the run (entry.enabled; docs/model.md 3.3.7). Counted
+# from the record to the end of 2024: the start-ups whose first model within 10x of the
+# trend-sized frontier run of its month came out in 2023-24 (CSV, frontier_models_to_2023.csv
+# and frontier_models_2024.csv) are four, one of each type: xAI (Grok-1.5, Grok-2), Inflection
+# AI (Inflection-2, -2.5), Mistral AI (Mistral Large, Large 2, Mixtral) and Reka AI (Reka
+# Core). Their numbers (capital, reputation, team, ambition) are `entry.type_*` parameters
+# keyed by these names; what they are is here.
+class EntrantType(StrEnum):
+    # A founder who brings billions and a cluster of its own: xAI raised $6B at $24B in May
+    # 2024 and $6B more in December (C24 section 2) and built Colossus, 100,000 H100 (C24
+    # section 6). Trains at cost on its own cluster and serves outside the three clouds.
+    FOUNDER_CAPITAL = "founder_capital"
+    # A team backed by a cloud: Inflection AI, with Microsoft among its investors, licensed
+    # to and staffed Microsoft AI in 2024 (C24 section 3). A hyperscaler leads its rounds.
+    CLOUD_SPINOUT = "cloud_spinout"
+    # An open-weights lab: Mistral AI (Mixtral 8x22B, Mistral Large 2 open; CSV 2024).
+    OPEN_WEIGHTS = "open_weights"
+    # A small team of star researchers with small capital, raising on reputation: Reka AI
+    # (ex-DeepMind founders, Reka Core 8.4e24 FLOP; CSV 2024).
+    STAR_TEAM = "star_team"
+
+
+ENTRANT_TYPES = tuple(t.value for t in EntrantType)
+
+
+@dataclass(frozen=True)
+class EntrantTraits:
+    """What a founder type is, as opposed to how much (the `entry.type_*` numbers)."""
+
+    own_cluster: bool = False  # trains on its own cluster, at cost (and outside the three)
+    cloud_partner: bool = False  # a hyperscaler leads its first round and becomes its partner
+    open_weights: bool = False  # publishes its weights
+
+
+ENTRANT_TRAITS = {
+    EntrantType.FOUNDER_CAPITAL: EntrantTraits(own_cluster=True),
+    EntrantType.CLOUD_SPINOUT: EntrantTraits(cloud_partner=True),
+    EntrantType.OPEN_WEIGHTS: EntrantTraits(open_weights=True),
+    EntrantType.STAR_TEAM: EntrantTraits(),
+}
+
+
 def entrant_spec(number: int) -> LabSpec:
     """A slot for a lab founded during the run (entry.enabled): no cash, staff or model until
     it is founded."""

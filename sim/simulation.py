@@ -11,6 +11,7 @@ import pandas as pd
 from .config import to_params
 from .model import AIIndustry
 from .params import Params
+from . import value
 from .recorder import Record, tables
 from .roster import SUMMARY_YEARS, month_of
 
@@ -120,7 +121,6 @@ def summarize(model: AIIndustry, seed: int) -> dict:
         "horizon_months": p.horizon_months,
         "winner_capability": top.name,
         "winner_revenue": top_rev.name,
-        "winner_value": firms[int(np.argmax(profit))].name,
         "leader_kind": str(top.kind),
         "leader_owner": top.owner or str(rec.group[last, top.index]),
         "hhi_revenue_final": float(ind["hhi_revenue"][last]),
@@ -136,6 +136,11 @@ def summarize(model: AIIndustry, seed: int) -> dict:
         "cloud_profit_cum_usd": float(profit[cloud].sum()),
         "lab_profit_cum_usd": float(profit.sum() - profit[cloud].sum()),
     }
+    # Value captured to the horizon by group, adding up to the total (sim.value), and the
+    # holder who captured most: a hyperscaler, an investor or a lab's own shareholders.
+    for key in value.INDUSTRY_FIELDS:
+        summary[key] = float(ind[key][last])
+    summary["winner_value"], summary["winner_value_group"] = rec.value.winner()
     # The roster's story (entry.enabled; zeros and False without it).
     entrants = [x for x in labs if getattr(x, "founded_month", -1) >= 0]
     summary["entrants"] = len(entrants)

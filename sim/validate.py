@@ -103,6 +103,7 @@ def measure(result) -> dict[str, float]:
         "inhouse_leads_2034": float(s.get("leader_kind_2034") == "inhouse_lab"),
         "independent_leads_2034": float(s.get("leader_kind_2034") == "independent_lab"),
         "lab_exits": float(s["lab_exits"]),
+        "independent_labs_final": float(ind["independent_labs_alive"].iloc[-1]),
         "frontier_capability_2030": float(frontier[min(month_of(2030) - 1, len(frontier) - 1)]),
         "roundtrip_cum_usd": s["roundtrip_cum_usd"],
         "cloud_profit_cum_usd": s["cloud_profit_cum_usd"],
@@ -274,8 +275,10 @@ class Direction:
 DIRECTIONS = (
     Direction("bigtech_inhouse", "A4 A5 A18", "an in-house lab leads at the start of 2034",
               "inhouse_leads_2034", +1, "rate"),
-    Direction("capital_crunch", "A22 A23", "labs that exit by the horizon (count)",
-              "lab_exits", +1, "value"),
+    # Not the count of exits: with entry, a crunch also founds fewer labs (that then cannot
+    # exit); fewer independent labs at the horizon counts both (docs/validation.md).
+    Direction("capital_crunch", "A22 A23", "independent labs alive at the horizon (count)",
+              "independent_labs_final", -1, "value"),
     Direction("compute_slowdown", "A9", "frontier capability at the start of 2030",
               "frontier_capability_2030", -1, "value"),
     Direction("compute_boom", "A9", "frontier capability at the start of 2030",

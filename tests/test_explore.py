@@ -207,7 +207,9 @@ SUMMARY = {"frontier_capability_final": 0.0, "hhi_revenue_final": 3000.0,
            "cloud_profit_cum_usd": 2.0, "lab_profit_cum_usd": 1.0, "lab_exits": 0,
            "leader_kind": "independent_lab", "leader_owner": "OpenAI",
            "winner_capability": "OpenAI", "entrants": 0, "sustained_leader": "OpenAI",
-           "sustained_leader_group": "independent"}
+           "sustained_leader_group": "independent", "value_clouds_usd": 2.0,
+           "value_labs_usd": 1.0, "value_investors_usd": 1.0, "value_chip_vendors_usd": 0.0,
+           "value_total_usd": 4.0, "winner_value": "Amazon", "winner_value_group": "clouds"}
 
 
 def fake_summary(p: Params, seed: int) -> dict:
@@ -395,7 +397,11 @@ def test_outcomes_from_a_real_summary():
     s = sim.simulate({"horizon_months": 12, "demand": {"n_customers": 300}}, seed=2).summary
     values = explore.outcome_values(s)
     assert set(values) == set(explore.OUTCOMES) and all(math.isfinite(v) for v in values.values())
-    assert values["labs_capture_more"] == float(s["lab_profit_cum_usd"] > s["cloud_profit_cum_usd"])
+    assert values["labs_capture_more"] == float(s["value_labs_usd"] > s["value_clouds_usd"])
+    assert values["value_labs_share"] == s["value_labs_usd"] / s["value_total_usd"]
+    assert values["value_chip_vendors_usd"] == 0.0
+    assert math.isnan(explore.outcome_values({**SUMMARY, "value_total_usd": 0.0})[
+        "value_labs_share"])
     assert explore.outcome_values({**SUMMARY, "leader_kind": "inhouse_lab",
                                    "leader_owner": "Google"})["hyperscaler_owned_leads"] == 1.0
     assert explore.outcome_values({**SUMMARY, "leader_owner": "Amazon"})[

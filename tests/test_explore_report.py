@@ -35,7 +35,9 @@ def planted(p, seed: int) -> dict:
                                                                  else "OpenAI"),
             "sustained_leader_group": "inhouse" if slow else ("" if seed % 5 == 0
                                                              else "independent"),
-            "lab_profit_cum_usd": 3.0 if more else 1.0}
+            "value_labs_usd": 3.0 if more else 1.0, "value_total_usd": 6.0 if more else 4.0,
+            "winner_value": "OpenAI" if more else "Amazon",
+            "winner_value_group": "labs" if more else "clouds"}
 
 
 def planted_runner(fail=()):
@@ -90,7 +92,8 @@ def test_the_bars_are_the_sensitivity_tables_numbers(explored):
     assert set(top["index"]) == {"S1_rbd"}
     assert set(top.outcome) == {"hyperscaler_owned_leads", "sustained_inhouse_leads",
                                 "sustained_independent_leads", "labs_capture_more",
-                                "cloud_share_of_ai_spend", "hhi_ownership"} - {
+                                "value_labs_share", "cloud_share_of_ai_spend",
+                                "hhi_ownership"} - {
         "cloud_share_of_ai_spend", "hhi_ownership"}  # constant in the planted model
     merged = top.merge(sens, on=["parameter", "outcome", "index"], suffixes=("", "_csv"))
     assert len(merged) == len(top)
@@ -119,6 +122,14 @@ def test_group_chances_are_counts_of_the_results(explored):
     assert kind.k["in-house lab"] == (ok.leader_kind == "inhouse_lab").sum()
     owned = t[t.measure.str.contains("hyperscaler-owned")].iloc[0]
     assert owned.k == ok.hyperscaler_owned_leads.sum()
+    most = t[t.measure.str.startswith("group capturing the most value")].set_index("group")
+    labs_most = ((ok.value_labs_usd > ok.value_clouds_usd)
+                 & (ok.value_labs_usd > ok.value_investors_usd))
+    assert most.k["labs' own shareholders"] == labs_most.sum() > 0
+    assert most.k.sum() == len(ok)
+    more = t[t.measure.str.startswith("labs' own shareholders capture more")].iloc[0]
+    assert more.k == (ok.value_labs_usd > ok.value_clouds_usd).sum() == most.k["labs' own "
+                                                                                "shareholders"]
     lo, hi = wilson(t.k, t.n)
     assert np.allclose(t.lo, lo) and np.allclose(t.hi, hi) and np.allclose(t.p, t.k / t.n)
     page = (explored / "report" / "report.html").read_text()

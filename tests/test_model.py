@@ -60,7 +60,9 @@ VARIANTS = [
     {"strategy": {"inhouse_push": 0.1}, "talent": {"elasticity": 0.6}},
     {"finance": {"deal_figures": "article"}, "demand": {"home_cloud_bonus": 0.0}},
     {"entry": {"enabled": True, "rate_scale": 3.0}},
-    {"entry": {"enabled": True, "merger_control": True, "rate_scale": 3.0, "open_prob": 1.0}},
+    {"entry": {"enabled": True, "merger_control": True, "rate_scale": 3.0,
+               "type_probs": {"founder_capital": 0.0, "cloud_spinout": 0.0,
+                              "open_weights": 1.0, "star_team": 0.0}}},
 ]
 
 
@@ -276,10 +278,11 @@ def test_make_weight_stays_within_bounds_under_a_negative_push(small):
 
 
 def test_summary_reports_leaders_at_the_start_of_2026_2030_2034():
-    summary = sim.simulate(seed=0).summary
+    result = sim.simulate(seed=0)
+    summary, firms = result.summary, result.firms
+    labs = set(firms[firms.kind != "hyperscaler"].firm)  # an entrant may lead
     for year in (2026, 2030, 2034):
-        assert summary[f"leader_{year}"] in {"OpenAI", "Anthropic", "Google DeepMind",
-                                             "Microsoft AI", "Amazon AGI", "Meta"}
+        assert summary[f"leader_{year}"] in labs
     assert summary["leader_2034"] == summary["winner_capability"]
     assert summary["winner_revenue"] != "Meta"  # open weights earn the lab no sales
 

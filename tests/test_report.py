@@ -14,7 +14,8 @@ import pytest
 from sim import cli, report
 
 SCENARIOS = ["baseline", "bigtech_inhouse"]
-FIGURES = {"leaders", "capability", "market_share", "value_captured", "concentration",
+FIGURES = {"leaders", "capability", "market_share", "value_captured", "value_by_group",
+           "concentration",
            "money_flows", "survival", "roster", "winner_drivers"}
 
 
@@ -130,6 +131,19 @@ def test_scenario_table_and_rates_match_the_results(sweep):
     medians = results.groupby("scenario")[["cloud_profit_cum_usd", "lab_profit_cum_usd"]].median()
     assert np.allclose(end.loc[medians.index, "cloud_median"], medians.cloud_profit_cum_usd)
     assert np.allclose(end.loc[medians.index, "labs_median"], medians.lab_profit_cum_usd)
+    # Value captured by group: the bars are the summaries' medians and 10-90% bands.
+    groups = pd.read_csv(page.parent / "value_by_group.csv")
+    assert set(groups.group) == {"value_clouds_usd", "value_labs_usd", "value_investors_usd",
+                                 "value_chip_vendors_usd"}
+    for row in groups.itertuples():
+        v = results[results.scenario == row.scenario][row.group]
+        assert (row.runs, row.median) == (len(v), pytest.approx(v.median()))
+        assert (row.p10, row.p90) == (pytest.approx(v.quantile(0.1)),
+                                      pytest.approx(v.quantile(0.9)))
+    for group in ("clouds", "labs", "investors"):
+        medians = results.groupby("scenario")[f"value_{group}_usd"].median() / 1e9
+        assert np.allclose(table.loc[medians.index, f"median value captured, {group} (USD bn)"],
+                           medians)
 
 
 @pytest.mark.slow  # runs a small sweep and draws every figure

@@ -103,10 +103,11 @@ class CapitalMarket:
         for lab in labs:
             if not lab.policy.wants_to_raise(lab, m.view):
                 continue
-            # A lab founded in the run raises on its team until its first model is out: flat
-            # rounds at the money put in so far (SSI, Thinking Machines; assumption).
-            young = not lab.sells and lab.founded_month >= 0
-            pre_money = lab.invested_total if young else self.valuation(lab)
+            # A lab founded in the run raises on its founders' reputation for a while
+            # (entry.reputation_months; sim/markets/entry.py Roster.reputation_value).
+            reputation = m.roster.reputation_value(lab)
+            young = reputation > 0
+            pre_money = max(self.valuation(lab), reputation)
             need = min(checked(lab.policy.round_target(lab, m.view), lab.policy,
                                "round_target", lab, lo=-math.inf),
                        pre_money * f.max_round_share / (1.0 - f.max_round_share))

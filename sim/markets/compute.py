@@ -96,7 +96,7 @@ class ComputeMarket:
 
     def run_price(self, lab) -> float:
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
-        if lab.is_open:
+        if lab.is_open or lab.own_cluster:
             return self.replacement_cost
         if lab.other_cloud:
             return self.market_price()
@@ -127,7 +127,7 @@ class ComputeMarket:
             # The run's FLOP plus research compute alongside it; only the run counts.
             want = training.bought_flop(
                 (lab.run_target_flop - lab.run_delivered_flop) / months_left, research)
-            if lab.is_open:  # own data centres, bought at cost from chip vendors
+            if lab.is_open or lab.own_cluster:  # own data centres, at cost from chip vendors
                 cost = self.replacement_cost
                 flop = min(want, spendable / cost)
                 m.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")

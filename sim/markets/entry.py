@@ -12,7 +12,7 @@ import numpy as np
 from ..mechanisms import training
 from ..mechanisms.finance import OUTSIDE_INVESTORS
 from ..policies import checked
-from ..roster import Kind
+from ..roster import ENTRANT_TRAITS, ENTRANT_TYPES, EntrantType, Kind
 from .capital import Tranche
 
 
@@ -29,6 +29,7 @@ class Roster:
     def __init__(self, model):
         self.model = model
         self.entrants = 0  # labs founded so far
+        self.reputation: dict[str, float] = {}  # lab -> its first round's pre-money
 
     def acquihire_price(self, lab) -> float:
         """Years of in-house pay for each of the lab's researchers (Inflection, 2024)."""
@@ -37,48 +38,89 @@ class Roster:
         return (m.talent.heads[lab.slot] * tp.workforce / tp.n_researchers
                 * tp.pay_usd_per_year[Kind.INHOUSE] * m.p.entry.acquihire_pay_years)
 
-    def found_labs(self) -> None:
-        """With `entry.rate_per_year` x `rate_scale` attempts a year, a team of star
-        researchers founds a lab if this year's investors can pay its first round - the
-        team's pay for a while plus a first run at a share of the frontier."""
+    def draw_type(self) -> EntrantType:
+        """A founder type, drawn with `entry.type_probs` (normalised)."""
         m = self.model
-        e, tr = m.p.entry, m.p.training
+        probs = np.array([m.p.entry.type_probs[t] for t in ENTRANT_TYPES])
+        return EntrantType(ENTRANT_TYPES[m.rng.choice(len(probs), p=probs / probs.sum())])
+
+    def found_labs(self) -> None:
+        """With `entry.rate_per_year` x `rate_scale` attempts a year, founders of a drawn type
+        (sim/roster.py EntrantType) found a lab if investors commit its first round: the
+        type's `type_round_runs` trend-sized runs' cost, at its reputation's pre-money. How
+        the lab then spends it - its runs, its later rounds - is its lab policy's decision."""
+        m = self.model
+        e = m.p.entry
         free = [lab for lab in m.labs if lab.dormant]
         if not e.enabled or not free or m.rng.random() >= e.rate_per_year * e.rate_scale / 12:
             return
-        tp = m.p.talent
-        team = max(1, round(e.team_share * tp.n_researchers))
-        pay = (tp.pay_usd_per_year[Kind.INDEPENDENT] * tp.workforce / tp.n_researchers
-               * (1 + tp.overhead_ratio))
-        first_round = (team * pay / 12.0 * e.first_round_salary_months
-                       + training.run_cost(e.first_run_share * m.trend_flop(),
-                                           m.compute.market_price(),
-                                           tr.research_compute_multiple))
-        # A lab that trains outside the three clouds takes no hyperscaler money (xAI); else
-        # one hyperscaler leads, drawn in proportion to what it can still invest.
-        other_cloud = m.rng.random() < e.other_cloud_prob
+        kind = self.draw_type()
+        traits = ENTRANT_TRAITS[kind]
+        lab = free[0]
+        first_round = e.type_round_runs[kind] * training.run_cost(
+            m.trend_flop(), m.compute.market_price(), m.p.training.research_compute_multiple)
+        pre = first_round * e.type_pre_money_multiple[kind]
+        # Own cluster: no hyperscaler money (xAI); a cloud spin-out: a hyperscaler leads;
+        # the others train outside the three with other_cloud_prob, else may take a lead.
+        other_cloud = traits.own_cluster or (
+            not traits.cloud_partner and m.rng.random() < e.other_cloud_prob)
+        lead = self._lead(lab, first_round, pre) if not other_cloud else None
+        if traits.cloud_partner and lead is None:
+            return  # no cloud has room to back a spin-out this month
+        # Commitments first: the lab is founded only if the round is covered (a sovereign
+        # deal that falls through leaves the founders without a lab, not a lab without money).
+        tranches = [] if lead is None else [lead]
+        need = first_round - (lead.amount if lead else 0.0)
+        for investor in m.investors:
+            if investor.spec.funds_startups and need > 0:
+                amount, their_pre = investor.offer(lab, need, pre)  # sovereign: a discount
+                if amount > 0:
+                    tranches.append(Tranche(investor.name, lab, amount, their_pre))
+                    need -= amount
+        if need > 1e-9 * first_round:
+            return  # this year's capital is spent: nobody founds a frontier lab
+        self._found(lab, kind, other_cloud, pre)
+        for t in tranches:
+            if t.investor in m.by_name:  # the lead cloud becomes the lab's partner (A17)
+                lab.partners = (t.investor,)
+                m.capital.invest_strategic(t)
+            else:
+                m.capital.sell_equity(t)
+        m.talent.update_multipliers()
+
+    def _lead(self, lab, first_round: float, pre_money: float) -> Tranche | None:
+        """A hyperscaler's lead tranche, drawn in proportion to what each can still invest
+        (None: partnerships off, or no cloud has room)."""
+        m = self.model
+        if not m.p.strategy.partnerships:
+            return None
         backers = [(h, min(first_round * checked(h.policy.partner_share(h, 1, m.view),
                                                  h.policy, "partner_share", h, hi=1.0),
                            checked(h.policy.partner_budget(h, m.view), h.policy,
                                    "partner_budget", h, lo=-math.inf), max(h.cash, 0.0)))
-                   for h in m.hyperscalers] if m.p.strategy.partnerships else []
-        backers = [] if other_cloud else [b for b in backers if b[1] > 0]
-        lead = (None, 0.0)
-        if backers:
-            room = np.array([b[1] for b in backers])
-            lead = backers[m.rng.choice(len(backers), p=room / room.sum())]
-        funders = [i for i in m.investors if i.spec.funds_startups]
-        available = lead[1]
-        for investor in funders:
-            available += investor.cash
-        if available < first_round:
-            return  # this year's capital is spent: nobody founds a frontier lab
-        lab = free[0]
+                   for h in m.hyperscalers]
+        backers = [b for b in backers if b[1] > 0]
+        if not backers:
+            return None
+        room = np.array([b[1] for b in backers])
+        h, amount = backers[m.rng.choice(len(backers), p=room / room.sum())]
+        return Tranche(h.name, lab, amount, pre_money)
+
+    def _found(self, lab, kind: EntrantType, other_cloud: bool, pre_money: float) -> None:
+        """The lab comes alive with its type's team, ambition, compute and reputation."""
+        m = self.model
+        e, tp = m.p.entry, m.p.talent
+        traits = ENTRANT_TRAITS[kind]
         lab.dormant, lab.alive, lab.founded_month = False, True, m.month
-        lab.open_weights = m.rng.random() < e.open_prob
-        lab.other_cloud = other_cloud
+        lab.entrant_type = kind.value
+        lab.open_weights = traits.open_weights
+        lab.other_cloud, lab.own_cluster = other_cloud, traits.own_cluster
+        lab.ambition = e.type_ambition[kind]
+        self.reputation[lab.name] = pre_money
         self.entrants += 1
-        m.talent.researchers.found(m.rng, lab.slot, team, tp.skill_exponent)
+        team = max(1, round(e.team_share * e.type_team_multiple[kind] * tp.n_researchers))
+        m.talent.researchers.found(m.rng, lab.slot, team,
+                                   tp.skill_exponent * e.type_skill_multiple[kind])
         m.talent.count_heads()
         heads = m.talent.heads
         # A funded start-up hires toward the size of a mid-sized lab.
@@ -86,18 +128,17 @@ class Roster:
                         if x.alive and x.independent and x is not lab]
         lab.target_headcount = max(team, e.startup_target_size_share * float(
             np.mean(independents)) if independents else team)
-        need = first_round
-        pre = first_round * e.founders_pre_money_multiple
-        if lead[0] is not None and lead[1] > 0:
-            lab.partners = (lead[0].name,)
-            m.capital.invest_strategic(Tranche(lead[0].name, lab, lead[1], pre))
-            need -= lead[1]
-        for investor in funders:
-            amount, their_pre = investor.offer(lab, need, pre)  # sovereign: at a discount
-            if amount > 0:
-                m.capital.sell_equity(Tranche(investor.name, lab, amount, their_pre))
-                need -= amount
-        m.talent.update_multipliers()
+
+    def reputation_value(self, lab) -> float:
+        """What investors price a young lab at beside its revenue (0: not young): for
+        `entry.reputation_months` after founding, its first round's pre-money plus the equity
+        money put in since - the founders' reputation, not marked down while its first
+        models trail (xAI raised $6B at $24B in May 2024 on little revenue, C24 section 2;
+        how long: assumption)."""
+        m = self.model
+        if lab.founded_month < 0 or m.month - lab.founded_month >= m.p.entry.reputation_months:
+            return 0.0
+        return self.reputation.get(lab.name, 0.0) + lab.invested_total
 
     def fail(self, lab) -> None:
         """An independent lab that cannot pay its staff: with the roster changing and no
@@ -153,6 +194,7 @@ class Roster:
         m = self.model
         lab, buyer = sale.lab, sale.buyer
         m.ledger.pay(buyer.name, OUTSIDE_INVESTORS, sale.price, "acquisition")
+        lab.sold_for = sale.price  # its shareholders' payout (sim.value)
         if sale.whole:
             self._acquire(lab, buyer)
         else:
@@ -169,6 +211,8 @@ class Roster:
             m.ledger.pay(lab.name, OUTSIDE_INVESTORS, lab.cash, "liquidation")
         lab.kind, lab.owner, lab.partners = Kind.INHOUSE, buyer.name, (buyer.name,)
         lab.exclusive_cloud, lab.open_weights, lab.other_cloud = False, False, False
+        lab.own_cluster = False  # its cluster becomes the owner's
+        lab.ambition = lab.spec.ambition  # its owner scales its runs (RacingLab.plan_run)
         lab.stakes, lab.obligations = {}, {}
         lab.pay_per_year = m.p.talent.pay_usd_per_year[Kind.INHOUSE]
         lab.exit_month, lab.exit_kind = m.month, "acquired"

@@ -84,6 +84,10 @@ class Capacity:
     def depreciation_at(self, month: int) -> float:
         return float(self.depreciation[month + self._offset])
 
+    def book_value(self, month: int) -> float:
+        """Capex not yet depreciated at the end of `month` (what the fleet is carried at)."""
+        return float(self.depreciation[month + self._offset + 1:].sum())
+
 
 def planned_demand(history: list[float], lead: int, max_growth: float) -> float:
     """Demand expected `lead` months ahead: the last three months' mean, grown at the

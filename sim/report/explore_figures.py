@@ -23,7 +23,10 @@ INDEX_STYLE = {"mu_star": ("#1f4e79", "Morris mu* (mean absolute effect)"),
 GROUP_COLOURS = {"independent lab": "#c0504d", "hyperscaler-owned (in-house) lab": "#1f4e79",
                  "in-house lab": "#1f4e79", "hyperscaler-owned": "#00a4ef",
                  "open-weights lab": "#70ad47", "lab founded in the run": "#17becf",
-                 "none (the lead is contested)": "#aaaaaa", "none": "#aaaaaa"}
+                 "none (the lead is contested)": "#aaaaaa", "none": "#aaaaaa",
+                 "clouds": "#1f4e79", "labs' own shareholders": "#c0504d",
+                 "investors": "#2e8b57", "chip vendors": "#7f7f7f",
+                 "labs capture more": "#c0504d"}
 WRAP = 34  # characters a line of a parameter's name
 
 

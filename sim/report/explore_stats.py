@@ -21,13 +21,17 @@ from .stats import GROUPS, wilson
 # The outcomes whose sensitivity bars the page shows (those the exploration computed), and
 # the yes/no outcomes it looks for boxes of, in the words of the page.
 HEADLINE = ("hyperscaler_owned_leads", "sustained_inhouse_leads", "sustained_independent_leads",
-            "labs_capture_more", "cloud_share_of_ai_spend", "hhi_ownership")
+            "labs_capture_more", "value_labs_share", "cloud_share_of_ai_spend",
+            "hhi_ownership")
 DISCOVER = {"hyperscaler_owned_leads": "a hyperscaler-owned model leads at the horizon",
             "labs_capture_more": "labs capture more value than clouds",
             "sustained_inhouse_leads": "a hyperscaler's own lab holds the frontier over the "
                                        "last three years"}
 TOP_BARS = 10
 RESAMPLES = 10  # PRIM runs on random halves for the stability of each restriction
+# The groups of value captured (sim/value.py), as the page names them.
+VALUE_GROUPS = {"clouds": "clouds", "labs": "labs' own shareholders", "investors": "investors",
+                "chip_vendors": "chip vendors"}
 KINDS = {"independent_lab": "independent lab", "inhouse_lab": "in-house lab",
          "open_weights": "open-weights lab", "": "none"}
 
@@ -105,8 +109,8 @@ LABELS = {
     "entry.rate_per_year": "new labs founded a year",
     "entry.merger_control": "hyperscalers may buy failing labs",
     "entry.talent_buy_prob": "chance of an acqui-hire",
-    "entry.first_run_share": "a new lab's first run (share of the frontier)",
-    "entry.first_round_salary_months": "months of salaries a new lab's first round pays",
+    "entry.reputation_months": "months investors fund a new lab on its founders",
+    "entry.type_round_runs.founder_capital": "a founder with capital's first round (runs)",
     "entry.acquire_max_gap": "how close to the frontier a lab must be to be bought",
     "entry.acquihire_pay_years": "price of an acqui-hire (years of pay)",
     "policy.lab": "labs' policy",
@@ -205,6 +209,16 @@ def chances(x: Exploration) -> pd.DataFrame:
     parts.append({"measure": "leader at the horizon is hyperscaler-owned (in-house or in a "
                              "hyperscaler's bloc)", "group": "hyperscaler-owned",
                   "k": int(owned.sum()), "n": len(ok)})
+    cols = [f"value_{g}_usd" for g in VALUE_GROUPS]
+    if set(cols) <= set(ok.columns):  # an exploration from before value was accounted in full
+        totals = ok[cols].set_axis(list(VALUE_GROUPS), axis=1)
+        top = totals.idxmax(axis=1).where(totals.notna().all(axis=1), "")
+        add("group capturing the most value to the horizon (the groups' totals)",
+            {g: name for g, name in VALUE_GROUPS.items()
+             if g in ("clouds", "labs") or (top == g).any()}, top)
+        more = ok.labs_capture_more == 1
+        parts.append({"measure": "labs' own shareholders capture more value than the clouds",
+                      "group": "labs capture more", "k": int(more.sum()), "n": len(ok)})
     t = pd.DataFrame(parts)
     t["p"] = t.k / t.n
     t["lo"], t["hi"] = wilson(t.k, t.n)

@@ -12,10 +12,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from .draw import (band_plot, date_axis, firm_colour, firm_order, grid, legend, point_lines,
                    rate_bars, suptitle)
 from .load import ROSTER_COLS, Sweep
-from .stats import OUTCOMES, bands, by_lab, fmt, rates
+from .stats import OUTCOMES, VALUE_GROUPS, bands, by_lab, fmt, rates
 
 CLOUD, LABS = "#1f4e79", "#c0504d"  # cloud sellers vs model builders (groups, not firms)
 OUTCOME_COLORS = {"hyperscaler_owned_leads": "#00a4ef", "inhouse_leads": "#0b5394"}
+VALUE_COLORS = {"value_clouds_usd": CLOUD, "value_labs_usd": LABS,
+                "value_investors_usd": "#2e8b57", "value_chip_vendors_usd": "#7f7f7f"}
 
 
 def fig_leaders(s: Sweep, table: pd.DataFrame):
@@ -92,6 +94,38 @@ def fig_value(s: Sweep):
                       axis=1)
     table.columns = [f"{a}_{b}" for a, b in table.columns]
     return fig, table.reset_index()
+
+
+def fig_value_groups(s: Sweep, table: pd.DataFrame):
+    """Value captured to the horizon by clouds, labs, investors and chip vendors side by
+    side, per scenario: the median across seeds with its 10-90% band."""
+    groups = [g for g in VALUE_GROUPS if g in set(table.group)]
+    fig, ax = plt.subplots(figsize=(11, max(3.5, 1.6 + 0.3 * len(s.scenarios) * len(groups))),
+                           layout="constrained")
+    h = 0.8 / len(groups)
+    big = table[["p10", "p90"]].abs().to_numpy().max(initial=0.0) >= 5e12
+    scale, unit = (1e12, "trillion") if big else (1e9, "billion")
+    for i, g in enumerate(groups):
+        t = table[table.group == g].set_index("scenario").loc[s.scenarios]
+        pos = np.arange(len(s.scenarios)) - 0.4 + h * (i + 0.5)
+        med, lo, hi = (t[c].to_numpy(dtype=float) / scale for c in ("median", "p10", "p90"))
+        ax.barh(pos, med, height=h, color=VALUE_COLORS[g], label=VALUE_GROUPS[g])
+        ax.errorbar(med, pos, xerr=[med - lo, hi - med], fmt="none", ecolor="#222222",
+                    elinewidth=0.8, capsize=1.5)
+        for p in pos[(lo == 0) & (hi == 0)]:  # a group with nothing (no chip vendor invests)
+            ax.text(0, p, " 0", va="center", fontsize=7, color=VALUE_COLORS[g])
+    for sep in np.arange(len(s.scenarios) - 1) + 0.5:
+        ax.axhline(sep, color="#dddddd", lw=0.8)
+    ax.axvline(0, color="#888888", lw=1)
+    ax.set_yticks(np.arange(len(s.scenarios)), s.scenarios)
+    ax.set(ylim=(len(s.scenarios) - 0.5, -0.5),
+           xlabel=f"value captured from 2024-01 to {s.horizon} (USD {unit})")
+    ax.grid(axis="x", alpha=0.3)
+    legend(fig, [ax], 2, fontsize=9)
+    suptitle(fig, "Who captures the value: clouds, labs, investors and chip vendors, accounted "
+                  "in full (profit, in-house labs' results, equity marked at the labs' "
+                  "values); median and 10-90% band across seeds", 12)
+    return fig
 
 
 def fig_concentration(s: Sweep):

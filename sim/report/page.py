@@ -18,7 +18,7 @@ import pandas as pd
 
 from .load import ROSTER_COLS, ReportError, Sweep, load
 from .stats import (OUTCOMES, YEARS, concentration_table, drivers, leader_table,
-                    scenario_table, sustained_table)
+                    scenario_table, sustained_table, value_table)
 
 USAGE = ("usage: aisim report SWEEP_DIR|EXPLORE_DIR   (writes DIR/report/report.html; an "
          "`aisim explore` folder gets the exploration's page)")
@@ -123,7 +123,7 @@ def report(sweep_dir: Path | str) -> Path:
     from .draw import save
     from .figures import (fig_capability, fig_concentration, fig_concentration_points,
                           fig_drivers, fig_heatmap, fig_leaders, fig_money, fig_roster,
-                          fig_shares, fig_survival, fig_value)
+                          fig_shares, fig_survival, fig_value, fig_value_groups)
 
     sweep_dir = Path(sweep_dir)
     s = load(sweep_dir)
@@ -166,9 +166,23 @@ def report(sweep_dir: Path | str) -> Path:
             "receive).", fig_shares(s), "market_share")
     fig, value = fig_value(s)
     value.to_csv(out / "value_captured.csv", index=False)
-    section("4. Value captured (A25, A26)", "Cumulative profit of the cloud sellers (the "
-            "hyperscalers) against all model builders (independent, in-house and open-weights "
-            "labs).", fig, "value_captured")
+    section("4. Profit (A25, A26)", "Cumulative profit of the cloud sellers (the "
+            "hyperscalers' AI clouds alone) against all model builders (independent, in-house "
+            "and open-weights labs): the firms' own books, before ownership.", fig,
+            "value_captured")
+    groups = value_table(s)
+    if len(groups):
+        groups.to_csv(out / "value_by_group.csv", index=False)
+        section("4b. Who captures the value", "Value captured to the horizon by each group, "
+                "accounted in full (docs/model.md 3.5): a group's change in net worth - cash, "
+                "capacity at book value, and the equity it holds in labs marked at the lab's "
+                "valuation plus its cash - less the money put in from outside (big tech's "
+                "other cash flow, investors' commitments), plus what it was paid out for labs "
+                "sold or closed. Clouds include their in-house labs' results and their "
+                "stakes; labs are the labs' own shareholders (founders and staff; Meta for its "
+                "open-weights lab); chip vendors count only when one holds stakes. The groups "
+                "add up to the industry's profit plus the change in labs' values.",
+                fig_value_groups(s, groups), "value_by_group")
     section("5. Concentration (A7, A31, A32)", "HHI of labs' revenue shares, and the same with "
             "partner labs consolidated with their controlling hyperscaler; dotted: the 1,800 "
             "'highly concentrated' line.", fig_concentration(s), "concentration")

@@ -100,6 +100,32 @@ def drivers(s: Sweep) -> dict:
     return d
 
 
+# Value captured to the horizon, accounted in full (sim/value.py): the groups, as the page
+# names them, in the summary's fields.
+VALUE_GROUPS = {"value_clouds_usd": "clouds (hyperscalers, their own labs, their stakes)",
+                "value_labs_usd": "labs' own shareholders (founders, staff; Meta's lab)",
+                "value_investors_usd": "investors",
+                "value_chip_vendors_usd": "chip vendors"}
+
+
+def value_table(s: Sweep) -> pd.DataFrame:
+    """Value captured by each group to the horizon, per scenario: median and 10-90% band
+    across seeds (USD), and the runs. Empty for a sweep from before the fields existed."""
+    cols = [c for c in VALUE_GROUPS if c in s.ok]
+    if not cols:
+        return pd.DataFrame(columns=["scenario", "group", "label", "runs", "p10", "median",
+                                     "p90"])
+    rows = []
+    for scen in s.scenarios:
+        runs = s.ok[s.ok.scenario == scen]
+        for c in cols:
+            v = runs[c].dropna()
+            rows.append({"scenario": scen, "group": c, "label": VALUE_GROUPS[c],
+                         "runs": len(v), "p10": v.quantile(0.1), "median": v.median(),
+                         "p90": v.quantile(0.9)})
+    return pd.DataFrame(rows)
+
+
 def by_lab(labs: pd.DataFrame, col: str, how: str) -> pd.DataFrame:
     """`col` per run, month and lab, with the labs founded during a run as one lab, ENTRANT
     ("Entrant 3" is a different lab in every run): their `how` ("max": the best of them,
@@ -163,4 +189,10 @@ def scenario_table(s: Sweep) -> pd.DataFrame:
         "mean lab exits": g.lab_exits.mean(),
         "median cumulative cloud profit (USD bn)": g.cloud_profit_cum_usd.median() / 1e9,
         "median cumulative lab profit (USD bn)": g.lab_profit_cum_usd.median() / 1e9,
+        **({"median value captured, clouds (USD bn)": g.value_clouds_usd.median() / 1e9,
+            "median value captured, labs (USD bn)": g.value_labs_usd.median() / 1e9,
+            "median value captured, investors (USD bn)": g.value_investors_usd.median() / 1e9,
+            "P(labs capture more value than clouds) %":
+                (s.ok.value_labs_usd > s.ok.value_clouds_usd).groupby(s.ok.scenario).mean()
+                * 100} if "value_labs_usd" in s.ok else {}),
     }).loc[s.scenarios]
