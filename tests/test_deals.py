@@ -85,6 +85,23 @@ def test_the_2024_deals_open_with_their_terms(small):
     assert off.lab("OpenAI").exclusive_cloud == "" and not off.lab("OpenAI").deals
 
 
+def test_a_partner_gained_later_gets_a_deal_on_the_default_terms(small):
+    """A cloud that becomes a partner (as when it leads an entrant's round, entry.py) gets a
+    deal at the next review: first refusal, the default revenue share, a full term."""
+    model = AIIndustry(small(), seed=0)
+    _run(model, 2)
+    anthropic = model.lab("Anthropic")
+    anthropic.partners = (*anthropic.partners, "Microsoft")
+    _run(model, 1)
+    deal = anthropic.deals["Microsoft"]
+    assert deal.compute == deals.ROFR and deal.revenue_share == model.p.finance.revenue_share
+    assert deal.end_month == 2 + model.p.deals.term_months
+    # Ranked: compute rights first (Amazon, then the new first refusal), then access only.
+    assert anthropic.partners == ("Amazon", "Microsoft", "Google")
+    direct = deals.sign(model, model.lab("OpenAI"), "Amazon", deals.ACCESS)  # callable directly
+    assert model.lab("OpenAI").partners == ("Microsoft", "Amazon") and direct.compute == ""
+
+
 def _starve_microsoft(model):
     model.by_name["Microsoft"].capacity.added *= 0.02  # most of Azure's AI capacity lost
 

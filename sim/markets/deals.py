@@ -123,11 +123,10 @@ class DealBook:
         """Month end: renew or end deals that are due, and renegotiate terms that bind."""
         m = self.model
         for lab in m.labs:
-            if not lab.deals:
-                continue
             if not (lab.alive and lab.independent and m.p.strategy.partnerships):
-                lab.deals.clear()  # closed or acquired: its deals end with it
-                lab.exclusive_cloud = ""
+                if lab.deals:  # closed or acquired: its deals end with it
+                    lab.deals.clear()
+                    lab.exclusive_cloud = ""
                 continue
             for partner in lab.partners:  # a partner added without a deal (entry) gets one
                 if partner not in lab.deals:
