@@ -92,6 +92,7 @@ class ProductMarket:
         lab.last_sales += x
         if lab.independent and carried:
             ledger.pay(lab.name, cloud.name, f.revenue_share * x, "revenue_share")
+            cloud.partner_payback_month += f.revenue_share * x
             keep = max(1.0 - d.inference_cost_share - f.revenue_share, 0.0)
             cloud.partner_margin_month += keep * x
         if lab.other_cloud and not carried:  # served where it trains, outside the three
