@@ -212,30 +212,39 @@ def test_valuation_follows_revenue_and_frontier_rank():
 
 
 # --- make or buy (A18) -----------------------------------------------------------------
-KW = dict(adjust_rate=0.2, control_value=0.0, gap_cost=10.0, push=0.0, floor=0.05)
+KW = dict(adjust_rate=0.2, sensitivity=3.0, push=0.0, floor=0.05)
 
 
-def test_cheaper_own_programme_shifts_toward_making():
-    up = strategy.make_weight_step(0.3, buy_cost=10e9, make_cost=2e9, gap=0.0, **KW)
-    down = strategy.make_weight_step(0.3, buy_cost=2e9, make_cost=10e9, gap=0.0, **KW)
+def test_more_valuable_own_programme_shifts_toward_making():
+    up = strategy.make_weight_step(0.3, buy=2e9, make=10e9, **KW)
+    down = strategy.make_weight_step(0.3, buy=10e9, make=2e9, **KW)
     assert up > 0.3 > down
-    # Equal costs favour a half-and-half hybrid: the weight moves a fifth of the way there.
-    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **KW) == pytest.approx(0.34)
-    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **{**KW, "adjust_rate": 0}) == 0.3
+    # Values may be negative: a programme that lost money against partners that earned.
+    assert strategy.make_weight_step(0.3, buy=1e9, make=-5e9, **KW) < 0.3
+    # Equal values favour a half-and-half hybrid: the weight moves a fifth of the way there.
+    assert strategy.make_weight_step(0.3, 5e9, 5e9, **KW) == pytest.approx(0.34)
+    assert strategy.make_weight_step(0.3, 5e9, 5e9, **{**KW, "adjust_rate": 0}) == 0.3
+    # The favoured weight lies within logistic(+-sensitivity): never all or nothing at once.
+    all_make = strategy.make_weight_step(0.3, 0.0, 1e9, **{**KW, "adjust_rate": 1})
+    assert all_make == pytest.approx(1 / (1 + math.exp(-3.0)))
 
 
-def test_trailing_in_house_model_makes_making_dearer():
-    close = strategy.make_weight_step(0.3, 5e9, 4e9, gap=0.0, **KW)
-    behind = strategy.make_weight_step(0.3, 5e9, 4e9, gap=1.0, **KW)
-    assert behind < 0.3 < close
-    # One step behind costs as much as ten times the programme (the scaling law).
-    assert behind == pytest.approx(strategy.make_weight_step(0.3, 5e9, 40e9, 0.0, **KW))
+def test_equity_bought_at_its_value_is_neither_a_cost_nor_a_gain():
+    """Limitation 4 fixed: investing in a partner buys stake value; only the change in that
+    value beyond the money put in, and what the partner pays back, count as buying's return."""
+    quiet = strategy.buy_value(10e9, 10e9, invested=0.0, partner_payback=1e9)
+    invests = strategy.buy_value(10e9, 14e9, invested=4e9, partner_payback=1e9)
+    assert invests == quiet == 1e9
+    assert strategy.buy_value(10e9, 20e9, 4e9, 1e9) == 7e9  # the partner's value rose
+    # Making: the own lab's valuation change plus margin, less cost, plus control.
+    assert strategy.make_value(5e9, 8e9, margin=1e9, cost=2e9, control_value=0.5) == 3e9
 
 
 def test_push_and_bounds():
-    assert strategy.make_weight_step(0.5, 1.0, 1.0, 0.0, **{**KW, "push": 0.1}) == pytest.approx(0.6)
-    assert strategy.make_weight_step(0.99, 1e12, 1.0, 0.0, **{**KW, "push": 0.1}) == 1.0
-    assert strategy.make_weight_step(0.06, 1.0, 1e12, 0.0, **KW) == 0.05
+    assert strategy.make_weight_step(0.5, 1.0, 1.0, **{**KW, "push": 0.1}) == pytest.approx(0.6)
+    assert strategy.make_weight_step(0.99, 1.0, 1e12, **{**KW, "push": 0.1}) == 1.0
+    assert strategy.make_weight_step(0.06, 1e12, 1.0, **{**KW, "push": -0.1}) == 0.05
+
 
 
 # --- talent (A28, A29) -----------------------------------------------------------------

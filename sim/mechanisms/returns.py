@@ -15,7 +15,8 @@ class Market(NamedTuple):
     """What a lab expects of the market a run's model is sold into (all numbers today's)."""
 
     share: float  # the lab's share of customers' spending (>= a small entry share)
-    current: float  # the lab's best model, released or awaiting release (capability steps)
+    released: float  # the lab's model on sale, whose standing earns that share (steps)
+    current: float  # the lab's best model, released or awaiting release (steps)
     frontier: float  # the best model on sale now
     rivals_next: float  # the best rivals are expected to have on sale by the release
     spend: float  # customers' spending on models a month, USD
@@ -43,13 +44,13 @@ def share_after(share: float, standing_change: float, quality_weight: float,
 def run_value(capability: float, m: Market) -> float:
     """USD a run whose model has `capability` is expected to bring: its margin over the
     model's life plus `value_weight` of the lab's valuation when it is out. The lab's
-    standing is its capability (it keeps its current model if the run lands below it) less
-    the rivals' best by then, against today's; falling behind loses share, and a model that
+    standing is its capability (it keeps its best model if the run lands below it) less the
+    rivals' best by then, against its released model's today; falling behind loses share, and a model that
     moves the frontier grows customers' spending (demand.spend_multiplier_per_capability)."""
     own = max(capability, m.current)
     best_next = max(m.rivals_next, own)
-    if math.isfinite(m.current) and math.isfinite(m.frontier):
-        change = (own - best_next) - (m.current - m.frontier)
+    if math.isfinite(m.released) and math.isfinite(m.frontier):
+        change = (own - best_next) - (m.released - m.frontier)
     else:  # no model yet: from the entry share, a model level with the best is par
         change = own - best_next
     share = share_after(m.share, change, m.quality_weight, m.reached)

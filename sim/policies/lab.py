@@ -251,7 +251,8 @@ class ReturnsLab(RacingLab):
         current = max([lab.capability, *(m.capability for m in lab.pending)])
         keep = 1.0 - d.inference_cost_share - (f.revenue_share if lab.independent else 0.0)
         return returns.Market(
-            share=max(view.market_share(lab), self.entry_share), current=current,
+            share=max(view.market_share(lab), self.entry_share), released=lab.capability,
+            current=current,
             frontier=view.frontier_capability, rivals_next=view.rivals_next_capability(lab),
             spend=view.ai_spend, spend_multiplier=d.spend_multiplier_per_capability,
             spend_ceiling=d.ai_spend_ceiling_usd_per_year / 12.0,
