@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.mechanisms import compute, demand, finance, strategy, talent, training
+from sim.mechanisms import compute, demand, finance, returns, strategy, talent, training
 
 
 # --- training and capability (A8, A29) -------------------------------------------------
@@ -265,3 +265,41 @@ def test_closed_firm_releases_its_researchers():
     assert pop.release(1) == 3
     assert pop.headcount().tolist() == [2, 0, 3]
     assert pop.talent(2.0).tolist() == [2.0, 0.0, 3.0]
+
+
+# --- expected returns of a run (issue #16) ----------------------------------------------
+def _market(**kw):
+    base = dict(share=0.2, released=25.0, current=25.0, frontier=25.0, rivals_next=25.5,
+                spend=1e9, spend_multiplier=3.0, spend_ceiling=1e12, quality_weight=4.0,
+                reached=0.7, keep=0.3, payback_months=12.0, value_weight=0.1,
+                revenue_multiple=25.0, frontier_option=1.0)
+    return returns.Market(**{**base, **kw})
+
+
+def test_a_better_model_wins_share_under_logit_choice():
+    assert returns.share_after(0.2, 1.0, 4.0, 1.0) > 0.2 > returns.share_after(0.2, -1.0, 4.0, 1.0)
+    assert returns.share_after(0.2, 1.0, 4.0, 0.0) == 0.2  # nobody re-chooses: no change
+    assert returns.share_after(0.2, 0.0, 4.0, 1.0) == pytest.approx(0.2)
+
+
+def test_falling_behind_rivals_loses_value():
+    """The risk of falling behind: the same model is worth less when rivals' runs in
+    progress will be out ahead of it, and a lab that does not keep up loses share."""
+    ahead = returns.run_value(26.0, _market(rivals_next=25.5))
+    behind = returns.run_value(26.0, _market(rivals_next=26.5))
+    assert ahead > behind
+    # Keeping its current model (a tiny run) while rivals advance is worth less than today.
+    today = _market().spend * 0.2 * 0.3 * 12
+    assert returns.run_value(-math.inf, _market(rivals_next=26.0)) < today + 0.1 * \
+        finance.valuation(12 * 1e9 * 0.2, 0.0, 25.0, 1.0)
+
+
+def test_a_run_is_sized_bigger_when_expected_returns_are_higher():
+    scales = [2.0**k for k in range(1, -9, -1)]
+    chosen = [returns.best_run(scales, 25.8, 5e9, 0.30103, _market(spend=s)).scale
+              for s in (1e6, 1e8, 1e9, 1e10)]
+    assert chosen == sorted(chosen) and chosen[0] == scales[-1] and chosen[-1] == scales[0]
+    # Dearer runs: smaller.
+    cheap = returns.best_run(scales, 25.8, 1e8, 0.30103, _market(spend=1e8)).scale
+    dear = returns.best_run(scales, 25.8, 1e11, 0.30103, _market(spend=1e8)).scale
+    assert cheap > dear

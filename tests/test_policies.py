@@ -92,6 +92,61 @@ def test_a_profit_lab_runs_at_the_trend_only_when_returns_pay_for_it():
     assert policy.run_scale(lab, _View(params=params, ai_spend=1e6, month=1)) < 1.0
 
 
+class _ReturnsView(_View):
+    frontier_capability = 26.0
+
+    def rivals_next_capability(self, lab):
+        return 26.3
+
+    def monthly_salaries(self, lab):
+        return 1e7
+
+
+def _independent(cash):
+    return SimpleNamespace(name="L", ambition=1.0, capability=25.5, pending=[],
+                           independent=True, inhouse=False, is_open=False, cash=cash,
+                           raised_12m=[], net_burn_3m=[-1.0])
+
+
+def test_a_returns_lab_sizes_its_run_on_expected_returns_within_what_it_can_fund():
+    """Issue #16: a run is sized bigger when it is expected to bring more, and no bigger
+    than the lab can pay for (cash after its salary reserve, and the raise it expects)."""
+    params = to_params({})
+    rich = _independent(cash=1e12)
+    plans = [ReturnsLab().plan_run(rich, _ReturnsView(params=params, ai_spend=s, month=0))
+             for s in (1e5, 1e7, 1e9, 1e11)]
+    flops = [plan.target_flop for plan in plans]
+    assert flops == sorted(flops) and flops[0] < flops[-1]
+    assert flops[-1] == pytest.approx(2e26)  # up to twice the trend-sized run (up_steps)
+    assert ReturnsLab(up_steps=0).plan_run(
+        rich, _ReturnsView(params=params, ai_spend=1e11, month=0)).target_flop == \
+        pytest.approx(1e26)
+    # Capped by funds: a lab with $0.5B after its reserve commits 60 % of it.
+    poor = _independent(cash=0.5e9 + 6 * 1e7)
+    plan = ReturnsLab().plan_run(poor, _ReturnsView(params=params, ai_spend=1e11, month=0))
+    assert plan.target_flop == pytest.approx(0.6 * 0.5e9 / (1e-18 * 3))
+    # Hiring follows the expected return: a run that cannot pay back hires nobody.
+    params_t = params.talent
+    assert ReturnsLab().hire_rate(rich, _ReturnsView(params=params, ai_spend=1e11, month=0)) \
+        == params_t.hire_rate
+    assert ReturnsLab().hire_rate(rich, _ReturnsView(params=params, ai_spend=1e2, month=0)) \
+        == 0.0
+
+
+def test_returns_labs_train_small_runs_when_customers_spend_little():
+    """In the model: with little to earn, returns labs train far below the trend while
+    racing labs still race it (A9 is what returns justify, not a target)."""
+    poor = {"demand": {"n_customers": 1000, "ai_spend_2024_usd_per_month": 1e5}}
+    returns_runs = sim.simulate(_params(**poor), seed=0).firms
+    racing_runs = sim.simulate(_params({"lab": {"_target_": "sim.policies.lab.RacingLab"}},
+                                       **poor), seed=0).firms
+
+    def openai(f):
+        return f[f.firm == "OpenAI"].run_flop.sum()
+
+    assert openai(returns_runs) < 0.1 * openai(racing_runs)
+
+
 def test_profit_labs_train_smaller_runs_and_raise_less_than_racing_labs():
     """A9, A22: labs that size runs for profit do not race the compute trend, and raise less."""
     racing = sim.simulate(_params(), seed=0)
