@@ -205,9 +205,12 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("entry.acquire_max_gap", 0.25, 1.0, LIN, "judgement: how close to the frontier a lab must be to be bought whole"),
     U("entry.acquihire_pay_years", 5, 20, LOG, "C24: Microsoft-Inflection ~$650M for ~70 staff (~10 years of pay); Google-Character.AI ~$2.7B"),
     # --- policies (sim/policies/, configs/policy/) ---------------------------------------------
-    C("policy.lab", "structural: labs race the compute trend (racing, the model since its start; A8, A9, A22) or size runs and rounds for expected profit (profit)"),
-    U("policy.lab.payback_months", 6, 24, LIN, "ProfitLab only; judgement: a model sells half a year to two years before it is superseded (labs release every 4-8 months)"),
-    U("policy.lab.entry_share", 0.005, 0.05, LOG, "ProfitLab only; judgement: a lab without sales expects to start from 0.5-5 % of the market"),
+    C("policy.lab", "structural: labs size runs and hiring on expected returns (returns, the default; issue #16), race the compute trend (racing, the model before; A8, A9, A22) or size runs for a model's expected margin (profit)"),
+    U("policy.lab.payback_months", 6, 24, LIN, "ReturnsLab and ProfitLab; judgement: a model sells half a year to two years before it is superseded (labs release every 4-8 months)"),
+    U("policy.lab.entry_share", 0.005, 0.05, LOG, "ReturnsLab and ProfitLab; judgement: a lab without sales expects to start from 0.5-5 % of the market"),
+    U("policy.lab.value_weight", 0.02, 0.5, LOG, "ReturnsLab only; judgement: a model generation carries a few months to years of a valuation that capitalises ~25 years of revenue"),
+    U("policy.lab.up_steps", 0, 2, LIN, "ReturnsLab only; judgement: the largest buildable cluster is the trend-sized run to 4x it (A9)"),
+    U("policy.lab.full_hiring_return", 1.5, 5.0, LOG, "ReturnsLab only; judgement: the expected return on a run at which a lab hires as fast as it can"),
     C("policy.hyperscaler", "structural: hyperscalers weigh make against buy (make_or_buy, A18) or all go all in on their own labs (all_in, A4, A5)"),
 )
 
@@ -222,7 +225,7 @@ NOT_EXPLORED: dict[str, str] = {
     "training.capability_per_decade": "the unit: a capability step is a decade of effective "
                                       "compute (A8); parameters per step would only rescale",
     "entry.rate_scale": "multiplies entry.rate_per_year, whose range covers both",
-    "policy.lab.size_steps": "ProfitLab's search, not an assumption about labs: 8 halvings "
+    "policy.lab.size_steps": "ReturnsLab's and ProfitLab's search, not an assumption about labs: 8 halvings "
                              "reach 1/256 of the trend-sized run, 2.4 steps below it, about "
                              "as far behind as investors fund at all (finance.max_fundable_gap "
                              "explored 0.75-2.5); more halvings add runs nobody would fund",
