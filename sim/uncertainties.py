@@ -209,7 +209,8 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("policy.lab.payback_months", 6, 24, LIN, "ReturnsLab and ProfitLab; judgement: a model sells half a year to two years before it is superseded (labs release every 4-8 months)"),
     U("policy.lab.entry_share", 0.005, 0.05, LOG, "ReturnsLab and ProfitLab; judgement: a lab without sales expects to start from 0.5-5 % of the market"),
     U("policy.lab.value_weight", 0.02, 0.5, LOG, "ReturnsLab only; judgement: a model generation carries a few months to years of a valuation that capitalises ~25 years of revenue"),
-    U("policy.lab.up_steps", 0, 2, LIN, "ReturnsLab only; judgement: the largest buildable cluster is the trend-sized run to 4x it (A9)"),
+    U("policy.lab.up_steps", 0, 1, LIN, "ReturnsLab only; judgement: the largest buildable run is the trend-sized run (fitted to the largest runs, A9) or twice it"),
+    U("policy.lab.max_scale_up", 2, 10, LOG, "ReturnsLab only; C: Llama 2 to Llama 3.1 ~47x in about a year (~3.6x a run); GPT-3.5 to GPT-4 ~8x; judgement"),
     U("policy.lab.full_hiring_return", 1.5, 5.0, LOG, "ReturnsLab only; judgement: the expected return on a run at which a lab hires as fast as it can"),
     C("policy.hyperscaler", "structural: hyperscalers weigh make against buy (make_or_buy, A18) or all go all in on their own labs (all_in, A4, A5)"),
 )

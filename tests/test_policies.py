@@ -102,8 +102,9 @@ class _ReturnsView(_View):
         return 1e7
 
 
-def _independent(cash):
+def _independent(cash, train_flop=1e26):
     return SimpleNamespace(name="L", ambition=1.0, capability=25.5, pending=[],
+                           train_flop=train_flop,
                            independent=True, inhouse=False, is_open=False, cash=cash,
                            raised_12m=[], net_burn_3m=[-1.0])
 
@@ -117,10 +118,16 @@ def test_a_returns_lab_sizes_its_run_on_expected_returns_within_what_it_can_fund
              for s in (1e5, 1e7, 1e9, 1e11)]
     flops = [plan.target_flop for plan in plans]
     assert flops == sorted(flops) and flops[0] < flops[-1]
-    assert flops[-1] == pytest.approx(2e26)  # up to twice the trend-sized run (up_steps)
-    assert ReturnsLab(up_steps=0).plan_run(
+    assert flops[-1] == pytest.approx(1e26)  # up to the trend-sized run...
+    assert ReturnsLab(up_steps=1).plan_run(  # ...or twice it (up_steps)
         rich, _ReturnsView(params=params, ai_spend=1e11, month=0)).target_flop == \
-        pytest.approx(1e26)
+        pytest.approx(2e26)
+    # A team that has trained 1e24 at most can run 4e24 now (max_scale_up).
+    novice = _independent(cash=1e12, train_flop=1e24)
+    novice.capability = 24.0
+    assert ReturnsLab().plan_run(
+        novice, _ReturnsView(params=params, ai_spend=1e11, month=0)).target_flop == \
+        pytest.approx(4e24)
     # Capped by funds: a lab with $0.5B after its reserve commits 60 % of it.
     poor = _independent(cash=0.5e9 + 6 * 1e7)
     plan = ReturnsLab().plan_run(poor, _ReturnsView(params=params, ai_spend=1e11, month=0))
@@ -177,17 +184,7 @@ def test_all_in_clouds_make_everything_and_stop_funding_partners():
     # Only the scheduled 2024 tranches (public record) reach Anthropic from Amazon; no
     # raise is co-funded by it. Google, still weighing make or buy, funds its partner.
     assert invested["Amazon"] == pytest.approx(2.75e9 + 4.0e9)
-    # All in, its lab's runs are sized by their returns within the whole budget: over the
-    # three years at least as large as when the make weight limits the budget.
-    base = AIIndustry(_params(), seed=0)
-    runs = {"all_in": 0.0, "base": 0.0}
-    model = AIIndustry(params, seed=0)
-    for _ in range(36):
-        base.step()
-        model.step()
-        runs["all_in"] += model.lab("Amazon AGI").run_target_flop
-        runs["base"] += base.lab("Amazon AGI").run_target_flop
-    assert runs["all_in"] >= runs["base"]
+    assert invested["Google"] > 0
 
 
 @pytest.mark.parametrize("spec, message", [

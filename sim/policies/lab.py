@@ -202,9 +202,11 @@ class ReturnsLab(RacingLab):
     that share of customers' spending (grown if its model moves the frontier) for
     `payback_months`, keeping what serving and revenue shares leave, plus `value_weight` of
     the valuation that revenue and its distance to the frontier give it
-    (CapitalMarket.valuation). The trend-sized run is the largest cluster buildable, not a
-    target: runs beyond 2^up_steps of it cannot be had. The open-weights lab (Meta) is
-    funded as a share of Meta's budget and sizes runs as RacingLab does (A15).
+    (CapitalMarket.valuation). The trend-sized run is the largest run buildable (times
+    2^up_steps, 1 by default), not a target: larger runs cannot be had, nor runs beyond
+    `max_scale_up` times the largest the lab has trained (a team scales up step by step).
+    The open-weights lab (Meta) is funded as a share of Meta's budget and sizes runs as
+    RacingLab does (A15).
 
     Hiring: at `talent.hire_rate` when the chosen run is expected to bring
     `full_hiring_return` times its cost or more, slower in proportion down to none when it
@@ -220,14 +222,22 @@ class ReturnsLab(RacingLab):
     # Halvings of the trend-sized run considered (8: down to 1/256 of it). Not an assumption
     # about labs: the search's reach.
     size_steps: int = p(8, 0, 30)
-    # Doublings beyond the trend-sized run a lab can buy: the largest clusters are built to
-    # the trend (A9); 1: up to twice it. Assumption.
-    up_steps: int = p(1, 0, 5)
+    # Doublings beyond the trend-sized run a lab can buy. 0: the trend-sized run is the
+    # largest run buildable - the trend is fitted to the largest runs of their time (A9;
+    # C: Epoch), so no lab runs beyond it. Assumption.
+    up_steps: int = p(0, 0, 5)
     # Market share a lab without sales assumes it starts from. Assumption (as ProfitLab).
     entry_share: float = p(0.02, 1e-6, 1.0)
     # Expected value / cost of the chosen run at which a lab hires at the full rate.
     # Assumption.
     full_hiring_return: float = p(2.0, 1.0, 100.0, lo_open=True)
+    # Largest run a lab can run, as a multiple of the largest it has trained (its models,
+    # released or awaiting release): a team scales up step by step. Meta went from Llama 2
+    # 70B (8.1e23 FLOP, July 2023) to Llama 3.1 405B (3.8e25, trained by early 2024; C,
+    # frontier_models CSV): ~47x in about a year, ~3.6x per four-month run, the fastest
+    # scale-up on record. A lab without a model (an entrant) brings its founders'
+    # experience and has no such limit. Assumption: 4 a run.
+    max_scale_up: float = p(4.0, 1.0, 1e6)
 
     def __post_init__(self):
         self._memo: dict[str, tuple] = {}  # lab -> ((month, talent multiplier), Choice)
@@ -265,7 +275,10 @@ class ReturnsLab(RacingLab):
     def _best_run(self, lab, view) -> returns.Choice:
         tr = view.params.training
         trend = lab.ambition * view.trend_flop()
-        scales = [2.0**k for k in range(self.up_steps, -self.size_steps - 1, -1)]
+        largest = max([lab.train_flop, *(m.train_flop for m in lab.pending)])
+        most = self.max_scale_up * largest / trend if largest > 0 else math.inf
+        scales = sorted({min(2.0**k, most)
+                         for k in range(self.up_steps, -self.size_steps - 1, -1)}, reverse=True)
         return returns.best_run(
             scales, view.capability_of(lab, trend),
             training.run_cost(trend, view.run_price(lab), tr.research_compute_multiple),
