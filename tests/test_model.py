@@ -366,8 +366,9 @@ def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
 
 def test_sf4_a_hyperscaler_whose_lab_nears_its_partner_shifts_toward_making():
     """Stylized fact 4 (calibration.md): Microsoft's own lab put level with OpenAI's model
-    at the start makes Microsoft shift from buying to making over its reviews; left far
-    behind (the roster's 1.6 steps), its weight does not collapse to the floor."""
+    (and its experience of large runs) at the start makes Microsoft shift from buying to
+    making over its reviews; left far behind (the roster's 1.6 steps), its weight stays
+    lower but does not collapse to the floor."""
     params = to_params({"horizon_months": 36, "demand": {"n_customers": 2000}})
     floor = params.strategy.min_make_weight
     weights = {False: [], True: []}
@@ -375,16 +376,17 @@ def test_sf4_a_hyperscaler_whose_lab_nears_its_partner_shifts_toward_making():
         for near in (False, True):
             model = AIIndustry(params, seed=seed)
             if near:
-                model.lab("Microsoft AI").capability = model.lab("OpenAI").capability
+                own, partner = model.lab("Microsoft AI"), model.lab("OpenAI")
+                own.capability, own.train_flop = partner.capability, partner.train_flop
                 model.update_frontier()
             path = []
             for _ in range(36):
                 model.step()
                 path.append(model.by_name["Microsoft"].make_weight)
             weights[near].append(path)
-    near, far = np.array(weights[True]), np.array(weights[False])
-    assert near[:, -1].mean() > far[:, -1].mean() + 0.1
-    assert near[:, -1].mean() > 0.2 + 0.15  # up from the roster's 0.2
+    near, far = np.array(weights[True])[:, 6:], np.array(weights[False])[:, 6:]
+    assert near.mean() > far.mean() + 0.1  # after the first review
+    assert near.mean() > 0.2 + 0.15  # up from the roster's 0.2
     assert far.min() > floor + 0.05
 
 
