@@ -19,7 +19,8 @@ class HyperscalerPolicy:
     Every method gets the deciding hyperscaler `h` (a sim.agents.Hyperscaler: read its
     state - `name`, `make_weight`, `cash`, `cost` and `price` (USD per FLOP),
     `pressure`, `demand_history` (FLOP a month), `other_cash_flow_per_month`,
-    `ai_revenue_last`, `invested_12m`, `partner_margin_12m`, ... - never set it) and,
+    `ai_revenue_last`, `invested_12m`, `partner_margin_12m`, `partner_payback_12m`,
+    `stakes_value_13m`, `own_labs_value_13m`, ... - never set it) and,
     except at the start, `view` (sim.view.MarketView). Money in USD, compute in FLOP. The
     agents check each answer (sim.policies.PolicyError names the method)."""
 
@@ -163,8 +164,8 @@ class MakeOrBuy(HyperscalerPolicy):
 @dataclass
 class AllIn(MakeOrBuy):
     """All in on the own lab (A4, A5): the make weight is 1 from the start, so the whole
-    in-house budget goes to the own frontier programme at trend-sized runs and nothing to
-    new partner money (partners' existing deals and access stay). `firms` names the
+    in-house budget is open to the own lab's runs (sized by its policy's returns) and
+    nothing goes to new partner money (partners' existing deals and access stay). `firms` names the
     hyperscalers that do this (empty: all); the others follow MakeOrBuy."""
 
     firms: list[str] = field(default_factory=list)
