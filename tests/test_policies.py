@@ -21,7 +21,8 @@ from sim.policies.lab import ProfitLab, RacingLab, ReturnsLab
 
 PROFIT = {"_target_": "sim.policies.lab.ProfitLab"}
 ALL_IN = {"_target_": "sim.policies.hyperscaler.AllIn"}
-SHIPPED = [{}, {"lab": PROFIT}, {"hyperscaler": ALL_IN},
+RACING = {"_target_": "sim.policies.lab.RacingLab"}
+SHIPPED = [{}, {"lab": PROFIT}, {"lab": RACING}, {"hyperscaler": ALL_IN},
            {"lab": PROFIT, "hyperscaler": {**ALL_IN, "firms": ["Microsoft"]}}]
 
 
@@ -30,7 +31,8 @@ def _params(policy=None, **sections):
     return to_params({**data, "policy": policy or {}})
 
 
-@pytest.mark.parametrize("policy", SHIPPED, ids=["default", "profit", "all_in", "mixed"])
+@pytest.mark.parametrize("policy", SHIPPED, ids=["default", "profit", "racing", "all_in",
+                                                  "mixed"])
 def test_every_shipped_policy_is_deterministic_and_keeps_the_books(policy):
     a = sim.simulate(_params(policy), seed=3)
     b = sim.simulate(_params(policy), seed=3)
