@@ -4,6 +4,7 @@ same run; books balance), and a user's own policy in a file outside the package 
 selected on the command line."""
 
 import json
+import math
 import sys
 import textwrap
 from types import SimpleNamespace
@@ -134,6 +135,13 @@ def test_a_returns_lab_sizes_its_run_on_expected_returns_within_what_it_can_fund
     poor = _independent(cash=0.5e9 + 6 * 1e7)
     plan = ReturnsLab().plan_run(poor, _ReturnsView(params=params, ai_spend=1e11, month=0))
     assert plan.target_flop == pytest.approx(0.6 * 0.5e9 / (1e-18 * 3))
+    # A lab without a model trains the trend-sized run its founders raised for, whatever
+    # the market: it has no share whose odds a model could move.
+    founder = _independent(cash=1e12, train_flop=0.0)
+    founder.capability = -math.inf
+    assert ReturnsLab().plan_run(
+        founder, _ReturnsView(params=params, ai_spend=1e2, month=0)).target_flop == \
+        pytest.approx(1e26)
     # Hiring follows the expected return: a run that cannot pay back hires nobody.
     params_t = params.talent
     assert ReturnsLab().hire_rate(rich, _ReturnsView(params=params, ai_spend=1e11, month=0)) \

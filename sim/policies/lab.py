@@ -206,7 +206,8 @@ class ReturnsLab(RacingLab):
     2^up_steps, 1 by default), not a target: larger runs cannot be had, nor runs beyond
     `max_scale_up` times the largest the lab has trained (a team scales up step by step).
     The open-weights lab (Meta) is funded as a share of Meta's budget and sizes runs as
-    RacingLab does (A15).
+    RacingLab does (A15); so does a lab without a model yet, for its first run (an entrant
+    trains the run its founding round was raised for).
 
     Hiring: at `talent.hire_rate` when the chosen run is expected to bring
     `full_hiring_return` times its cost or more, slower in proportion down to none when it
@@ -253,7 +254,16 @@ class ReturnsLab(RacingLab):
         return choice
 
     def run_scale(self, lab, view) -> float:
-        return 1.0 if lab.is_open else self.choice(lab, view).scale
+        if lab.is_open or self.first_run(lab):
+            return 1.0
+        return self.choice(lab, view).scale
+
+    @staticmethod
+    def first_run(lab) -> bool:
+        """A lab without a model (an entrant before its first) trains the trend-sized run
+        its founding round was raised for: the returns of a model cannot be read from a
+        market it is not in yet (its odds move from no share at all)."""
+        return lab.capability == -math.inf and not lab.pending
 
     def market(self, lab, view) -> returns.Market:
         """What the lab expects of the market its next model is sold into."""
@@ -287,7 +297,7 @@ class ReturnsLab(RacingLab):
     def hire_rate(self, lab, view) -> float:
         """Hire with the run's expected return: full rate at `full_hiring_return` x its
         cost, none when it only pays back; an independent lab short of money freezes."""
-        if lab.is_open:
+        if lab.is_open or self.first_run(lab):
             return super().hire_rate(lab, view)
         tp, f = view.params.talent, view.params.finance
         if lab.independent and self.runway_months(lab, view) < (
