@@ -303,3 +303,14 @@ def test_a_run_is_sized_bigger_when_expected_returns_are_higher():
     cheap = returns.best_run(scales, 25.8, 1e8, 0.30103, _market(spend=1e8)).scale
     dear = returns.best_run(scales, 25.8, 1e11, 0.30103, _market(spend=1e8)).scale
     assert cheap > dear
+
+
+def test_a_run_expected_to_land_below_the_best_model_still_has_value_from_its_spread():
+    """Run outcomes vary (training.outcome_sigma): a run whose expected model is a little
+    worse than the lab's best may still beat it, so it is worth something; without spread,
+    nothing beyond keeping the best model."""
+    m = _market(current=26.0, released=25.5, rivals_next=26.2)
+    keep_best = returns.run_value(-math.inf, m)
+    assert returns.run_value(25.9, m) == keep_best
+    assert returns.expected_run_value(25.9, 0.3, m) > keep_best
+    assert returns.expected_run_value(25.9, 0.0, m) == keep_best

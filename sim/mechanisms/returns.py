@@ -71,15 +71,31 @@ class Choice(NamedTuple):
     cost: float
 
 
+# Three-point Gauss-Hermite rule for the expectation over a normal outcome: offsets in
+# standard deviations and their weights.
+OUTCOMES = ((-math.sqrt(3.0), 1.0 / 6.0), (0.0, 2.0 / 3.0), (math.sqrt(3.0), 1.0 / 6.0))
+
+
+def expected_run_value(capability: float, sigma: float, m: Market) -> float:
+    """run_value averaged over the run's outcome, normal around `capability` with standard
+    deviation `sigma` (training.outcome_sigma): a run expected to land just below the lab's
+    best model may still beat it."""
+    if sigma <= 0:
+        return run_value(capability, m)
+    return sum(w * run_value(capability + z * sigma, m) for z, w in OUTCOMES)
+
+
 def best_run(scales, capability_at_trend: float, cost_at_trend: float,
-             per_doubling: float, market: Market) -> Choice:
+             per_doubling: float, market: Market, sigma: float = 0.0) -> Choice:
     """Among runs of `scales` x the trend-sized run, the one whose expected value less its
     cost is largest. `capability_at_trend`: the expected capability of the trend-sized run;
-    each doubling adds `per_doubling` steps (the scaling law); cost is linear in size."""
+    each doubling adds `per_doubling` steps (the scaling law); cost is linear in size;
+    `sigma`: the spread of a run's outcome."""
     best = None
     for scale in scales:
         cap = capability_at_trend + per_doubling * math.log2(scale)
-        value, cost = run_value(cap, market), cost_at_trend * scale
+        value = expected_run_value(cap, sigma, market)
+        cost = cost_at_trend * scale
         if best is None or value - cost > best.value - best.cost:
             best = Choice(scale, value, cost)
     return best

@@ -292,7 +292,8 @@ class ReturnsLab(RacingLab):
         return returns.best_run(
             scales, view.capability_of(lab, trend),
             training.run_cost(trend, view.run_price(lab), tr.research_compute_multiple),
-            tr.capability_per_decade * math.log10(2.0), self.market(lab, view))
+            tr.capability_per_decade * math.log10(2.0), self.market(lab, view),
+            sigma=tr.outcome_sigma)
 
     def hire_rate(self, lab, view) -> float:
         """Hire with the run's expected return: full rate at `full_hiring_return` x its
