@@ -209,9 +209,10 @@ class ReturnsLab(RacingLab):
     RacingLab does (A15); so does a lab without a model yet, for its first run (an entrant
     trains the run its founding round was raised for).
 
-    Hiring: at `talent.hire_rate` when the chosen run is expected to bring
-    `full_hiring_return` times its cost or more, slower in proportion down to none when it
-    only pays back its cost; an independent lab short of money freezes (as RacingLab)."""
+    Hiring: at `talent.hire_rate` when what the lab expects to earn and be worth with its
+    chosen run (the value above) is `full_hiring_return` times the run's cost or more,
+    slower in proportion down to none when it only covers the cost; an independent lab short
+    of money freezes (as RacingLab)."""
 
     # Months of sales a model earns before it is superseded: labs release every 4-8 months
     # and a model sells for a year or so (assumption, as ProfitLab).
@@ -229,8 +230,8 @@ class ReturnsLab(RacingLab):
     up_steps: int = p(0, 0, 5)
     # Market share a lab without sales assumes it starts from. Assumption (as ProfitLab).
     entry_share: float = p(0.02, 1e-6, 1.0)
-    # Expected value / cost of the chosen run at which a lab hires at the full rate.
-    # Assumption.
+    # What a lab expects to earn and be worth with its chosen run, over the run's cost, at
+    # which it hires at the full rate (none at 1). Assumption.
     full_hiring_return: float = p(2.0, 1.0, 100.0, lo_open=True)
     # Largest run a lab can run, as a multiple of the largest it has trained (its models,
     # released or awaiting release): a team scales up step by step. Meta went from Llama 2
@@ -296,8 +297,9 @@ class ReturnsLab(RacingLab):
             sigma=tr.outcome_sigma)
 
     def hire_rate(self, lab, view) -> float:
-        """Hire with the run's expected return: full rate at `full_hiring_return` x its
-        cost, none when it only pays back; an independent lab short of money freezes."""
+        """Hire with the lab's prospects: full rate when its expected value with the chosen
+        run is `full_hiring_return` x the run's cost, none when it only covers the cost; an
+        independent lab short of money freezes."""
         if lab.is_open or self.first_run(lab):
             return super().hire_rate(lab, view)
         tp, f = view.params.talent, view.params.finance
