@@ -125,12 +125,12 @@ def test_a_returns_lab_sizes_its_run_on_expected_returns_within_what_it_can_fund
     assert ReturnsLab(up_steps=1).plan_run(  # ...or twice it (up_steps)
         rich, _ReturnsView(params=params, ai_spend=1e11, month=0)).target_flop == \
         pytest.approx(2e26)
-    # A team that has trained 1e24 at most can run 4e24 now (max_scale_up).
+    # A team that has trained 1e24 at most can run 3.6e24 now (max_scale_up).
     novice = _independent(cash=1e12, train_flop=1e24)
     novice.capability = 24.0
     assert ReturnsLab().plan_run(
         novice, _ReturnsView(params=params, ai_spend=1e11, month=0)).target_flop == \
-        pytest.approx(4e24)
+        pytest.approx(3.6e24)
     # Capped by funds: a lab with $0.5B after its reserve commits 60 % of it.
     poor = _independent(cash=0.5e9 + 6 * 1e7)
     plan = ReturnsLab().plan_run(poor, _ReturnsView(params=params, ai_spend=1e11, month=0))

@@ -234,12 +234,11 @@ class ReturnsLab(RacingLab):
     # which it hires at the full rate (none at 1). Assumption.
     full_hiring_return: float = p(2.0, 1.0, 100.0, lo_open=True)
     # Largest run a lab can run, as a multiple of the largest it has trained (its models,
-    # released or awaiting release): a team scales up step by step. Meta went from Llama 2
-    # 70B (8.1e23 FLOP, July 2023) to Llama 3.1 405B (3.8e25, trained by early 2024; C,
-    # frontier_models CSV): ~47x in about a year, ~3.6x per four-month run, the fastest
-    # scale-up on record. A lab without a model (an entrant) brings its founders'
-    # experience and has no such limit. Assumption: 4 a run.
-    max_scale_up: float = p(4.0, 1.0, 1e6)
+    # released or awaiting release): a team scales up step by step. Meta's releases went from
+    # Llama 2 70B (8.1e23 FLOP, July 2023, CSV) to Llama 3.1 405B (3.8e25, July 2024, C):
+    # ~47x in a year, 47^(1/3) = ~3.6x per four-month run, the fastest scale-up on record. A lab without a model (an entrant) brings its founders'
+    # experience and has no such limit. Assumption: that record, 3.6 a run.
+    max_scale_up: float = p(3.6, 1.0, 1e6)
 
     def __post_init__(self):
         self._memo: dict[str, tuple] = {}  # lab -> ((month, talent multiplier), Choice)
