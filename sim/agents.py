@@ -70,12 +70,18 @@ class Hyperscaler(Firm):
         # Last 12 months of what partnering cost and earned (for make-or-buy, A18).
         self.invested_12m = deque(maxlen=12)
         self.partner_margin_12m = deque(maxlen=12)
+        self.partner_payback_12m = deque(maxlen=12)  # cloud margin and revenue share
+        # Month-end values of its stakes in independent labs and of its own labs, the last
+        # 13 (12 months of change), marked to their valuations (for make-or-buy).
+        self.stakes_value_13m = deque(maxlen=13)
+        self.own_labs_value_13m = deque(maxlen=13)
         self.begin_month()
 
     def begin_month(self) -> None:
         """Reset the counters that add up one month's flows."""
         self.invested_month = 0.0
         self.partner_margin_month = 0.0
+        self.partner_payback_month = 0.0  # partner labs' cloud margin and revenue share
         self.roundtrip_month = 0.0
         self.unserved = 0.0
         self.own_use_flop = 0.0
@@ -98,6 +104,11 @@ class Hyperscaler(Firm):
         self.ai_revenue_last = ledger.inflow(self.name, REVENUE_TAGS)
         self.invested_12m.append(self.invested_month)
         self.partner_margin_12m.append(self.partner_margin_month)
+        self.partner_payback_12m.append(self.partner_payback_month)
+        view = self.model.view
+        self.stakes_value_13m.append(view.stakes_value(self.name))
+        self.own_labs_value_13m.append(sum(view.valuation(lab)
+                                           for lab in view.inhouse_labs(self)))
 
     def price_for(self, lab: FrontierLab) -> float:
         """Owners use their own capacity at full cost; partners get a discount; others pay

@@ -288,11 +288,13 @@ class StrategyParams:
     adjust_rate: float = p(0.25, 0.0, 1.0)
     # Extra make weight added per review (scenario knob: bigtech_inhouse, A4, A5). 0 = none.
     inhouse_push: float = p(0.0, -1.0, 1.0)
-    # Value of control over an own model, as a share of buying cost (A18). Assumption.
+    # Value of control over an own model, as a share of the own programme's cost (A18).
+    # Assumption.
     control_value: float = p(0.2, 0.0, 10.0)
-    # Cost of making is multiplied by this per capability step the in-house model trails the
-    # partner's (divided when it leads): 10, as a step takes 10x compute (A8).
-    gap_cost: float = p(10.0, 1.0, 1000.0)
+    # How sharply the make weight favoured follows the difference between what making and
+    # buying brought, relative to their size: the favoured weight lies within
+    # logistic(+-this) (3: 5-95 %). Assumption.
+    value_sensitivity: float = p(3.0, 0.0, 50.0)
     # Floor on make weight (every hyperscaler keeps a small programme). Assumption.
     min_make_weight: float = p(0.05, 0.0, 1.0)
     # Starting make weights by hyperscaler, overriding the roster's (sim/roster.py: Microsoft
@@ -444,11 +446,13 @@ class EntryParams:
 
 @dataclass
 class PolicyParams:
-    # How labs decide (sim/policies/lab.py; config group policy/lab): `racing` sizes every run
-    # to the compute trend within what the lab can pay and raises to keep up (the model's
-    # behaviour since its start); `profit` sizes runs and rounds for expected profit.
+    # How labs decide (sim/policies/lab.py; config group policy/lab): `returns` sizes runs
+    # and hiring from what a run is expected to earn and be worth, within what the lab can
+    # fund; `racing` sizes every run to the compute trend within what the lab can pay and
+    # raises to keep up (the model's behaviour before); `profit` sizes runs and rounds for
+    # a model's expected margin.
     lab: dict[str, Any] = field(
-        default_factory=lambda: {"_target_": "sim.policies.lab.RacingLab"})
+        default_factory=lambda: {"_target_": "sim.policies.lab.ReturnsLab"})
     # How hyperscalers decide (sim/policies/hyperscaler.py; group policy/hyperscaler):
     # `make_or_buy` moves effort between the own lab and partners by comparing their costs
     # (A18); `all_in` puts everything into the own lab.

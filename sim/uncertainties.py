@@ -172,8 +172,8 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("strategy.review_months", 3, 12, LIN, "judgement: make-or-buy reviewed quarterly to yearly (A18)"),
     U("strategy.adjust_rate", 0.1, 0.5, LIN, "judgement: strategy turns over in one to five years"),
     U("strategy.inhouse_push", 0.0, 0.1, LIN, "judgement: none to bigtech_inhouse's 0.1 (A4, A5)"),
-    U("strategy.control_value", 0.0, 0.5, LIN, "judgement: value of control over an own model (A18)"),
-    U("strategy.gap_cost", 5, 20, LOG, "judgement: a step is 10x compute (A8); what trailing by one costs a buyer may differ by 2x"),
+    U("strategy.control_value", 0.0, 0.5, LIN, "judgement: value of control over an own model, as a share of its cost (A18)"),
+    U("strategy.value_sensitivity", 1, 6, LOG, "judgement: how sharply make-or-buy follows the values compared (favoured weight within 27-73 % to 0.25-99.75 %)"),
     U("strategy.min_make_weight", 0.0, 0.15, LIN, "judgement: the smallest programme a hyperscaler keeps"),
     U("strategy.initial_make_weight.Microsoft", 0.1, 0.6, LIN, "mostly partnered (A1) with MAI begun (A5); up to bigtech_inhouse's 0.6"),
     U("strategy.initial_make_weight.Amazon", 0.15, 0.6, LIN, "mostly partnered (A2), AGI team (A4); up to bigtech_inhouse's 0.6"),
@@ -236,9 +236,13 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("entry.acquire_max_gap", 0.25, 1.0, LIN, "judgement: how close to the frontier a lab must be to be bought whole"),
     U("entry.acquihire_pay_years", 5, 20, LOG, "C24: Microsoft-Inflection ~$650M for ~70 staff (~10 years of pay); Google-Character.AI ~$2.7B"),
     # --- policies (sim/policies/, configs/policy/) ---------------------------------------------
-    C("policy.lab", "structural: labs race the compute trend (racing, the model since its start; A8, A9, A22) or size runs and rounds for expected profit (profit)"),
-    U("policy.lab.payback_months", 6, 24, LIN, "ProfitLab only; judgement: a model sells half a year to two years before it is superseded (labs release every 4-8 months)"),
-    U("policy.lab.entry_share", 0.005, 0.05, LOG, "ProfitLab only; judgement: a lab without sales expects to start from 0.5-5 % of the market"),
+    C("policy.lab", "structural: labs size runs and hiring on expected returns (returns, the default; issue #16), race the compute trend (racing, the model before; A8, A9, A22) or size runs for a model's expected margin (profit)"),
+    U("policy.lab.payback_months", 6, 24, LIN, "ReturnsLab and ProfitLab; judgement: a model sells half a year to two years before it is superseded (labs release every 4-8 months)"),
+    U("policy.lab.entry_share", 0.005, 0.05, LOG, "ReturnsLab and ProfitLab; judgement: a lab without sales expects to start from 0.5-5 % of the market"),
+    U("policy.lab.value_weight", 0.02, 0.5, LOG, "ReturnsLab only; judgement: a model generation carries a few months to years of a valuation that capitalises ~25 years of revenue"),
+    U("policy.lab.up_steps", 0, 1, LIN, "ReturnsLab only; judgement: the largest buildable run is the trend-sized run (fitted to the largest runs, A9) or twice it"),
+    U("policy.lab.max_scale_up", 2, 10, LOG, "ReturnsLab only; C: Llama 2 to Llama 3.1 ~47x in about a year (~3.6x a run); GPT-3.5 to GPT-4 ~8x; judgement"),
+    U("policy.lab.full_hiring_return", 1.5, 5.0, LOG, "ReturnsLab only; judgement: the expected return on a run at which a lab hires as fast as it can"),
     C("policy.hyperscaler", "structural: hyperscalers weigh make against buy (make_or_buy, A18) or all go all in on their own labs (all_in, A4, A5)"),
 )
 
@@ -253,7 +257,7 @@ NOT_EXPLORED: dict[str, str] = {
     "training.capability_per_decade": "the unit: a capability step is a decade of effective "
                                       "compute (A8); parameters per step would only rescale",
     "entry.rate_scale": "multiplies entry.rate_per_year, whose range covers both",
-    "policy.lab.size_steps": "ProfitLab's search, not an assumption about labs: 8 halvings "
+    "policy.lab.size_steps": "ReturnsLab's and ProfitLab's search, not an assumption about labs: 8 halvings "
                              "reach 1/256 of the trend-sized run, 2.4 steps below it, about "
                              "as far behind as investors fund at all (finance.max_fundable_gap "
                              "explored 0.75-2.5); more halvings add runs nobody would fund",

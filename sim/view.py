@@ -88,6 +88,35 @@ class MarketView:
             return -math.inf
         return m.capability(flop, m.month + m.p.training.run_months, lab)
 
+    def rivals_next_capability(self, lab) -> float:
+        """The best capability the lab's rivals are expected to have on sale when a run it
+        starts now is released: the frontier now, their trained models awaiting release and
+        their runs in progress at the scaling law (no outcome noise); -inf if none. Runs are
+        public knowledge in the model (clusters are announced)."""
+        m = self._m
+        best = m.frontier()[0]
+        run_months = m.p.training.run_months
+        for other in m.labs:
+            if other is lab or not other.alive:
+                continue
+            for model in other.pending:
+                best = max(best, model.capability)
+            if other.run_target_flop > 0:
+                best = max(best, m.capability(other.run_target_flop,
+                                              other.run_start + run_months, other))
+        return best
+
+    def stake_value(self, holder: str, lab) -> float:
+        """What `holder`'s stake in `lab` is worth, marked to the lab's valuation (0 if it
+        holds none or the lab is gone), USD."""
+        share = lab.stakes.get(holder, 0.0)
+        return share * self._m.capital.valuation(lab) if share > 0 and lab.alive else 0.0
+
+    def stakes_value(self, holder: str) -> float:
+        """What all of `holder`'s stakes in independent labs are worth (stake_value), USD."""
+        return sum(self.stake_value(holder, lab) for lab in self._m.labs
+                   if lab.independent)
+
     def owner(self, lab):
         """The hyperscaler that owns an in-house lab."""
         return self._m.by_name[lab.owner]

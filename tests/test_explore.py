@@ -104,7 +104,7 @@ def test_defaults_of_per_name_entries_and_policies():
     assert unc.default(d["strategy.initial_make_weight.Google"]) == 0.9  # the roster's
     assert unc.default(d["demand.home_cloud_shares.Amazon"]) == 0.31
     assert unc.default(d["talent.pay_usd_per_year.inhouse_lab"]) == 1.2e6  # Params'
-    assert d["policy.lab"].choices == ("racing", "profit")  # configs/policy/lab/, default first
+    assert d["policy.lab"].choices == ("returns", "profit", "racing")  # configs/policy/lab/, default first
     assert d["policy.hyperscaler"].choices == ("make_or_buy", "all_in")
     assert unc.default(d["policy.lab.payback_months"]) == 12.0  # configs/policy/lab/profit.yaml
     with pytest.raises(params.ConfigError, match="unknown name Meta"):
@@ -175,8 +175,8 @@ def test_values_map_the_unit_interval_onto_ranges_and_scales():
 def test_policies_are_choices_and_their_fields_apply_only_where_chosen():
     d = unc.declared()
     lab = d["policy.lab"]
-    assert [unc.value_of(lab, x) for x in (0, 0.49, 0.51, 1)] == ["racing", "racing",
-                                                                 "profit", "profit"]
+    assert [unc.value_of(lab, x) for x in (0, 0.32, 0.34, 0.66, 0.67, 1)] == [
+        "returns", "returns", "profit", "profit", "racing", "racing"]
     p = explore.make_params({"policy.lab": "profit", "policy.lab.payback_months": 20.0,
                              "policy.hyperscaler": "all_in"})
     assert p.policy.lab == {"_target_": "sim.policies.lab.ProfitLab", "payback_months": 20.0,
@@ -184,16 +184,21 @@ def test_policies_are_choices_and_their_fields_apply_only_where_chosen():
     assert p.policy.hyperscaler["_target_"] == "sim.policies.hyperscaler.AllIn"
     racing = explore.make_params({"policy.lab": "racing", "policy.lab.payback_months": 20.0})
     assert racing.policy.lab == {"_target_": "sim.policies.lab.RacingLab"}
-    assert explore.make_params({"policy.lab.payback_months": 20.0}) == Params()  # racing
+    assert explore.make_params({"policy.lab.payback_months": 20.0}).policy.lab == {
+        "_target_": "sim.policies.lab.ReturnsLab", "payback_months": 20.0}  # the default's
+    assert explore.make_params({"policy.lab.value_weight": 0.2,
+                                "policy.lab": "racing"}) == explore.make_params(
+        {"policy.lab": "racing"})  # not a field of RacingLab: no effect
     with pytest.raises(params.ConfigError, match="policy.lab.payback_months=0.5 is out of range"):
         explore.make_params({"policy.lab": "profit", "policy.lab.payback_months": 0.5})
     # Exploring a policy's field alone is refused; with its policy sampled or fixed it is not.
-    with pytest.raises(explore.ExploreError, match="used only with policy.lab=profit"):
-        explore.parse(["only=policy.lab.payback_months"])
+    with pytest.raises(explore.ExploreError, match="used only with policy.lab=returns"):
+        explore.parse(["only=policy.lab.value_weight", "policy.lab=racing"])
     assert explore.parse(["only=policy.lab"]).keys == ["policy.lab"]  # the key it names
     assert explore.parse(["only=policy"]).keys == [
         "policy.lab", "policy.lab.payback_months", "policy.lab.entry_share",
-        "policy.hyperscaler"]
+        "policy.lab.value_weight", "policy.lab.up_steps", "policy.lab.max_scale_up",
+        "policy.lab.full_hiring_return", "policy.hyperscaler"]
     assert explore.parse(["only=policy.lab.payback_months", "policy.lab=profit"]).keys == [
         "policy.lab.payback_months"]
     assert "policy.lab.payback_months" not in explore.parse(["policy.lab=racing"]).keys
@@ -360,9 +365,9 @@ def test_the_same_command_twice_gives_identical_files(tmp_path):
                                                  "name Meta (names: Microsoft, Amazon, Google)"),
     (["only=strategy.initial_make_weight.Meta"], "only=strategy.initial_make_weight.Meta: not a "
                                                  "declared uncertainty"),
-    (["policy.lab=greedy"], "policy.lab=greedy: allowed racing, profit"),
-    (["only=policy.lab.payback_months"], "policy.lab.payback_months: used only with "
-                                         "policy.lab=profit"),
+    (["policy.lab=greedy"], "policy.lab=greedy: allowed returns, profit, racing"),
+    (["only=policy.lab.value_weight", "policy.lab=racing"], "policy.lab.value_weight: used "
+                                                            "only with policy.lab=returns"),
 ])
 def test_bad_input_is_one_line_naming_it(words, fragment, tmp_path, capsys):
     out = tmp_path / "x"

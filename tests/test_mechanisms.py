@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.mechanisms import compute, demand, finance, strategy, talent, training
+from sim.mechanisms import compute, demand, finance, returns, strategy, talent, training
 
 
 # --- training and capability (A8, A29) -------------------------------------------------
@@ -225,30 +225,39 @@ def test_valuation_follows_revenue_and_frontier_rank():
 
 
 # --- make or buy (A18) -----------------------------------------------------------------
-KW = dict(adjust_rate=0.2, control_value=0.0, gap_cost=10.0, push=0.0, floor=0.05)
+KW = dict(adjust_rate=0.2, sensitivity=3.0, push=0.0, floor=0.05)
 
 
-def test_cheaper_own_programme_shifts_toward_making():
-    up = strategy.make_weight_step(0.3, buy_cost=10e9, make_cost=2e9, gap=0.0, **KW)
-    down = strategy.make_weight_step(0.3, buy_cost=2e9, make_cost=10e9, gap=0.0, **KW)
+def test_more_valuable_own_programme_shifts_toward_making():
+    up = strategy.make_weight_step(0.3, buy=2e9, make=10e9, **KW)
+    down = strategy.make_weight_step(0.3, buy=10e9, make=2e9, **KW)
     assert up > 0.3 > down
-    # Equal costs favour a half-and-half hybrid: the weight moves a fifth of the way there.
-    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **KW) == pytest.approx(0.34)
-    assert strategy.make_weight_step(0.3, 5e9, 5e9, 0.0, **{**KW, "adjust_rate": 0}) == 0.3
+    # Values may be negative: a programme that lost money against partners that earned.
+    assert strategy.make_weight_step(0.3, buy=1e9, make=-5e9, **KW) < 0.3
+    # Equal values favour a half-and-half hybrid: the weight moves a fifth of the way there.
+    assert strategy.make_weight_step(0.3, 5e9, 5e9, **KW) == pytest.approx(0.34)
+    assert strategy.make_weight_step(0.3, 5e9, 5e9, **{**KW, "adjust_rate": 0}) == 0.3
+    # The favoured weight lies within logistic(+-sensitivity): never all or nothing at once.
+    all_make = strategy.make_weight_step(0.3, 0.0, 1e9, **{**KW, "adjust_rate": 1})
+    assert all_make == pytest.approx(1 / (1 + math.exp(-3.0)))
 
 
-def test_trailing_in_house_model_makes_making_dearer():
-    close = strategy.make_weight_step(0.3, 5e9, 4e9, gap=0.0, **KW)
-    behind = strategy.make_weight_step(0.3, 5e9, 4e9, gap=1.0, **KW)
-    assert behind < 0.3 < close
-    # One step behind costs as much as ten times the programme (the scaling law).
-    assert behind == pytest.approx(strategy.make_weight_step(0.3, 5e9, 40e9, 0.0, **KW))
+def test_equity_bought_at_its_value_is_neither_a_cost_nor_a_gain():
+    """Limitation 4 fixed: investing in a partner buys stake value; only the change in that
+    value beyond the money put in, and what the partner pays back, count as buying's return."""
+    quiet = strategy.buy_value(10e9, 10e9, invested=0.0, partner_payback=1e9)
+    invests = strategy.buy_value(10e9, 14e9, invested=4e9, partner_payback=1e9)
+    assert invests == quiet == 1e9
+    assert strategy.buy_value(10e9, 20e9, 4e9, 1e9) == 7e9  # the partner's value rose
+    # Making: the own lab's valuation change plus margin, less cost, plus control.
+    assert strategy.make_value(5e9, 8e9, margin=1e9, cost=2e9, control_value=0.5) == 3e9
 
 
 def test_push_and_bounds():
-    assert strategy.make_weight_step(0.5, 1.0, 1.0, 0.0, **{**KW, "push": 0.1}) == pytest.approx(0.6)
-    assert strategy.make_weight_step(0.99, 1e12, 1.0, 0.0, **{**KW, "push": 0.1}) == 1.0
-    assert strategy.make_weight_step(0.06, 1.0, 1e12, 0.0, **KW) == 0.05
+    assert strategy.make_weight_step(0.5, 1.0, 1.0, **{**KW, "push": 0.1}) == pytest.approx(0.6)
+    assert strategy.make_weight_step(0.99, 1.0, 1e12, **{**KW, "push": 0.1}) == 1.0
+    assert strategy.make_weight_step(0.06, 1e12, 1.0, **{**KW, "push": -0.1}) == 0.05
+
 
 
 # --- talent (A28, A29) -----------------------------------------------------------------
@@ -269,3 +278,52 @@ def test_closed_firm_releases_its_researchers():
     assert pop.release(1) == 3
     assert pop.headcount().tolist() == [2, 0, 3]
     assert pop.talent(2.0).tolist() == [2.0, 0.0, 3.0]
+
+
+# --- expected returns of a run (issue #16) ----------------------------------------------
+def _market(**kw):
+    base = dict(share=0.2, released=25.0, current=25.0, frontier=25.0, rivals_next=25.5,
+                spend=1e9, spend_multiplier=3.0, spend_ceiling=1e12, quality_weight=4.0,
+                reached=0.7, keep=0.3, payback_months=12.0, value_weight=0.1,
+                revenue_multiple=25.0, frontier_option=1.0)
+    return returns.Market(**{**base, **kw})
+
+
+def test_a_better_model_wins_share_under_logit_choice():
+    assert returns.share_after(0.2, 1.0, 4.0, 1.0) > 0.2 > returns.share_after(0.2, -1.0, 4.0, 1.0)
+    assert returns.share_after(0.2, 1.0, 4.0, 0.0) == 0.2  # nobody re-chooses: no change
+    assert returns.share_after(0.2, 0.0, 4.0, 1.0) == pytest.approx(0.2)
+
+
+def test_falling_behind_rivals_loses_value():
+    """The risk of falling behind: the same model is worth less when rivals' runs in
+    progress will be out ahead of it, and a lab that does not keep up loses share."""
+    ahead = returns.run_value(26.0, _market(rivals_next=25.5))
+    behind = returns.run_value(26.0, _market(rivals_next=26.5))
+    assert ahead > behind
+    # Keeping its current model (a tiny run) while rivals advance is worth less than today.
+    today = _market().spend * 0.2 * 0.3 * 12
+    assert returns.run_value(-math.inf, _market(rivals_next=26.0)) < today + 0.1 * \
+        finance.valuation(12 * 1e9 * 0.2, 0.0, 25.0, 1.0)
+
+
+def test_a_run_is_sized_bigger_when_expected_returns_are_higher():
+    scales = [2.0**k for k in range(1, -9, -1)]
+    chosen = [returns.best_run(scales, 25.8, 5e9, 0.30103, _market(spend=s)).scale
+              for s in (1e6, 1e8, 1e9, 1e10)]
+    assert chosen == sorted(chosen) and chosen[0] == scales[-1] and chosen[-1] == scales[0]
+    # Dearer runs: smaller.
+    cheap = returns.best_run(scales, 25.8, 1e8, 0.30103, _market(spend=1e8)).scale
+    dear = returns.best_run(scales, 25.8, 1e11, 0.30103, _market(spend=1e8)).scale
+    assert cheap > dear
+
+
+def test_a_run_expected_to_land_below_the_best_model_still_has_value_from_its_spread():
+    """Run outcomes vary (training.outcome_sigma): a run whose expected model is a little
+    worse than the lab's best may still beat it, so it is worth something; without spread,
+    nothing beyond keeping the best model."""
+    m = _market(current=26.0, released=25.5, rivals_next=26.2)
+    keep_best = returns.run_value(-math.inf, m)
+    assert returns.run_value(25.9, m) == keep_best
+    assert returns.expected_run_value(25.9, 0.3, m) > keep_best
+    assert returns.expected_run_value(25.9, 0.0, m) == keep_best

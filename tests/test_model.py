@@ -9,6 +9,8 @@ import pytest
 
 import sim
 from sim.mechanisms.finance import OUTSIDE_INVESTORS
+from sim.config import to_params
+from sim.markets.capital import Tranche
 from sim.model import AIIndustry
 
 FIRM_COLUMNS = ["month", "date", "firm", "kind", "owner", "cash_usd", "revenue_usd", "cost_usd",
@@ -91,7 +93,7 @@ def test_books_count_each_agents_cash_independently(small):
     result = sim.simulate(small(), seed=1)
     firm_cash = result.firms.groupby("month").cash_usd.sum().to_numpy()
     total = result.industry.cash_total_usd.to_numpy()
-    assert np.all(firm_cash <= total + 1e-6)  # investors hold the rest
+    assert np.all(firm_cash <= total * (1 + 1e-12) + 1e-6)  # investors hold the rest
     model = AIIndustry(small(), seed=1)
     model.run()
     assert sum(model.ledger.cash.values()) == pytest.approx(total[-1], rel=1e-12)
@@ -159,11 +161,13 @@ def test_roundtrip_equals_obligations_drawn_down(small):
     start = sum(sum(lab.obligations.values()) for lab in model.labs)
     model.run()
     left = sum(sum(lab.obligations.values()) for lab in model.labs if lab.alive)
-    # An exit drops a lab's unspent obligations; here only labs no cloud invested in exit.
+    # An exit drops a lab's unspent obligations: equal when no lab a cloud invested in
+    # exited, at most that otherwise.
     exited = [lab for lab in model.labs if not lab.alive and not lab.dormant]
-    assert all(h not in lab.stakes for lab in exited for h in model.by_name)
     new = model.p.finance.cloud_spend_obligation * model.capital.strategic_cum
-    assert model.compute.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
+    if all(h not in lab.stakes for lab in exited for h in model.by_name):
+        assert model.compute.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
+    assert model.compute.roundtrip_cum <= (start + new - left) * (1 + 1e-9)
     assert model.compute.roundtrip_cum > 0
 
 
@@ -173,7 +177,10 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
                             "sovereign_pool_usd_per_year": 0.0,
                             "strategic_pool_usd_per_year": 0.0},
                    strategy={"partnerships": False},
-                   entry={"merger_control": True})  # nobody may buy it: it closes
+                   entry={"merger_control": True},  # nobody may buy it: it closes
+                   # a lab that commits to trend-sized runs on money it cannot raise (a
+                   # returns lab sizes runs within its cash and lives longer on its sales)
+                   policy={"lab": {"_target_": "sim.policies.lab.RacingLab"}})
     model = AIIndustry(params, seed=0)
     openai = model.lab("OpenAI")
     model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, openai.cash - 5e8, "test")
@@ -229,9 +236,10 @@ def test_scarcity_raises_the_price_in_the_market(small):
     _run(model, 2)
     price = model.by_name["Amazon"].price
     model.by_name["Amazon"].capacity.added *= 0.3  # a shock: most capacity lost
-    _run(model, 2)
-    assert model.by_name["Amazon"].pressure > 1.0
-    assert model.by_name["Amazon"].price > 1.5 * price
+    _run(model, 1)
+    assert model.by_name["Amazon"].pressure > 1.0  # demand beyond capacity...
+    _run(model, 1)
+    assert model.by_name["Amazon"].price > 1.5 * price  # ...raises the next month's price
 
 
 def test_talent_raises_capability_of_the_next_model(small):
@@ -260,7 +268,7 @@ def test_baseline_reproduces_the_2024_start_and_trend():
     assert cap["Meta"] < cap[["OpenAI", "Google DeepMind"]].max()
     independent = y2024[y2024.kind == "independent_lab"]
     assert (independent.groupby("firm").profit_usd.sum() < 0).all()
-    raised = firms[(firms.kind == "independent_lab") & (firms.month < 36)]
+    raised = firms[(firms.kind == "independent_lab") & (firms.month < 36) & firms.alive]
     assert (raised.groupby("firm").raised_usd.sum() > 0).all()
     assert not firms[["cash_usd", "revenue_usd", "valuation_usd"]].isna().any().any()
     # A GPT-4-sized run (2.1e25 FLOP) at the model's 2024-01 market price: "more than $100M"
@@ -357,3 +365,58 @@ def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
     assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(industry.cash_total_usd.to_numpy()[1:]))
     with pytest.raises(sim.params.ConfigError, match="unknown Azure"):
         sim.to_params({"demand": {"home_cloud_shares": {"Azure": 0.1}}})
+
+
+def test_sf4_a_hyperscaler_whose_lab_nears_its_partner_shifts_toward_making():
+    """Stylized fact 4 (calibration.md): Microsoft's own lab put level with OpenAI's model
+    (and its experience of large runs) at the start makes Microsoft shift from buying to
+    making over its reviews; left far behind (the roster's 1.6 steps), its weight stays
+    lower but does not collapse to the floor."""
+    params = to_params({"horizon_months": 36, "demand": {"n_customers": 2000}})
+    floor = params.strategy.min_make_weight
+    weights = {False: [], True: []}
+    for seed in range(3):
+        for near in (False, True):
+            model = AIIndustry(params, seed=seed)
+            if near:
+                own, partner = model.lab("Microsoft AI"), model.lab("OpenAI")
+                own.capability, own.train_flop = partner.capability, partner.train_flop
+                model.update_frontier()
+            path = []
+            for _ in range(36):
+                model.step()
+                path.append(model.by_name["Microsoft"].make_weight)
+            weights[near].append(path)
+    near, far = np.array(weights[True])[:, 6:], np.array(weights[False])[:, 6:]
+    assert near.mean() > far.mean() + 0.1  # after the first review
+    assert near.mean() > 0.2 + 0.15  # up from the roster's 0.2
+    assert far.min() > floor + 0.05
+
+
+def test_investing_in_a_partner_does_not_by_itself_move_the_make_weight(small):
+    """Limitation 4 fixed: money put into a partner buys equity marked to the partner's
+    value, so a hyperscaler that invests more is not pushed toward buying or making by the
+    investment itself (only by what the stake gains or loses: here the dilution of marking
+    at the pre-money value, a few per cent of the money)."""
+    weights = {}
+    for extra in (0.0, 2e9):
+        model = AIIndustry(small(), seed=5)
+        _run(model, 5)
+        if extra:
+            lab = model.lab("OpenAI")
+            model.capital.invest_strategic(Tranche("Microsoft", lab, extra,
+                                                   model.capital.valuation(lab)))
+        _run(model, 2)  # the month-6 review
+        weights[extra] = model.by_name["Microsoft"].make_weight
+    assert weights[2e9] == pytest.approx(weights[0.0], abs=0.02)
+
+
+def test_make_weights_do_not_drift_to_the_floor_in_the_baseline():
+    """The old rule booked partner investment as a cost: a cloud that made more invested
+    less, buying looked cheaper and every weight drifted to the floor. Now each cloud keeps
+    a programme well above the floor over the decade, in each of three seeds."""
+    floor = to_params({}).strategy.min_make_weight
+    for seed in range(3):
+        f = sim.simulate(seed=seed).firms
+        late = f[(f.kind == "hyperscaler") & (f.month >= 60)]
+        assert (late.groupby("firm").make_weight.mean() > floor + 0.1).all(), seed

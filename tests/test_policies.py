@@ -4,6 +4,7 @@ same run; books balance), and a user's own policy in a file outside the package 
 selected on the command line."""
 
 import json
+import math
 import sys
 import textwrap
 from types import SimpleNamespace
@@ -17,11 +18,12 @@ from sim.model import AIIndustry
 from sim.config import to_params
 from sim.params import ConfigError
 from sim.policies.hyperscaler import AllIn, MakeOrBuy
-from sim.policies.lab import ProfitLab, RacingLab
+from sim.policies.lab import ProfitLab, RacingLab, ReturnsLab
 
 PROFIT = {"_target_": "sim.policies.lab.ProfitLab"}
 ALL_IN = {"_target_": "sim.policies.hyperscaler.AllIn"}
-SHIPPED = [{}, {"lab": PROFIT}, {"hyperscaler": ALL_IN},
+RACING = {"_target_": "sim.policies.lab.RacingLab"}
+SHIPPED = [{}, {"lab": PROFIT}, {"lab": RACING}, {"hyperscaler": ALL_IN},
            {"lab": PROFIT, "hyperscaler": {**ALL_IN, "firms": ["Microsoft"]}}]
 
 
@@ -30,7 +32,8 @@ def _params(policy=None, **sections):
     return to_params({**data, "policy": policy or {}})
 
 
-@pytest.mark.parametrize("policy", SHIPPED, ids=["default", "profit", "all_in", "mixed"])
+@pytest.mark.parametrize("policy", SHIPPED, ids=["default", "profit", "racing", "all_in",
+                                                  "mixed"])
 def test_every_shipped_policy_is_deterministic_and_keeps_the_books(policy):
     a = sim.simulate(_params(policy), seed=3)
     b = sim.simulate(_params(policy), seed=3)
@@ -43,11 +46,11 @@ def test_every_shipped_policy_is_deterministic_and_keeps_the_books(policy):
     np.testing.assert_allclose(ind.compute_bought_flop, ind.compute_sold_flop, rtol=1e-9)
 
 
-def test_default_policies_are_racing_labs_and_make_or_buy_clouds():
+def test_default_policies_are_returns_labs_and_make_or_buy_clouds():
     model = AIIndustry(_params(), seed=0)
-    assert type(model.labs[0].policy) is RacingLab
+    assert type(model.labs[0].policy) is ReturnsLab
     assert type(model.hyperscalers[0].policy) is MakeOrBuy
-    explicit = {"lab": {"_target_": "sim.policies.lab.RacingLab"},
+    explicit = {"lab": {"_target_": "sim.policies.lab.ReturnsLab"},
                 "hyperscaler": {"_target_": "sim.policies.hyperscaler.MakeOrBuy"}}
     assert sim.simulate(_params(explicit), seed=1).summary == \
         sim.simulate(_params(), seed=1).summary
@@ -92,6 +95,75 @@ def test_a_profit_lab_runs_at_the_trend_only_when_returns_pay_for_it():
     assert policy.run_scale(lab, _View(params=params, ai_spend=1e6, month=1)) < 1.0
 
 
+class _ReturnsView(_View):
+    frontier_capability = 26.0
+
+    def rivals_next_capability(self, lab):
+        return 26.3
+
+    def monthly_salaries(self, lab):
+        return 1e7
+
+
+def _independent(cash, train_flop=1e26):
+    return SimpleNamespace(name="L", ambition=1.0, capability=25.5, pending=[],
+                           train_flop=train_flop,
+                           independent=True, inhouse=False, is_open=False, cash=cash,
+                           raised_12m=[], net_burn_3m=[-1.0])
+
+
+def test_a_returns_lab_sizes_its_run_on_expected_returns_within_what_it_can_fund():
+    """Issue #16: a run is sized bigger when it is expected to bring more, and no bigger
+    than the lab can pay for (cash after its salary reserve, and the raise it expects)."""
+    params = to_params({})
+    rich = _independent(cash=1e12)
+    plans = [ReturnsLab().plan_run(rich, _ReturnsView(params=params, ai_spend=s, month=0))
+             for s in (1e5, 1e7, 1e9, 1e11)]
+    flops = [plan.target_flop for plan in plans]
+    assert flops == sorted(flops) and flops[0] < flops[-1]
+    assert flops[-1] == pytest.approx(1e26)  # up to the trend-sized run...
+    assert ReturnsLab(up_steps=1).plan_run(  # ...or twice it (up_steps)
+        rich, _ReturnsView(params=params, ai_spend=1e11, month=0)).target_flop == \
+        pytest.approx(2e26)
+    # A team that has trained 1e24 at most can run 3.6e24 now (max_scale_up).
+    novice = _independent(cash=1e12, train_flop=1e24)
+    novice.capability = 24.0
+    assert ReturnsLab().plan_run(
+        novice, _ReturnsView(params=params, ai_spend=1e11, month=0)).target_flop == \
+        pytest.approx(3.6e24)
+    # Capped by funds: a lab with $0.5B after its reserve commits 60 % of it.
+    poor = _independent(cash=0.5e9 + 6 * 1e7)
+    plan = ReturnsLab().plan_run(poor, _ReturnsView(params=params, ai_spend=1e11, month=0))
+    assert plan.target_flop == pytest.approx(0.6 * 0.5e9 / (1e-18 * 3))
+    # A lab without a model trains the trend-sized run its founders raised for, whatever
+    # the market: it has no share whose odds a model could move.
+    founder = _independent(cash=1e12, train_flop=0.0)
+    founder.capability = -math.inf
+    assert ReturnsLab().plan_run(
+        founder, _ReturnsView(params=params, ai_spend=1e2, month=0)).target_flop == \
+        pytest.approx(1e26)
+    # Hiring follows the expected return: a run that cannot pay back hires nobody.
+    params_t = params.talent
+    assert ReturnsLab().hire_rate(rich, _ReturnsView(params=params, ai_spend=1e11, month=0)) \
+        == params_t.hire_rate
+    assert ReturnsLab().hire_rate(rich, _ReturnsView(params=params, ai_spend=1e2, month=0)) \
+        == 0.0
+
+
+def test_returns_labs_train_small_runs_when_customers_spend_little():
+    """In the model: with little to earn, returns labs train far below the trend while
+    racing labs still race it (A9 is what returns justify, not a target)."""
+    poor = {"demand": {"n_customers": 1000, "ai_spend_2024_usd_per_month": 1e5}}
+    returns_runs = sim.simulate(_params(**poor), seed=0).firms
+    racing_runs = sim.simulate(_params({"lab": {"_target_": "sim.policies.lab.RacingLab"}},
+                                       **poor), seed=0).firms
+
+    def openai(f):
+        return f[f.firm == "OpenAI"].run_flop.sum()
+
+    assert openai(returns_runs) < 0.1 * openai(racing_runs)
+
+
 def test_profit_labs_train_smaller_runs_and_raise_less_than_racing_labs():
     """A9, A22: labs that size runs for profit do not race the compute trend, and raise less."""
     racing = sim.simulate(_params(), seed=0)
@@ -122,11 +194,7 @@ def test_all_in_clouds_make_everything_and_stop_funding_partners():
     # Only the scheduled 2024 tranches (public record) reach Anthropic from Amazon; no
     # raise is co-funded by it. Google, still weighing make or buy, funds its partner.
     assert invested["Amazon"] == pytest.approx(2.75e9 + 4.0e9)
-    base = AIIndustry(_params(), seed=0)
-    for _ in range(36):
-        base.step()
-    own = model.lab("Amazon AGI")
-    assert own.run_target_flop >= base.lab("Amazon AGI").run_target_flop
+    assert invested["Google"] > 0
 
 
 @pytest.mark.parametrize("spec, message", [

@@ -200,6 +200,8 @@ class ComputeMarket:
                 flop, m.p.training.research_compute_multiple)
         paid = m.ledger.pay(buyer.name, h.name, flop * order.price, order.tag)
         self._settle_obligation(buyer, h, paid)
+        if buyer.independent and h.name in buyer.partners:  # what a partner brings back
+            h.partner_payback_month += flop * (order.price - h.cost)
         self.bought[buyer.name] += flop
         self.sold[h.name] += flop
         return flop

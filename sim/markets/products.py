@@ -96,6 +96,7 @@ class ProductMarket:
         if lab.independent and carried:
             share = deals.revenue_share(lab, cloud.name, f.revenue_share)  # the deal's terms
             ledger.pay(lab.name, cloud.name, share * x, "revenue_share")
+            cloud.partner_payback_month += share * x
             keep = max(1.0 - d.inference_cost_share - share, 0.0)
             cloud.partner_margin_month += keep * x
         if lab.other_cloud and not carried:  # served where it trains, outside the three

@@ -17,7 +17,7 @@ from typing import Any
 from ..params import ConfigError, PolicyParams, validate
 from .checks import PolicyError, checked
 from .hyperscaler import HyperscalerPolicy, MakeOrBuy
-from .lab import LabPolicy, RacingLab
+from .lab import LabPolicy, ProfitLab, RacingLab, ReturnsLab
 
 BASES = {"lab": LabPolicy, "hyperscaler": HyperscalerPolicy}
 
@@ -64,5 +64,5 @@ def name(spec: dict[str, Any]) -> str:
     return str(spec.get("_target_", "")).rpartition(".")[2]
 
 
-__all__ = ["BASES", "HyperscalerPolicy", "LabPolicy", "MakeOrBuy", "PolicyError", "RacingLab",
-           "build", "build_all", "checked", "name"]
+__all__ = ["BASES", "HyperscalerPolicy", "LabPolicy", "MakeOrBuy", "PolicyError", "ProfitLab",
+           "RacingLab", "ReturnsLab", "build", "build_all", "checked", "name"]

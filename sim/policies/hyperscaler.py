@@ -1,7 +1,7 @@
 """How a hyperscaler decides: make or buy (A18), its price per FLOP, the capacity it
-orders, the budget and run scale of its in-house labs, what it puts into partners, and
-whether it hires a lab's team away. `MakeOrBuy` is the model's behaviour since its start;
-`AllIn` puts everything into its own lab (A4, A5)."""
+orders, the budget of its in-house labs' runs, what it puts into partners, and whether it
+hires a lab's team away. `MakeOrBuy` (the default) weighs what making and buying brought in
+value; `AllIn` puts everything into its own lab (A4, A5)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class HyperscalerPolicy:
     Every method gets the deciding hyperscaler `h` (a sim.agents.Hyperscaler: read its
     state - `name`, `make_weight`, `cash`, `cost` and `price` (USD per FLOP),
     `pressure`, `demand_history` (FLOP a month), `other_cash_flow_per_month`,
-    `ai_revenue_last`, `invested_12m`, `partner_margin_12m`, ... - never set it) and,
+    `ai_revenue_last`, `invested_12m`, `partner_margin_12m`, `partner_payback_12m`,
+    `stakes_value_13m`, `own_labs_value_13m`, ... - never set it) and,
     except at the start, `view` (sim.view.MarketView). Money in USD, compute in FLOP. The
     agents check each answer (sim.policies.PolicyError names the method)."""
 
@@ -42,8 +43,8 @@ class HyperscalerPolicy:
         raise NotImplementedError
 
     def inhouse_run(self, h, lab, view) -> tuple[float, float]:
-        """For an in-house lab's next run: (its size as a multiple of the lab's trend-sized
-        run; the run's whole budget, USD)."""
+        """For an in-house lab's next run: (a multiple (>= 0) of the size the lab's policy
+        plans; the run's whole budget, USD)."""
         raise NotImplementedError
 
     def lab_funding(self, h, lab, view) -> float:
@@ -66,33 +67,42 @@ class HyperscalerPolicy:
 
 @dataclass
 class MakeOrBuy(HyperscalerPolicy):
-    """Move effort between the own lab and partners by comparing a year of each (A18)."""
+    """Move effort between the own lab and partners by comparing what a year of each
+    brought in value (A18); fund the own lab's runs as its expected returns ask, within a
+    budget the make weight sets."""
 
     def initial_make_weight(self, h, weight: float) -> float:
         return weight
 
     def review(self, h, view) -> float:
-        """The make weight after a review: a year of access through partners (investment
-        paid, the partners' margin on this cloud's customers, lack of control) against a
-        year of the own frontier programme (compute at cost, talent, less what its model
-        earned), scaled up by what closing the quality gap to the partner would take."""
+        """The make weight after a review, from what buying and making brought over the
+        last year (the months tracked so far at the first review), in value: buying, the
+        change in its stakes' value less the money it put in, plus the cloud margin and
+        revenue share partners paid back; making, the change in its own labs' valuation
+        plus their model's margin less their cost, and control (strategy.control_value)."""
         sp = view.params.strategy
-        own_labs = view.inhouse_labs(h)
-        if not own_labs:  # a cloud without a lab of its own has nothing to weigh
+        labs = view.inhouse_labs(h)
+        if not labs:  # a cloud without a lab of its own has nothing to weigh
             return h.make_weight
-        own = max(own_labs, key=lambda lab: lab.capability)
-        partners = view.partner_labs(h)
-        if not partners:  # nothing to buy: build
+        stakes, own = h.stakes_value_13m, h.own_labs_value_13m
+        if not view.partner_labs(h) and not any(stakes):  # nothing to buy: build
             return min(1.0, max(sp.min_make_weight,
                                 h.make_weight + sp.adjust_rate + sp.inhouse_push))
-        best = max(partners, key=lambda lab: lab.capability)
-        buy = sum(h.invested_12m) + sum(h.partner_margin_12m)
-        # The own programme's net cost: what it spent less what its model earned.
-        make = sum(own.cost_12m) - sum(own.margin_12m)
+        months = len(stakes) - 1  # months of change the marks span
+        if months < 1:
+            return h.make_weight
+
+        def last(track):  # the flows of the months the marks span
+            return sum(list(track)[-months:])
+
+        buy = strategy.buy_value(stakes[0], stakes[-1], last(h.invested_12m),
+                                 last(h.partner_payback_12m))
+        make = strategy.make_value(
+            own[0], own[-1], sum(last(lab.margin_12m) for lab in labs),
+            sum(last(lab.cost_12m) for lab in labs), sp.control_value)
         return strategy.make_weight_step(
-            h.make_weight, buy, make, best.capability - own.capability,
-            adjust_rate=sp.adjust_rate, control_value=sp.control_value,
-            gap_cost=sp.gap_cost, push=sp.inhouse_push, floor=sp.min_make_weight)
+            h.make_weight, buy, make, adjust_rate=sp.adjust_rate,
+            sensitivity=sp.value_sensitivity, push=sp.inhouse_push, floor=sp.min_make_weight)
 
     def price(self, h, view) -> float:
         """Cost x markup, raised by last month's scarcity (A24)."""
@@ -109,14 +119,21 @@ class MakeOrBuy(HyperscalerPolicy):
         return expected / c.target_utilisation, c.max_capex_cash_share * max(h.cash, 0.0)
 
     def inhouse_run(self, h, lab, view) -> tuple[float, float]:
-        """(run size as a share of the lab's trend-sized run, the run's budget): the make
-        weight of both, from a share of the owner's cash flow; an owner with several labs
-        (one acquired) splits its programme between them."""
+        """(1: the lab's own sizing stands; the run's budget): the cost of the run the lab
+        plans from its expected returns (its policy's `run_scale`; a policy without one:
+        the budget below), within the owner's budget for its frontier programme - the make
+        weight of a share of its cash flow over the run; an owner with several labs (one
+        acquired) splits that budget between them."""
         tr, f = view.params.training, view.params.finance
         budget = (h.make_weight * f.inhouse_budget_share * tr.run_months
                   * (h.other_cash_flow_per_month + h.ai_revenue_last)
                   / len(view.inhouse_labs(h)))
-        return h.make_weight, budget
+        run_scale = getattr(lab.policy, "run_scale", None)
+        if run_scale is not None:
+            flop = lab.ambition * view.trend_flop() * run_scale(lab, view)
+            budget = min(budget, training.run_cost(flop, view.run_price(lab),
+                                                   tr.research_compute_multiple))
+        return 1.0, budget
 
     def lab_funding(self, h, lab, view) -> float:
         """What the owner transfers to an in-house lab this month: its staff, its planned
@@ -147,8 +164,8 @@ class MakeOrBuy(HyperscalerPolicy):
 @dataclass
 class AllIn(MakeOrBuy):
     """All in on the own lab (A4, A5): the make weight is 1 from the start, so the whole
-    in-house budget goes to the own frontier programme at trend-sized runs and nothing to
-    new partner money (partners' existing deals and access stay). `firms` names the
+    in-house budget is open to the own lab's runs (sized by its policy's returns) and
+    nothing goes to new partner money (partners' existing deals and access stay). `firms` names the
     hyperscalers that do this (empty: all); the others follow MakeOrBuy."""
 
     firms: list[str] = field(default_factory=list)

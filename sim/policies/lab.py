@@ -1,7 +1,8 @@
 """How a frontier lab decides: the size of its next run, when and how much to raise, how
-fast to hire. `RacingLab` is the model's behaviour since its start (A8, A9, A22): keep up
-with the compute trend within what the lab can pay, and raise constantly to do so.
-`ProfitLab` sizes runs and rounds for expected profit instead."""
+fast to hire. `ReturnsLab` (the default) sizes runs and hiring from what a run is expected
+to earn and be worth, within what the lab can fund. `RacingLab` is the model's behaviour
+before it (A8, A9, A22): keep up with the compute trend within what the lab can pay, and
+raise constantly to do so. `ProfitLab` sizes runs for a model's expected margin alone."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..mechanisms import finance, training
+from ..mechanisms import finance, returns, training
 from ..params import p
 from .checks import checked
 
@@ -182,3 +183,128 @@ class ProfitLab(RacingLab):
             if profit > best_profit:
                 best, best_profit = scale, profit
         return best
+
+
+@dataclass
+class ReturnsLab(RacingLab):
+    """Size each run, and hiring, from what the run is expected to earn and be worth (the
+    default; issue #16): among runs of the trend-sized run times 2^up_steps, ..., 1, 1/2,
+    ... 1/2^size_steps, the lab picks the one whose expected value less its cost is largest
+    (sim/mechanisms/returns.py), then buys what it can fund of it - cash and the raise it
+    expects (independent labs) or its owner's budget (in-house labs, `inhouse_run`). It
+    raises for that plan.
+
+    Expected value of a run: customers choose by logit on capability, so the lab's odds of
+    being chosen move by exp(quality_weight x the change in its standing), its capability
+    less the best its rivals are expected to have out by then (their runs in progress at
+    the scaling law) - so a lab that does not keep up loses share; `1 - (1 -
+    rechoose_prob)^payback_months` of customers re-choose over the model's life. It earns
+    that share of customers' spending (grown if its model moves the frontier) for
+    `payback_months`, keeping what serving and revenue shares leave, plus `value_weight` of
+    the valuation that revenue and its distance to the frontier give it
+    (CapitalMarket.valuation). The trend-sized run is the largest run buildable (times
+    2^up_steps, 1 by default), not a target: larger runs cannot be had, nor runs beyond
+    `max_scale_up` times the largest the lab has trained (a team scales up step by step).
+    The open-weights lab (Meta) is funded as a share of Meta's budget and sizes runs as
+    RacingLab does (A15); so does a lab without a model yet, for its first run (an entrant
+    trains the run its founding round was raised for).
+
+    Hiring: at `talent.hire_rate` when what the lab expects to earn and be worth with its
+    chosen run (the value above) is `full_hiring_return` times the run's cost or more,
+    slower in proportion down to none when it only covers the cost; an independent lab short
+    of money freezes (as RacingLab)."""
+
+    # Months of sales a model earns before it is superseded: labs release every 4-8 months
+    # and a model sells for a year or so (assumption, as ProfitLab).
+    payback_months: float = p(12.0, 1.0, 120.0)
+    # Share of the lab's valuation a model generation is credited with: the valuation
+    # capitalises many generations of revenue (finance.revenue_multiple, 25 years of
+    # revenue), a model carries the lab's standing for a year or two. Assumption.
+    value_weight: float = p(0.1, 0.0, 1.0)
+    # Halvings of the trend-sized run considered (8: down to 1/256 of it). Not an assumption
+    # about labs: the search's reach.
+    size_steps: int = p(8, 0, 30)
+    # Doublings beyond the trend-sized run a lab can buy. 0: the trend-sized run is the
+    # largest run buildable - the trend is fitted to the largest runs of their time (A9;
+    # C: Epoch), so no lab runs beyond it. Assumption.
+    up_steps: int = p(0, 0, 5)
+    # Market share a lab without sales assumes it starts from. Assumption (as ProfitLab).
+    entry_share: float = p(0.02, 1e-6, 1.0)
+    # What a lab expects to earn and be worth with its chosen run, over the run's cost, at
+    # which it hires at the full rate (none at 1). Assumption.
+    full_hiring_return: float = p(2.0, 1.0, 100.0, lo_open=True)
+    # Largest run a lab can run, as a multiple of the largest it has trained (its models,
+    # released or awaiting release): a team scales up step by step. Meta's releases went from
+    # Llama 2 70B (8.1e23 FLOP, July 2023, CSV) to Llama 3.1 405B (3.8e25, July 2024, C):
+    # ~47x in a year, 47^(1/3) = ~3.6x per four-month run, the fastest scale-up on record. A lab without a model (an entrant) brings its founders'
+    # experience and has no such limit. Assumption: that record, 3.6 a run.
+    max_scale_up: float = p(3.6, 1.0, 1e6)
+
+    def __post_init__(self):
+        self._memo: dict[str, tuple] = {}  # lab -> ((month, talent multiplier), Choice)
+
+    def choice(self, lab, view) -> returns.Choice:
+        """The month's run choice for `lab`, worked out again when the month or the lab's
+        talent multiplier changes (as ProfitLab's)."""
+        key = (view.month, view.talent_multiplier(lab))
+        known, choice = self._memo.get(lab.name, (None, None))
+        if known != key:
+            choice = self._best_run(lab, view)
+            self._memo[lab.name] = (key, choice)
+        return choice
+
+    def run_scale(self, lab, view) -> float:
+        if lab.is_open or self.first_run(lab):
+            return 1.0
+        return self.choice(lab, view).scale
+
+    @staticmethod
+    def first_run(lab) -> bool:
+        """A lab without a model (an entrant before its first) trains the trend-sized run
+        its founding round was raised for: the returns of a model cannot be read from a
+        market it is not in yet (its odds move from no share at all)."""
+        return lab.capability == -math.inf and not lab.pending
+
+    def market(self, lab, view) -> returns.Market:
+        """What the lab expects of the market its next model is sold into."""
+        d, f = view.params.demand, view.params.finance
+        current = max([lab.capability, *(m.capability for m in lab.pending)])
+        keep = 1.0 - d.inference_cost_share - (f.revenue_share if lab.independent else 0.0)
+        return returns.Market(
+            share=max(view.market_share(lab), self.entry_share), released=lab.capability,
+            current=current,
+            frontier=view.frontier_capability, rivals_next=view.rivals_next_capability(lab),
+            spend=view.ai_spend, spend_multiplier=d.spend_multiplier_per_capability,
+            spend_ceiling=d.ai_spend_ceiling_usd_per_year / 12.0,
+            quality_weight=d.quality_weight,
+            reached=1.0 - (1.0 - d.rechoose_prob) ** self.payback_months,
+            keep=max(keep, 0.0), payback_months=self.payback_months,
+            value_weight=self.value_weight, revenue_multiple=f.revenue_multiple,
+            frontier_option=f.frontier_option)
+
+    def _best_run(self, lab, view) -> returns.Choice:
+        tr = view.params.training
+        trend = lab.ambition * view.trend_flop()
+        largest = max([lab.train_flop, *(m.train_flop for m in lab.pending)])
+        most = self.max_scale_up * largest / trend if largest > 0 else math.inf
+        scales = sorted({min(2.0**k, most)
+                         for k in range(self.up_steps, -self.size_steps - 1, -1)}, reverse=True)
+        return returns.best_run(
+            scales, view.capability_of(lab, trend),
+            training.run_cost(trend, view.run_price(lab), tr.research_compute_multiple),
+            tr.capability_per_decade * math.log10(2.0), self.market(lab, view),
+            sigma=tr.outcome_sigma)
+
+    def hire_rate(self, lab, view) -> float:
+        """Hire with the lab's prospects: full rate when its expected value with the chosen
+        run is `full_hiring_return` x the run's cost, none when it only covers the cost; an
+        independent lab short of money freezes."""
+        if lab.is_open or self.first_run(lab):
+            return super().hire_rate(lab, view)
+        tp, f = view.params.talent, view.params.finance
+        if lab.independent and self.runway_months(lab, view) < (
+                f.raise_runway_months * tp.hiring_freeze_runway_share):
+            return 0.0
+        c = self.choice(lab, view)
+        ratio = c.value / c.cost if c.cost > 0 else math.inf
+        return tp.hire_rate * min(1.0, max(ratio - 1.0, 0.0) / (self.full_hiring_return - 1.0))

@@ -90,7 +90,7 @@ LABELS = {
     "finance.deal_figures": "partnership deal figures",
     "strategy.inhouse_push": "hyperscalers' push to build in house",
     "strategy.control_value": "value of controlling one's own model",
-    "strategy.gap_cost": "cost of trailing the frontier to a hyperscaler",
+    "strategy.value_sensitivity": "how sharply make-or-buy follows values",
     "strategy.initial_make_weight.Microsoft": "Microsoft's initial make-vs-buy weight",
     "strategy.initial_make_weight.Amazon": "Amazon's initial make-vs-buy weight",
     "strategy.initial_make_weight.Google": "Google's initial make-vs-buy weight",
