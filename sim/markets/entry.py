@@ -210,7 +210,7 @@ class Roster:
         if lab.cash > 0:
             m.ledger.pay(lab.name, OUTSIDE_INVESTORS, lab.cash, "liquidation")
         lab.kind, lab.owner, lab.partners = Kind.INHOUSE, buyer.name, (buyer.name,)
-        lab.exclusive_cloud, lab.open_weights, lab.other_cloud = False, False, False
+        lab.exclusive_cloud, lab.open_weights, lab.other_cloud = "", False, False
         lab.own_cluster = False  # its cluster becomes the owner's
         lab.ambition = lab.spec.ambition  # its owner scales its runs (RacingLab.plan_run)
         lab.stakes, lab.obligations = {}, {}

@@ -91,6 +91,8 @@ class ProductMarket:
             flop = d.inference_cost_share * x / cloud.price
             orders[cloud.name].append(ComputeOrder(cloud, flop, 0.0, "own_use"))
             return
+        if lab.open_weights:  # an entrant's open model: chosen for its price, sold at it
+            x *= d.open_weights_price
         ledger.pay(CUSTOMERS, lab.name, x, "sales")
         lab.last_sales += x
         if lab.independent and carried:
