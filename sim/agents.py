@@ -255,39 +255,60 @@ class FrontierLab(Firm):
 
 class Investor(mesa.Agent):
     """Capital with a yearly pool: US private capital (finite, A22), sovereign funds (large,
-    with friction, A23), non-hyperscaler strategic investors (A3)."""
+    with friction, A23), non-hyperscaler strategic investors (A3), growth funds and chip
+    vendors (C24 section 2). The pool starts at its 2024 size and follows investors'
+    appetite for the sector (set each January by the capital market)."""
 
     def __init__(self, model, spec: InvestorSpec):
         super().__init__(model)
-        f = model.p.finance
         self.spec = spec
         self.name = spec.name
-        self.pool_per_year = getattr(f, spec.pool_param)
-        self.fail_prob = getattr(f, spec.fail_prob_param) if spec.fail_prob_param else 0.0
-        self.discount = getattr(f, spec.discount_param) if spec.discount_param else 0.0
+        self.pool_2024 = param(model.p, spec.pool_param)
+        self.pool_per_year = self.pool_2024
+        self.fail_prob = param(model.p, spec.fail_prob_param) if spec.fail_prob_param else 0.0
+        self.discount = param(model.p, spec.discount_param) if spec.discount_param else 0.0
         self.max_share_of_raise = spec.max_share_of_raise
         self.closed_until: dict[str, int] = {}  # lab -> month it may ask again
+        self.rounds_led = 0  # rounds of a raising lab this investor led (offered most)
         model.ledger.open_account(spec.name)
 
     @property
     def cash(self) -> float:
         return self.model.ledger.cash[self.name]
 
-    def refill(self) -> None:
-        """A new year's pool: capital committed up to the pool size (unused capital carries
-        over but the pool never exceeds a year's size)."""
-        top_up = self.pool_per_year - self.cash
-        if top_up > 0:
-            self.model.ledger.pay(OUTSIDE_INVESTORS, self.name, top_up, "commitment")
+    def refill(self, appetite: float = 1.0) -> None:
+        """A new year's pool: its 2024 size times investors' appetite. Capital is committed
+        up to that size (unused capital carries over); capital above it is withdrawn (after
+        a bust the pool shrinks)."""
+        self.pool_per_year = self.pool_2024 * appetite
+        gap = self.pool_per_year - self.cash
+        if gap > 0:
+            self.model.ledger.pay(OUTSIDE_INVESTORS, self.name, gap, "commitment")
+        elif gap < 0:
+            self.model.ledger.pay(self.name, OUTSIDE_INVESTORS, -gap, "withdrawal")
+
+    def capacity(self, lab, need: float) -> float:
+        """What it would put into this lab's round (no deal risk counted): its share of the
+        need within its pool; nothing for a lab it will not fund."""
+        if (need <= 0 or self.cash <= 0 or self.closed_until.get(lab.name, -1) > self.model.month
+                or (self.spec.late_stage and lab.last_sales <= 0)):
+            return 0.0
+        return min(need * self.max_share_of_raise, self.cash)
 
     def offer(self, lab, need: float, pre_money: float) -> tuple[float, float]:
         """(amount, pre-money valuation) this investor puts in, or (0, 0) if the deal fails;
         after a failed deal the lab waits before asking again."""
-        month = self.model.month
-        if need <= 0 or self.cash <= 0 or self.closed_until.get(lab.name, -1) > month:
+        amount = self.capacity(lab, need)
+        if amount <= 0:
             return 0.0, 0.0
         if self.fail_prob > 0 and self.model.rng.random() < self.fail_prob:
-            self.closed_until[lab.name] = month + self.model.p.finance.failed_deal_wait_months
+            self.closed_until[lab.name] = self.model.month + \
+                self.model.p.finance.failed_deal_wait_months
             return 0.0, 0.0
-        amount = min(need * self.max_share_of_raise, self.cash)
         return amount, pre_money * (1.0 - self.discount)
+
+
+def param(params, key: str) -> float:
+    """A parameter by name: `finance.NAME` for a bare name, else the dotted key."""
+    section, _, name = key.rpartition(".")
+    return getattr(getattr(params, section or "finance"), name)

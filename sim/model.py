@@ -160,6 +160,7 @@ class AIIndustry(mesa.Model):
         self.capital.receive_other_cash_flows()
         self.release_models()
         self.products.sell()
+        self.capital.service_debt()
         self.capital.close_scheduled_deals()
         self.capital.raise_rounds()
         self.roster.found_labs()

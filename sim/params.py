@@ -187,11 +187,16 @@ class DemandParams:
 
 @dataclass
 class FinanceParams:
-    # US private capital deployable into frontier labs per year (finite, A22). Assumption:
-    # US AI venture funding 2024 was on the order of $100B (second-hand), a part of it for labs.
+    # US venture capital deployable into frontier labs in 2024 (finite, A22); from 2025 it
+    # follows the sector's returns (money.*). C24 section 8: US AI start-ups raised $97B in
+    # 2024 and generative AI $56B worldwide (PitchBook, second-hand); the part open to
+    # frontier labs: assumption $40B (with growth funds' $15B, about the $56B).
     us_capital_pool_usd_per_year: float = p(4e10, 0.0, 1e14)
-    # Sovereign funds: larger pool with friction (A22, A23). Assumption.
-    sovereign_pool_usd_per_year: float = p(1e11, 0.0, 1e14)
+    # Sovereign funds' pool in 2024, with friction (A22, A23). C24 section 2: ~$5B of xAI's
+    # Dec-2024 $6B came from Middle East sovereign funds and MGX joined OpenAI's round, ~$6B
+    # in all in 2024; the pool (what they would commit if asked): assumption 5x that, $30B
+    # (was $100B, an assumption the 2024 record does not support).
+    sovereign_pool_usd_per_year: float = p(3e10, 0.0, 1e14)
     # Chance a sovereign deal falls through (hard questions, A22). Assumption.
     sovereign_fail_prob: float = p(0.3, 0.0, 1.0)
     # Months before a lab whose sovereign deal fell through may ask that investor again: a
@@ -212,8 +217,9 @@ class FinanceParams:
     # Most of a lab one round may sell: caps a raise at this share of post-money value.
     # Assumption (late-stage rounds sell ~5-25 %).
     max_round_share: float = p(0.25, 0.0, 0.95)
-    # Valuation = this x annualised revenue x (1 + frontier option). Assumption (OpenAI was
-    # valued ~$86-157B in 2024 on ~$2-4B revenue, second-hand).
+    # Valuation = this x annualised revenue x (1 + frontier option) in 2024; from 2025 it
+    # follows the sector's revenue growth (money.multiple_elasticity). Assumption (OpenAI was
+    # valued ~$86-157B in 2024 on ~$2-4B revenue, second-hand; C24 section 2: ~40x revenue).
     revenue_multiple: float = p(25.0, 0.0, 1000.0)
     # Extra value of being at the frontier, decaying by e per capability step behind. Assumption.
     frontier_option: float = p(1.0, 0.0, 100.0)
@@ -277,6 +283,61 @@ class DealParams:
     # A deal at its end renews for another term if the partner still holds at least this
     # stake; otherwise it lapses (access, revenue share and compute right end). Assumption.
     renew_min_stake: float = p(0.05, 0.0, 1.0)
+
+
+@dataclass
+class MoneyParams:
+    """Money that grows and responds (docs/model.md 3.3.4): big tech's cash flows grow,
+    investors' appetite follows the sector's returns, labs borrow compute on credit, and
+    new classes of investor lead rounds. C24: = shared/source/calibration_2024.md."""
+
+    # Growth a year of hyperscalers' non-AI operating cash flow and of Meta's (which funds its
+    # open-weights lab). Assumption: 10 %, below the cloud market's +22 % in 2024 (C24
+    # section 5, Synergy; C: 21 %), as cloud is one part of each firm's business; the firms'
+    # own 2024 cash-flow growth is not in the sources.
+    other_cash_flow_growth_per_year: float = p(0.10, -0.5, 1.0)
+    # Investor appetite: each January the pools (2024 sizes: finance.*_pool_usd_per_year and
+    # the two below) are multiplied by (1 + g) ** this, g = last year's growth of customers'
+    # spending on AI models. C24 section 8: AI venture money grew 62 % (Dealroom) to 92 %
+    # (generative AI, PitchBook) in 2024 while the leading labs' revenue run-rates grew
+    # ~3.75x (section 1: OpenAI $1.6B -> $6B): ln 1.62 / ln 3.75 = 0.36 to
+    # ln 1.92 / ln 3.75 = 0.49; 0.4.
+    appetite_elasticity: float = p(0.4, 0.0, 5.0)
+    # ... and by exp(-this x investors' losses last year / the pools): equity put into labs
+    # that closed or were acqui-hired, and vendor credit in default. Assumption: 2 (losing a
+    # tenth of a year's pools cuts the next year's by a sixth, losing half by 63 %).
+    loss_weight: float = p(2.0, 0.0, 50.0)
+    # Bounds of the appetite index (pools as a multiple of 2024's) and of the valuation
+    # multiple as a multiple of finance.revenue_multiple. Assumption: at most 5x (the US pool
+    # then ~$200B, all of 2024's US venture capital, $209B, C24 section 8), at least 1/4.
+    min_appetite: float = p(0.25, 0.0, 1.0)
+    max_appetite: float = p(5.0, 1.0, 100.0)
+    # The valuation multiple is finance.revenue_multiple x ((1 + g) / (1 + g_ref)) ** this:
+    # it falls when growth slows below the growth it was set on. Assumption: 1.
+    multiple_elasticity: float = p(1.0, 0.0, 5.0)
+    # g_ref: the yearly revenue growth 2024's multiple was paid for. C24 section 1: OpenAI's
+    # run-rate went from ~$2B (2023) to ~$6B (end-2024), tripling: 2.0.
+    reference_growth_per_year: float = p(2.0, 0.0, 100.0)
+    # Growth funds (crossover and late-stage investors; lead rounds of labs with revenue):
+    # 2024 pool. C24 section 2: Thrive led OpenAI's $6.6B round (~$1.2-1.3B) with Altimeter,
+    # Fidelity, Tiger Global; BlackRock and Fidelity in xAI's Dec round. Assumption $15B.
+    growth_pool_usd_per_year: float = p(1.5e10, 0.0, 1e14)
+    # Chip vendors investing in their customers (Nvidia, AMD): 2024 pool. C24 section 2:
+    # Nvidia ~$100M in OpenAI's round, Nvidia and AMD in xAI's Dec round; section 5: Nvidia
+    # ~6 % of CoreWeave. Assumption $2B.
+    chip_vendor_pool_usd_per_year: float = p(2e9, 0.0, 1e13)
+    # Vendor credit: a lab's primary cloud supplies compute on credit when a round leaves it
+    # short - a loan that must be spent on that cloud, repaid from sales with interest. The
+    # credit line is at most this x annualised sales ... Assumption (half a year of sales).
+    credit_sales_multiple: float = p(0.5, 0.0, 20.0)
+    # ... and at most this share of the lab's valuation. Assumption.
+    credit_valuation_share: float = p(0.1, 0.0, 1.0)
+    # Interest a year on vendor credit. Assumption (high-yield, GPU-backed loans of 2024 were
+    # priced around 10-15 %, unsourced).
+    credit_interest_per_year: float = p(0.12, 0.0, 1.0)
+    # Share of a borrower's monthly sales that services its credit, at least the month's
+    # interest (interest first, then principal). Assumption.
+    credit_repayment_share_of_sales: float = p(0.2, 0.0, 1.0)
 
 
 @dataclass
@@ -470,6 +531,7 @@ class Params:
     demand: DemandParams = field(default_factory=DemandParams)
     finance: FinanceParams = field(default_factory=FinanceParams)
     deals: DealParams = field(default_factory=DealParams)
+    money: MoneyParams = field(default_factory=MoneyParams)
     strategy: StrategyParams = field(default_factory=StrategyParams)
     talent: TalentParams = field(default_factory=TalentParams)
     entry: EntryParams = field(default_factory=EntryParams)

@@ -79,7 +79,8 @@ class LabSpec:
 
 # Order matters: it is the order of customers' home clouds and of every per-cloud loop.
 # Cash and securities end-2023 and operating cash flow 2023, rounded (company reports,
-# second-hand): the AI business is funded from these (assumption: flat over the run).
+# second-hand): the AI business is funded from these; the cash flow grows from 2024 at
+# `money.other_cash_flow_growth_per_year`.
 # Initial make weights: Microsoft and Amazon mostly partnered (A1, A2) with in-house
 # programmes begun (A4, A5); Google builds (A13). Assumption.
 # Home-cloud shares: Amazon 31 %, Microsoft 24 %, Google 11 % of cloud infrastructure, the
@@ -106,7 +107,7 @@ def initial_make_weights(overrides: dict[str, float]) -> dict[str, float]:
 
 
 # Meta has no public cloud (A15): its lab is funded from this operating cash flow (2023,
-# second-hand, rounded).
+# second-hand, rounded), growing as the hyperscalers' (`money.other_cash_flow_growth_per_year`).
 META_CASH_FLOW_USD_PER_YEAR = 7.1e10
 
 LABS = (
@@ -210,8 +211,9 @@ ARTICLE_ANTHROPIC_DEAL_USD = 3e8
 
 @dataclass(frozen=True)
 class InvestorSpec:
-    """A pool of outside capital. Its size, friction and discount are scenario knobs: the
-    names of `finance.*` parameters (empty: none)."""
+    """A pool of outside capital. Its 2024 size, friction and discount are scenario knobs:
+    the names of parameters, `finance.*` unless dotted (`money.growth_pool_usd_per_year`;
+    empty: none). From 2025 the pool follows investors' appetite (`money.*`)."""
 
     name: str
     pool_param: str
@@ -219,9 +221,12 @@ class InvestorSpec:
     discount_param: str = ""
     max_share_of_raise: float = 1.0  # most of one raise it takes
     funds_startups: bool = False  # leads first rounds of labs founded in the run
+    late_stage: bool = False  # funds only labs with sales (growth investors)
 
 
-# Non-hyperscaler investors (A3, A22, A23), in the order a raising lab asks them.
+# Non-hyperscaler investors (A3, A22, A23; C24 section 2). A raising lab asks its partner
+# clouds first, then these, the one offering most first (it leads the round); on a tie, in
+# this order.
 INVESTORS = (
     InvestorSpec("US private capital", "us_capital_pool_usd_per_year", funds_startups=True),
     # A small co-investor (A3); its share of a raise: assumption.
@@ -229,6 +234,13 @@ INVESTORS = (
     InvestorSpec("Sovereign funds", "sovereign_pool_usd_per_year",
                  fail_prob_param="sovereign_fail_prob", discount_param="sovereign_discount",
                  funds_startups=True),
+    # Crossover and growth funds (Thrive, Fidelity, Altimeter, Tiger Global, BlackRock; C24
+    # section 2): late-stage rounds only.
+    InvestorSpec("Growth funds", "money.growth_pool_usd_per_year", late_stage=True),
+    # Chip vendors investing in customers (Nvidia, AMD; C24 sections 2, 5): small shares of
+    # rounds of labs with sales (Nvidia's ~$100M of OpenAI's $6.6B; share: assumption).
+    InvestorSpec("Chip vendors", "money.chip_vendor_pool_usd_per_year",
+                 max_share_of_raise=0.1, late_stage=True),
 )
 US_CAPITAL = INVESTORS[0].name  # the pool reported as `us_capital_left_usd`
 

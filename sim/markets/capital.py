@@ -1,6 +1,7 @@
-"""The capital market (A3, A12, A17, A22, A23): investors' yearly pools, the cash big tech
-brings from its other businesses, strategic investments with their cloud-spend
-obligations, and the rounds of labs short of runway."""
+"""The capital market (A3, A12, A17, A22, A23): investors' yearly pools and their appetite for
+the sector, the growing cash big tech brings from its other businesses, strategic
+investments with their cloud-spend obligations, the rounds of labs short of runway (led by
+whoever offers most), and vendor credit (compute on credit against future sales)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ from ..policies import checked
 NO_MODEL_GAP = 10.0
 
 
+class Loan(NamedTuple):
+    """Vendor credit a lab owes a cloud (interest accrues monthly)."""
+
+    lender: str
+    lab: object
+    balance: float
+
+
 class Tranche(NamedTuple):
     """Money an investor puts into a lab at a pre-money valuation."""
 
@@ -30,29 +39,97 @@ class CapitalMarket:
     def __init__(self, model):
         self.model = model
         self.strategic_cum = 0.0  # hyperscalers' strategic investments since 2024-01
+        # Investors' appetite (set each January): pools as a multiple of their 2024 size, the
+        # valuation multiple in force, and what moved them.
+        self.appetite = 1.0
+        self.revenue_multiple = model.p.finance.revenue_multiple
+        self.sector_growth = 0.0  # last year's growth of customers' spending on models
+        self.investor_losses = 0.0  # last year's equity and credit written off, USD
+        # Hyperscalers' other cash flow in 2024 (it grows from there).
+        self.other_cash_flow_2024 = {h.name: h.other_cash_flow_per_month
+                                     for h in model.hyperscalers}
+        # Vendor credit: lab name -> its loan; totals lent and written off since 2024-01.
+        self.loans: dict[str, Loan] = {}
+        self.credit_cum = 0.0
+        self.credit_defaults_cum = 0.0
+        self._defaults_this_year = 0.0
+        self.credit_losses: dict[str, float] = {}  # lender -> vendor credit written off
+        # lab -> (investor that led its last round, month of the round)
+        self.round_leader: dict[str, tuple[str, int]] = {}
+        self.outside_invested: dict[str, float] = {}  # lab -> financial investors' money in it
 
     def valuation(self, lab) -> float:
-        """A lab's pre-money value: a revenue multiple with an option on the frontier."""
+        """A lab's pre-money value: a revenue multiple (this year's) with an option on the
+        frontier."""
         m = self.model
-        f = m.p.finance
         frontier_cap, _ = m.frontier()
         gap = frontier_cap - lab.capability if lab.sells else NO_MODEL_GAP
-        return finance.valuation(12.0 * lab.last_sales, gap, f.revenue_multiple,
-                                 f.frontier_option)
+        return finance.valuation(12.0 * lab.last_sales, gap, self.revenue_multiple,
+                                 m.p.finance.frontier_option)
 
     def refill(self) -> None:
-        """January: each investor's pool is topped up to a year's size."""
+        """January: investors review their appetite for the sector (from 2025), then each
+        investor's pool is set to a year's size at that appetite."""
+        if self.model.month > 0:
+            self.review_appetite()
         for investor in self.model.investors:
-            investor.refill()
+            investor.refill(self.appetite)
+
+    def review_appetite(self) -> None:
+        """Investors' appetite follows the sector's returns: pools compound with last year's
+        growth of customers' spending on models and shrink after losses; the valuation
+        multiple follows that growth against the growth 2024's multiple was paid for."""
+        m = self.model
+        mo = m.p.money
+        self.sector_growth = self.last_year_growth()
+        self.investor_losses = self.last_year_losses()
+        pools = sum(investor.pool_per_year for investor in m.investors)
+        loss_share = self.investor_losses / pools if pools > 0 else 0.0
+        self.appetite = finance.appetite(self.appetite, self.sector_growth, loss_share,
+                                         mo.appetite_elasticity, mo.loss_weight,
+                                         mo.min_appetite, mo.max_appetite)
+        self.revenue_multiple = m.p.finance.revenue_multiple * finance.multiple_factor(
+            self.sector_growth, mo.reference_growth_per_year, loss_share,
+            mo.multiple_elasticity, mo.loss_weight, mo.min_appetite, mo.max_appetite)
+
+    def last_year_growth(self) -> float:
+        """Growth over the last 12 months of customers' monthly spending on models (the
+        sector's revenue), annualised; in the first year, from the first month."""
+        m = self.model
+        spend = m.recorder.industry["ai_spend_usd"]
+        last, first = m.month - 1, max(m.month - 13, 0)
+        if last <= first or spend[first] <= 0:
+            return 0.0
+        return float(spend[last] / spend[first]) ** (12.0 / (last - first)) - 1.0
+
+    def last_year_losses(self) -> float:
+        """What investors lost in the last 12 months: the money financial investors put into
+        labs that closed or were acqui-hired (what an acqui-hire pays back is not netted),
+        and vendor credit in default."""
+        m = self.model
+        lost = sum(self.outside_invested.get(lab.name, 0.0) for lab in m.labs
+                   if lab.exit_month is not None and m.month - 12 <= lab.exit_month < m.month
+                   and lab.exit_kind in ("closed", "acqui-hired"))
+        lost += self._defaults_this_year
+        self._defaults_this_year = 0.0
+        return lost
+
+    def cash_flow_growth(self) -> float:
+        """Big tech's other cash flow this month as a multiple of 2024-01's."""
+        m = self.model
+        return (1.0 + m.p.money.other_cash_flow_growth_per_year) ** (m.month / 12.0)
 
     def receive_other_cash_flows(self) -> None:
-        """Big tech funds AI from its other businesses; Meta's lab gets a budget share (A15)."""
+        """Big tech funds AI from its other businesses, growing at a yearly rate; Meta's lab
+        gets a budget share of Meta's, growing alike (A15)."""
         m = self.model
+        growth = self.cash_flow_growth()
         for h in m.hyperscalers:
+            h.other_cash_flow_per_month = self.other_cash_flow_2024[h.name] * growth
             m.ledger.pay(OTHER_BUSINESS, h.name, h.other_cash_flow_per_month, "other_business")
         for lab in m.labs:
             if lab.is_open:
-                budget = roster.META_CASH_FLOW_USD_PER_YEAR / 12.0 * \
+                budget = roster.META_CASH_FLOW_USD_PER_YEAR / 12.0 * growth * \
                     m.p.finance.open_weights_budget_share
                 m.ledger.pay(OTHER_BUSINESS, lab.name, budget, "other_business")
 
@@ -85,6 +162,7 @@ class CapitalMarket:
         """A financial investor's tranche: cash for equity at its pre-money value."""
         lab = t.lab
         self.model.ledger.pay(t.investor, lab.name, t.amount, "investment")
+        self.outside_invested[lab.name] = self.outside_invested.get(lab.name, 0.0) + t.amount
         lab.stakes = finance.dilute(lab.stakes, finance.equity_for(t.amount, t.pre_money),
                                     t.investor)
         self.model.deals.equity_sold(lab, t.investor, finance.equity_for(t.amount, t.pre_money))
@@ -92,9 +170,9 @@ class CapitalMarket:
         lab.invested_total += t.amount
 
     def raise_rounds(self) -> None:
-        """Labs that decide to raise go to their partner clouds, then to investors in roster
-        order (US private capital, a strategic co-investor, sovereign funds, A22, A23);
-        nobody funds a lab too far behind the frontier."""
+        """Labs that decide to raise go to their partner clouds, then to investors, the one
+        offering most first (A22, A23); what equity leaves short, the lab's primary cloud
+        may lend as vendor credit; nobody funds a lab too far behind the frontier."""
         m = self.model
         f = m.p.finance
         labs = [lab for lab in m.labs if lab.alive and lab.independent]
@@ -115,10 +193,13 @@ class CapitalMarket:
             gap = frontier_cap - lab.capability if lab.sells else math.inf
             if gap > f.max_fundable_gap and not young:  # nobody funds a lab this far behind
                 continue
-            self.fill_round(lab, need, pre_money)
+            short = self.fill_round(lab, need, pre_money)
+            if short > 0 and not young:
+                self.lend(lab, short)
 
-    def fill_round(self, lab, need: float, pre_money: float) -> None:
-        """Partner clouds first (each decides its share), then investors in roster order."""
+    def fill_round(self, lab, need: float, pre_money: float) -> float:
+        """Partner clouds first (each decides its share), then investors, the one offering
+        most first (it leads the round); returns what is left unraised."""
         m = self.model
         if m.p.strategy.partnerships:
             partners = [m.by_name[n] for n in lab.partners]
@@ -131,10 +212,79 @@ class CapitalMarket:
                 if amount > 0:
                     self.invest_strategic(Tranche(h.name, lab, amount, pre_money))
                     need -= amount
-        for investor in m.investors:
+        for investor in self.by_offer(lab, need):
             if need <= 0:
                 break
             amount, pre = investor.offer(lab, need, pre_money)
             if amount > 0:
+                if self.round_leader.get(lab.name, ("", -1))[1] != m.month:
+                    self.round_leader[lab.name] = (investor.name, m.month)
+                    investor.rounds_led += 1
                 self.sell_equity(Tranche(investor.name, lab, amount, pre))
                 need -= amount
+        return max(need, 0.0)
+
+    def by_offer(self, lab, need: float) -> list:
+        """Investors in the order a raising lab takes their money: the largest offer (at
+        its price: a discount counts against it) first; on a tie, roster order."""
+        return sorted(self.model.investors,
+                      key=lambda i: -i.capacity(lab, need) * (1.0 - i.discount))
+
+    # ---------------------------------------------------------------- vendor credit
+    def credit_limit(self, lab) -> float:
+        """What a lab may still borrow: a multiple of its annualised sales and a share of its
+        valuation, less what it owes."""
+        mo = self.model.p.money
+        loan = self.loans.get(lab.name)
+        owed = loan.balance if loan else 0.0
+        return max(min(mo.credit_sales_multiple * 12.0 * lab.last_sales,
+                       mo.credit_valuation_share * self.valuation(lab)) - owed, 0.0)
+
+    def lend(self, lab, need: float) -> float:
+        """Vendor credit: the lab's primary cloud lends what the round left short, within the
+        credit limit, to be repaid from sales (a partner's compute on deferred payment)."""
+        m = self.model
+        if not m.p.strategy.partnerships or not lab.partners:
+            return 0.0
+        lender = m.by_name.get(lab.partners[0])
+        if lender is None:
+            return 0.0
+        loan = self.loans.get(lab.name)
+        if loan is not None and loan.lender != lender.name:
+            return 0.0  # one lender a lab
+        amount = min(need, self.credit_limit(lab), max(lender.cash, 0.0))
+        if amount <= 0:
+            return 0.0
+        m.ledger.pay(lender.name, lab.name, amount, "vendor_credit")
+        self.loans[lab.name] = Loan(lender.name, lab, (loan.balance if loan else 0.0) + amount)
+        self.credit_cum += amount
+        return amount
+
+    def service_debt(self) -> None:
+        """After the month's sales: interest accrues on vendor credit, and a share of each
+        borrower's sales, at least the interest, pays it (interest first, then principal)
+        as far as its cash goes. A borrower that has exited defaults: what it owes is
+        written off, the lender's loss."""
+        m = self.model
+        mo = m.p.money
+        for name, loan in list(self.loans.items()):
+            lab = loan.lab
+            if not (lab.alive and lab.independent):
+                self.credit_defaults_cum += loan.balance
+                self._defaults_this_year += loan.balance
+                self.credit_losses[loan.lender] = self.credit_losses.get(loan.lender, 0.0) + \
+                    loan.balance
+                del self.loans[name]
+                continue
+            interest = loan.balance * mo.credit_interest_per_year / 12.0
+            balance = loan.balance + interest
+            pay = min(balance, max(mo.credit_repayment_share_of_sales * lab.last_sales,
+                                   interest), max(lab.cash, 0.0))
+            if pay > 0:
+                m.ledger.pay(lab.name, loan.lender, min(pay, interest), "interest")
+                m.ledger.pay(lab.name, loan.lender, max(pay - interest, 0.0), "repayment")
+            balance -= pay
+            if balance <= 1.0:  # repaid (to the dollar)
+                del self.loans[name]
+            else:
+                self.loans[name] = loan._replace(balance=balance)

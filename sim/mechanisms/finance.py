@@ -24,7 +24,7 @@ OUTSIDE = frozenset({CUSTOMERS, CHIP_VENDORS, ENERGY, SALARIES, OUTSIDE_INVESTOR
 # not sets: sums over them must run in one order in every process (string hashing differs).
 REVENUE_TAGS = ("sales", "compute", "inference", "revenue_share", "hosting")
 COST_TAGS = ("compute", "inference", "revenue_share", "salaries", "capex", "energy",
-             "self_compute", "self_inference")
+             "self_compute", "self_inference", "interest")
 
 
 class Ledger:
@@ -91,6 +91,26 @@ def valuation(annual_revenue: float, gap: float, revenue_multiple: float,
     """Pre-money value of a lab: revenue multiple, raised by an option on the frontier that
     decays by e per capability step behind it (valuations follow revenue and rank)."""
     return revenue_multiple * annual_revenue * (1.0 + frontier_option * math.exp(-max(gap, 0.0)))
+
+
+def appetite(previous: float, growth: float, loss_share: float, elasticity: float,
+             loss_weight: float, lo: float, hi: float) -> float:
+    """Investors' appetite (their pools as a multiple of 2024's) after a year in which the
+    sector's revenue grew by `growth` and investors lost `loss_share` of their pools: it
+    compounds with growth, `(1 + growth) ** elasticity`, and falls after losses,
+    `exp(-loss_weight * loss_share)`; within [lo, hi]."""
+    step = (1.0 + max(growth, -1.0)) ** elasticity * math.exp(-loss_weight * loss_share)
+    return min(max(previous * step, lo), hi)
+
+
+def multiple_factor(growth: float, reference_growth: float, loss_share: float,
+                    elasticity: float, loss_weight: float, lo: float, hi: float) -> float:
+    """The valuation multiple relative to 2024's: investors pay for growth, so it moves with
+    `((1 + growth) / (1 + reference_growth)) ** elasticity` (no memory: a multiple is a price
+    of this year's growth), and falls after losses as appetite does; within [lo, hi]."""
+    ratio = (1.0 + max(growth, -1.0)) / (1.0 + reference_growth)
+    factor = ratio**elasticity * math.exp(-loss_weight * loss_share)
+    return min(max(factor, lo), hi)
 
 
 def equity_for(amount: float, pre_money: float) -> float:
