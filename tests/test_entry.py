@@ -96,7 +96,8 @@ def test_merger_control_closes_failing_labs_instead(small):
 def test_a_failing_lab_is_bought_in_a_run(small):
     """In a run: a lab that cannot pay its staff is acqui-hired or acquired, not closed."""
     params = small(entry={"enabled": True}, strategy={"partnerships": False},
-                   finance={**EXHAUSTED, "strategic_pool_usd_per_year": 0.0})
+                   finance={**EXHAUSTED, "strategic_pool_usd_per_year": 0.0},
+                   money={"growth_pool_usd_per_year": 0.0, "chip_vendor_pool_usd_per_year": 0.0})
     model = AIIndustry(params, seed=0)
     # Left with less than a month of salaries and nobody to raise from.
     model.ledger.pay("OpenAI", OUTSIDE_INVESTORS, model.lab("OpenAI").cash - 1e7, "test")

@@ -177,6 +177,7 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
                    finance={"us_capital_pool_usd_per_year": 0.0,
                             "sovereign_pool_usd_per_year": 0.0,
                             "strategic_pool_usd_per_year": 0.0},
+                   money={"growth_pool_usd_per_year": 0.0, "chip_vendor_pool_usd_per_year": 0.0},
                    strategy={"partnerships": False},
                    entry={"merger_control": True},  # nobody may buy it: it closes
                    # spending flat at equal quality: sales alone do not carry it
@@ -349,7 +350,7 @@ def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
 
     oracle = roster.HyperscalerSpec("Oracle", cash_usd=1e10, other_cash_flow_usd_per_year=2e10,
                                     initial_make_weight=0.1, home_cloud_share=0.05)
-    growth = roster.InvestorSpec("Growth funds", "us_capital_pool_usd_per_year")
+    growth = roster.InvestorSpec("Pension funds", "us_capital_pool_usd_per_year")
     monkeypatch.setattr(roster, "HYPERSCALERS", (*roster.HYPERSCALERS, oracle))
     monkeypatch.setattr(roster, "INVESTORS", (*roster.INVESTORS, growth))
     params = sim.to_params({"horizon_months": 24, "demand": {"n_customers": 2000},
