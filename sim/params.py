@@ -326,6 +326,13 @@ class MoneyParams:
     # Nvidia ~$100M in OpenAI's round, Nvidia and AMD in xAI's Dec round; section 5: Nvidia
     # ~6 % of CoreWeave. Assumption $2B.
     chip_vendor_pool_usd_per_year: float = p(2e9, 0.0, 1e13)
+    # Compute for equity: when a round leaves a partner lab short, each partner cloud with
+    # idle capacity (below its target utilisation) supplies up to this many months of that
+    # idle capacity, at its price, for equity over any 12 months, all owed back as spend on
+    # its cloud. The
+    # form: C: FTC 6(b) (investments paid largely as cloud credits, A1: Microsoft's in Azure).
+    # Value: assumption, one month of idle capacity a year; 0: none.
+    compute_for_equity_months: float = p(1.0, 0.0, 60.0)
     # Vendor credit: a lab's primary cloud supplies compute on credit when a round leaves it
     # short - a loan that must be spent on that cloud, repaid from sales with interest. The
     # credit line is at most this x annualised sales ... Assumption (half a year of sales).

@@ -168,6 +168,7 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("money.reference_growth_per_year", 1.0, 3.0, LIN, "C24: OpenAI's run-rate ~$2B (2023) to ~$6B (end-2024), Anthropic's ~10x; judgement"),
     U("money.growth_pool_usd_per_year", 5e9, 4e10, LOG, "C24: Thrive ~$1.2-1.3B lead of OpenAI's $6.6B, growth funds in xAI's rounds; judgement"),
     U("money.chip_vendor_pool_usd_per_year", 5e8, 1e10, LOG, "C24: Nvidia ~$100M in OpenAI, Nvidia and AMD in xAI's Dec 2024 round, ~6 % of CoreWeave; judgement"),
+    U("money.compute_for_equity_months", 0.0, 4.0, LIN, "judgement: none to a third of a year of a partner's idle capacity for equity a year"),
     U("money.credit_sales_multiple", 0.0, 1.5, LIN, "judgement: no vendor credit to a year and a half of sales"),
     U("money.credit_valuation_share", 0.02, 0.3, LOG, "judgement: debt as a share of a lab's value"),
     U("money.credit_interest_per_year", 0.05, 0.2, LIN, "judgement: investment-grade to distressed credit"),

@@ -164,7 +164,10 @@ def test_roundtrip_equals_obligations_drawn_down(small):
     # An exit drops a lab's unspent obligations: equal when no lab a cloud invested in
     # exited, at most that otherwise.
     exited = [lab for lab in model.labs if not lab.alive and not lab.dormant]
-    new = model.p.finance.cloud_spend_obligation * model.capital.strategic_cum
+    # Compute for equity is a strategic investment owed back in full.
+    in_kind = model.capital.compute_for_equity_cum
+    new = (model.p.finance.cloud_spend_obligation * (model.capital.strategic_cum - in_kind)
+           + in_kind)
     if all(h not in lab.stakes for lab in exited for h in model.by_name):
         assert model.compute.roundtrip_cum == pytest.approx(start + new - left, rel=1e-9)
     assert model.compute.roundtrip_cum <= (start + new - left) * (1 + 1e-9)

@@ -226,6 +226,7 @@ MONEY_VARIANTS = [
     {"money": {"credit_sales_multiple": 3.0, "credit_valuation_share": 0.5,
                "credit_repayment_share_of_sales": 0.05}},  # much vendor credit
     {"money": {"appetite_elasticity": 2.0, "loss_weight": 20.0, "min_appetite": 0.05}},
+    {"money": {"compute_for_equity_months": 6.0}, "compute": {"max_planned_growth_per_month": 1.3}},
 ]
 
 
@@ -244,3 +245,33 @@ def test_books_balance_with_credit_and_moving_pools(variant):
     assert (labs.cash_usd >= -1e-6).all()
     if variant:
         assert model.capital.credit_cum > 0 or model.capital.appetite != 1.0
+    if "compute_for_equity_months" in variant.get("money", {}):
+        assert model.capital.compute_for_equity_cum > 0
+
+
+def test_a_partner_with_idle_capacity_supplies_compute_for_equity(small):
+    """Compute for equity: a cloud below its target utilisation takes shares for up to
+    `compute_for_equity_months` of its idle capacity a year, all owed back as its compute."""
+    model = AIIndustry(small(), seed=0)
+    _run(model, 6)
+    anthropic, amazon = model.lab("Anthropic"), model.by_name["Amazon"]
+    amazon.utilisation = model.p.compute.target_utilisation - 0.2  # idle capacity
+    idle_value = amazon.capacity.in_service(model.month) * 0.2 * amazon.price
+    owed, stake = anthropic.obligations.get("Amazon", 0.0), anthropic.stakes["Amazon"]
+    seen = spy_on(model.ledger, ("compute_for_equity",))
+    pre = model.capital.valuation(anthropic)
+    got = model.capital.compute_for_equity(anthropic, 1e13, pre)
+    assert got >= idle_value * model.p.money.compute_for_equity_months * 0.999
+    assert seen["Amazon", "Anthropic", "compute_for_equity"] >= idle_value * 0.999
+    assert anthropic.obligations["Amazon"] == pytest.approx(owed + seen[
+        "Amazon", "Anthropic", "compute_for_equity"])
+    assert anthropic.stakes["Amazon"] > stake
+    assert model.capital.compute_for_equity_cum == pytest.approx(got)
+    # A year's allowance is spent: nothing more this month, and nothing at full utilisation.
+    assert model.capital.compute_for_equity(anthropic, 1e13, pre) == 0.0
+    amazon.utilisation = model.p.compute.target_utilisation
+    assert model.capital.compute_for_equity(model.lab("OpenAI"), 1e13, pre) == 0.0
+    off = AIIndustry(small(money={"compute_for_equity_months": 0.0}), seed=0)
+    _run(off, 6)
+    off.by_name["Amazon"].utilisation = 0.1
+    assert off.capital.compute_for_equity(off.lab("Anthropic"), 1e13, pre) == 0.0

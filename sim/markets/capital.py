@@ -1,11 +1,13 @@
 """The capital market (A3, A12, A17, A22, A23): investors' yearly pools and their appetite for
 the sector, the growing cash big tech brings from its other businesses, strategic
 investments with their cloud-spend obligations, the rounds of labs short of runway (led by
-whoever offers most), and vendor credit (compute on credit against future sales)."""
+whoever offers most), compute for equity from partner clouds' idle capacity, and vendor
+credit (compute on credit against future sales)."""
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import NamedTuple
 
 from .. import roster
@@ -51,6 +53,8 @@ class CapitalMarket:
         # Vendor credit: lab name -> its loan; totals lent and written off since 2024-01.
         self.loans: dict[str, Loan] = {}
         self.credit_cum = 0.0
+        self.compute_for_equity_cum = 0.0  # compute clouds supplied for equity since 2024-01
+        self.in_kind: dict[str, deque] = {}  # cloud -> [month, compute for equity] (12 months)
         self.credit_defaults_cum = 0.0
         self._defaults_this_year = 0.0
         self.credit_losses: dict[str, float] = {}  # lender -> vendor credit written off
@@ -171,8 +175,9 @@ class CapitalMarket:
 
     def raise_rounds(self) -> None:
         """Labs that decide to raise go to their partner clouds, then to investors, the one
-        offering most first (A22, A23); what equity leaves short, the lab's primary cloud
-        may lend as vendor credit; nobody funds a lab too far behind the frontier."""
+        offering most first (A22, A23); what they leave short, partner clouds may supply as
+        idle compute for equity and the primary cloud lend as vendor credit; nobody funds a
+        lab too far behind the frontier."""
         m = self.model
         f = m.p.finance
         labs = [lab for lab in m.labs if lab.alive and lab.independent]
@@ -194,7 +199,8 @@ class CapitalMarket:
             if gap > f.max_fundable_gap and not young:  # nobody funds a lab this far behind
                 continue
             short = self.fill_round(lab, need, pre_money)
-            if short > 0 and not young:
+            if short > 0 and not young:  # what equity left short: idle compute, then credit
+                short -= self.compute_for_equity(lab, short, pre_money)
                 self.lend(lab, short)
 
     def fill_round(self, lab, need: float, pre_money: float) -> float:
@@ -229,6 +235,43 @@ class CapitalMarket:
         its price: a discount counts against it) first; on a tie, roster order."""
         return sorted(self.model.investors,
                       key=lambda i: -i.capacity(lab, need) * (1.0 - i.discount))
+
+    # ---------------------------------------------------------------- compute for equity
+    def compute_for_equity(self, lab, need: float, pre_money: float) -> float:
+        """A partner cloud with idle capacity supplies compute for equity: beyond its share
+        of the round, it takes shares worth up to `money.compute_for_equity_months` of its
+        idle capacity at its price, less what it supplied so in the last 12 months, and the
+        lab owes all of it back as spend on that cloud (a strategic investment paid in kind:
+        `compute_for_equity`, then `compute`). Returns what it supplied."""
+        m = self.model
+        months = m.p.money.compute_for_equity_months
+        if not m.p.strategy.partnerships or months <= 0:
+            return 0.0
+        target = m.p.compute.target_utilisation
+        supplied = 0.0
+        for name in lab.partners:
+            h = m.by_name.get(name)
+            if h is None or h.capacity is None or need - supplied <= 0:
+                continue
+            idle = h.capacity.in_service(m.month) * max(target - h.utilisation, 0.0)
+            recent = self.in_kind.setdefault(h.name, deque(maxlen=12))
+            if not recent or recent[-1][0] != m.month:
+                recent.append([m.month, 0.0])
+            given = sum(amount for month, amount in recent if month > m.month - 12)
+            amount = min(need - supplied, idle * h.price * months - given)
+            if amount <= 0:
+                continue
+            m.ledger.pay(h.name, lab.name, amount, "compute_for_equity")
+            lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre_money), h.name)
+            lab.obligations[h.name] = lab.obligations.get(h.name, 0.0) + amount
+            lab.raised += amount
+            lab.invested_total += amount
+            h.invested_month += amount
+            recent[-1][1] += amount
+            self.strategic_cum += amount
+            self.compute_for_equity_cum += amount
+            supplied += amount
+        return supplied
 
     # ---------------------------------------------------------------- vendor credit
     def credit_limit(self, lab) -> float:
