@@ -34,7 +34,7 @@ INDUSTRY_FIELDS = (
     "compute_unserved_flop", "market_price_usd_per_flop", "cloud_ai_profit_usd",
     "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits", "entrants",
     "other_clouds_ai_revenue_usd", "us_capital_left_usd", "cash_total_usd",
-    "net_outside_flow_usd",
+    "net_outside_flow_usd", "investor_pools_usd", "valuation_multiple", "vendor_credit_usd",
 )
 
 # Value captured by holder and group (sim/value.py).
@@ -227,6 +227,9 @@ class Recorder:
         ind["entrants"][t] = m.roster.entrants
         ind["other_clouds_ai_revenue_usd"][t] = cm.other_clouds_revenue
         ind["us_capital_left_usd"][t] = self.us_capital.cash
+        ind["investor_pools_usd"][t] = sum(i.pool_per_year for i in m.investors)
+        ind["valuation_multiple"][t] = m.capital.revenue_multiple
+        ind["vendor_credit_usd"][t] = sum(loan.balance for loan in m.capital.loans.values())
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
         self.value.record(t, flows, f, ind)

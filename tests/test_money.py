@@ -116,6 +116,9 @@ def test_pools_follow_the_sector_in_the_model(small):
     assert us.pool_per_year == pytest.approx(
         us.pool_2024 * (1 + growth) ** model.p.money.appetite_elasticity)
     assert model.capital.revenue_multiple != model.p.finance.revenue_multiple
+    pools = model.recorder.industry["investor_pools_usd"]
+    assert pools[12] == pytest.approx(pools[0] * model.capital.appetite)
+    assert model.recorder.industry["valuation_multiple"][12] == model.capital.revenue_multiple
     # The same run with OpenAI closed in December 2024, investors' money in it lost.
     bust = AIIndustry(small(), seed=0)
     _run(bust, 11)
