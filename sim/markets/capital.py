@@ -54,7 +54,7 @@ class CapitalMarket:
         self.loans: dict[str, Loan] = {}
         self.credit_cum = 0.0
         self.compute_for_equity_cum = 0.0  # compute clouds supplied for equity since 2024-01
-        self.in_kind: dict[str, deque] = {}  # cloud -> [month, compute for equity] (12 months)
+        self.in_kind: dict[str, deque] = {}  # cloud -> (month, compute for equity), 12 months
         self.credit_defaults_cum = 0.0
         self._defaults_this_year = 0.0
         self.credit_losses: dict[str, float] = {}  # lender -> vendor credit written off
@@ -254,20 +254,20 @@ class CapitalMarket:
             if h is None or h.capacity is None or need - supplied <= 0:
                 continue
             idle = h.capacity.in_service(m.month) * max(target - h.utilisation, 0.0)
-            recent = self.in_kind.setdefault(h.name, deque(maxlen=12))
-            if not recent or recent[-1][0] != m.month:
-                recent.append([m.month, 0.0])
-            given = sum(amount for month, amount in recent if month > m.month - 12)
+            recent = self.in_kind.setdefault(h.name, deque())
+            while recent and recent[0][0] <= m.month - 12:  # older than 12 months
+                recent.popleft()
+            given = sum(amount for _, amount in recent)
             amount = min(need - supplied, idle * h.price * months - given)
             if amount <= 0:
                 continue
+            recent.append((m.month, amount))
             m.ledger.pay(h.name, lab.name, amount, "compute_for_equity")
             lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre_money), h.name)
             lab.obligations[h.name] = lab.obligations.get(h.name, 0.0) + amount
             lab.raised += amount
             lab.invested_total += amount
             h.invested_month += amount
-            recent[-1][1] += amount
             self.strategic_cum += amount
             self.compute_for_equity_cum += amount
             supplied += amount
