@@ -297,15 +297,16 @@ class MoneyParams:
     # own 2024 cash-flow growth is not in the sources.
     other_cash_flow_growth_per_year: float = p(0.10, -0.5, 1.0)
     # Investor appetite: each January the pools (2024 sizes: finance.*_pool_usd_per_year and
-    # the two below) are multiplied by (1 + g) ** this, g = last year's growth of customers'
-    # spending on AI models. C24 section 8: AI venture money grew 62 % (Dealroom) to 92 %
-    # (generative AI, PitchBook) in 2024 while the leading labs' revenue run-rates grew
-    # ~3.75x (section 1: OpenAI $1.6B -> $6B): ln 1.62 / ln 3.75 = 0.36 to
+    # the two below) are multiplied by R ** this, R = customers' monthly spending on AI
+    # models as a multiple of 2024-01's. C24 section 8: AI venture money grew 62 % (Dealroom)
+    # to 92 % (generative AI, PitchBook) in 2024 while the leading labs' revenue run-rates
+    # grew ~3.75x (section 1: OpenAI $1.6B -> $6B): ln 1.62 / ln 3.75 = 0.36 to
     # ln 1.92 / ln 3.75 = 0.49; 0.4.
     appetite_elasticity: float = p(0.4, 0.0, 5.0)
-    # ... and by exp(-this x investors' losses last year / the pools): equity put into labs
-    # that closed or were acqui-hired, and vendor credit in default. Assumption: 2 (losing a
-    # tenth of a year's pools cuts the next year's by a sixth, losing half by 63 %).
+    # ... and by exp(-this x investors' losses last year / the pools), for that year: equity
+    # put into labs that closed or were acqui-hired, and vendor credit in default. Also
+    # lowers the valuation multiple alike. Assumption: 2 (losing a tenth of a year's pools
+    # cuts the next year's by a sixth, losing half by 63 %).
     loss_weight: float = p(2.0, 0.0, 50.0)
     # Bounds of the appetite index (pools as a multiple of 2024's) and of the valuation
     # multiple as a multiple of finance.revenue_multiple. Assumption: at most 5x (the US pool

@@ -21,16 +21,14 @@ def _run(model, months):
 
 # --- the rules in isolation ---------------------------------------------------------------
 
-def test_appetite_compounds_with_growth_falls_after_losses_within_bounds():
-    grow = finance.appetite(1.0, 1.0, 0.0, 0.5, 2.0, 0.25, 5.0)
-    assert grow == pytest.approx(2.0**0.5)
-    assert finance.appetite(grow, 1.0, 0.0, 0.5, 2.0, 0.25, 5.0) == pytest.approx(2.0)
-    assert finance.appetite(1.0, 0.0, 0.0, 0.5, 2.0, 0.25, 5.0) == 1.0  # no growth: flat
-    assert finance.appetite(1.0, -0.5, 0.0, 0.5, 2.0, 0.25, 5.0) < 1.0  # revenue fell
-    bust = finance.appetite(2.0, 1.0, 0.5, 0.5, 2.0, 0.25, 5.0)
-    assert bust == pytest.approx(2.0 * 2.0**0.5 * np.exp(-1.0))
-    assert finance.appetite(4.0, 100.0, 0.0, 1.0, 2.0, 0.25, 5.0) == 5.0
-    assert finance.appetite(0.3, 0.0, 10.0, 1.0, 2.0, 0.25, 5.0) == 0.25
+def test_appetite_follows_sector_revenue_falls_after_losses_within_bounds():
+    assert finance.appetite(4.0, 0.0, 0.5, 2.0, 0.25, 5.0) == pytest.approx(2.0)
+    assert finance.appetite(1.0, 0.0, 0.5, 2.0, 0.25, 5.0) == 1.0  # revenue as in 2024
+    assert finance.appetite(0.5, 0.0, 0.5, 2.0, 0.25, 5.0) < 1.0  # revenue fell
+    bust = finance.appetite(4.0, 0.5, 0.5, 2.0, 0.25, 5.0)
+    assert bust == pytest.approx(2.0 * np.exp(-1.0))
+    assert finance.appetite(1e6, 0.0, 1.0, 2.0, 0.25, 5.0) == 5.0
+    assert finance.appetite(1.0, 10.0, 1.0, 2.0, 0.25, 5.0) == 0.25
 
 
 def test_valuation_multiple_follows_growth_against_the_reference():
@@ -52,9 +50,10 @@ class FakeInvestor:
 
 def fake_market(spend_last_year, exits=()):
     """A capital market on a fake model in January 2026: customers' spending on models over
-    the last two years, and labs that exited (name, month, kind, money investors put in)."""
+    two years (flat at 1 in 2024, then growing by `spend_last_year` in 2025), and labs that
+    exited (name, month, kind, money investors put in)."""
     month = 24
-    spend = np.zeros(month)
+    spend = np.ones(month)
     spend[month - 13:month] = np.geomspace(1.0, spend_last_year, 13)
     labs = [SimpleNamespace(name=n, exit_month=t, exit_kind=k) for n, t, k, _ in exits]
     model = SimpleNamespace(p=Params(), month=month, hyperscalers=[], labs=labs,
@@ -70,7 +69,7 @@ def test_pools_rise_after_a_year_of_sector_growth_and_fall_after_losses_isolated
     grown.refill()
     assert grown.sector_growth == pytest.approx(2.0)
     mo = model.p.money
-    assert grown.appetite == pytest.approx(3.0**mo.appetite_elasticity)
+    assert grown.appetite == pytest.approx(3.0**mo.appetite_elasticity)  # revenue 3x 2024's
     assert all(i.appetite == grown.appetite for i in model.investors)
     # Growth at the reference: 2024's multiple.
     assert grown.revenue_multiple == pytest.approx(model.p.finance.revenue_multiple)
@@ -113,8 +112,10 @@ def test_pools_follow_the_sector_in_the_model(small):
     growth = model.capital.sector_growth
     assert growth > 0  # customers spent more on models at the end of 2024
     us = model.investors[0]
+    spend = model.recorder.industry["ai_spend_usd"]
     assert us.pool_per_year == pytest.approx(
-        us.pool_2024 * (1 + growth) ** model.p.money.appetite_elasticity)
+        us.pool_2024 * (spend[11] / spend[0]) ** model.p.money.appetite_elasticity)
+    assert us.pool_per_year > us.pool_2024
     assert model.capital.revenue_multiple != model.p.finance.revenue_multiple
     pools = model.recorder.industry["investor_pools_usd"]
     assert pools[12] == pytest.approx(pools[0] * model.capital.appetite)

@@ -80,21 +80,27 @@ class CapitalMarket:
             investor.refill(self.appetite)
 
     def review_appetite(self) -> None:
-        """Investors' appetite follows the sector's returns: pools compound with last year's
-        growth of customers' spending on models and shrink after losses; the valuation
-        multiple follows that growth against the growth 2024's multiple was paid for."""
+        """Investors' appetite follows the sector's returns: pools grow with customers'
+        spending on models since 2024 and shrink for a year after losses; the valuation
+        multiple follows last year's growth of that spending against the growth 2024's
+        multiple was paid for."""
         m = self.model
         mo = m.p.money
         self.sector_growth = self.last_year_growth()
         self.investor_losses = self.last_year_losses()
         pools = sum(investor.pool_per_year for investor in m.investors)
         loss_share = self.investor_losses / pools if pools > 0 else 0.0
-        self.appetite = finance.appetite(self.appetite, self.sector_growth, loss_share,
+        self.appetite = finance.appetite(self.sector_revenue_ratio(), loss_share,
                                          mo.appetite_elasticity, mo.loss_weight,
                                          mo.min_appetite, mo.max_appetite)
         self.revenue_multiple = m.p.finance.revenue_multiple * finance.multiple_factor(
             self.sector_growth, mo.reference_growth_per_year, loss_share,
             mo.multiple_elasticity, mo.loss_weight, mo.min_appetite, mo.max_appetite)
+
+    def sector_revenue_ratio(self) -> float:
+        """Customers' spending on models last month as a multiple of 2024-01's."""
+        spend = self.model.recorder.industry["ai_spend_usd"]
+        return float(spend[self.model.month - 1] / spend[0]) if spend[0] > 0 else 1.0
 
     def last_year_growth(self) -> float:
         """Growth over the last 12 months of customers' monthly spending on models (the

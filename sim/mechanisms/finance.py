@@ -93,14 +93,15 @@ def valuation(annual_revenue: float, gap: float, revenue_multiple: float,
     return revenue_multiple * annual_revenue * (1.0 + frontier_option * math.exp(-max(gap, 0.0)))
 
 
-def appetite(previous: float, growth: float, loss_share: float, elasticity: float,
-             loss_weight: float, lo: float, hi: float) -> float:
-    """Investors' appetite (their pools as a multiple of 2024's) after a year in which the
-    sector's revenue grew by `growth` and investors lost `loss_share` of their pools: it
-    compounds with growth, `(1 + growth) ** elasticity`, and falls after losses,
-    `exp(-loss_weight * loss_share)`; within [lo, hi]."""
-    step = (1.0 + max(growth, -1.0)) ** elasticity * math.exp(-loss_weight * loss_share)
-    return min(max(previous * step, lo), hi)
+def appetite(revenue_ratio: float, loss_share: float, elasticity: float, loss_weight: float,
+             lo: float, hi: float) -> float:
+    """Investors' appetite (their pools as a multiple of 2024's) when the sector's revenue is
+    `revenue_ratio` times 2024-01's and investors lost `loss_share` of their pools last year:
+    it follows revenue, `revenue_ratio ** elasticity`, and falls after losses,
+    `exp(-loss_weight * loss_share)` (for a year: a bust passes unless losses recur); within
+    [lo, hi]."""
+    level = max(revenue_ratio, 0.0) ** elasticity * math.exp(-loss_weight * loss_share)
+    return min(max(level, lo), hi)
 
 
 def multiple_factor(growth: float, reference_growth: float, loss_share: float,
