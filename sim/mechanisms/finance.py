@@ -108,7 +108,7 @@ def multiple_factor(growth: float, reference_growth: float, loss_share: float,
                     elasticity: float, loss_weight: float, lo: float, hi: float) -> float:
     """The valuation multiple relative to 2024's: investors pay for growth, so it moves with
     `((1 + growth) / (1 + reference_growth)) ** elasticity` (no memory: a multiple is a price
-    of this year's growth), and falls after losses as appetite does; within [lo, hi]."""
+    of last year's growth), and falls after losses as appetite does; within [lo, hi]."""
     ratio = (1.0 + max(growth, -1.0)) / (1.0 + reference_growth)
     factor = ratio**elasticity * math.exp(-loss_weight * loss_share)
     return min(max(factor, lo), hi)
