@@ -22,7 +22,7 @@ OUTSIDE = frozenset({CUSTOMERS, CHIP_VENDORS, ENERGY, SALARIES, OUTSIDE_INVESTOR
 
 # Flow tags that count as revenue for the receiver / cost for the payer in reports. Tuples,
 # not sets: sums over them must run in one order in every process (string hashing differs).
-REVENUE_TAGS = ("sales", "compute", "inference", "revenue_share", "hosting")
+REVENUE_TAGS = ("sales", "compute", "inference", "revenue_share", "hosting", "interest")
 COST_TAGS = ("compute", "inference", "revenue_share", "salaries", "capex", "energy",
              "self_compute", "self_inference", "interest")
 
