@@ -269,7 +269,9 @@ class CapitalMarket:
                 continue
             recent.append((m.month, amount))
             m.ledger.pay(h.name, lab.name, amount, "compute_for_equity")
-            lab.stakes = finance.dilute(lab.stakes, finance.equity_for(amount, pre_money), h.name)
+            share = finance.equity_for(amount, pre_money)
+            lab.stakes = finance.dilute(lab.stakes, share, h.name)
+            m.deals.equity_sold(lab, h.name, share)
             lab.obligations[h.name] = lab.obligations.get(h.name, 0.0) + amount
             lab.raised += amount
             lab.invested_total += amount
