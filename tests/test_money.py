@@ -230,7 +230,9 @@ MONEY_VARIANTS = [
     {"money": {"credit_sales_multiple": 3.0, "credit_valuation_share": 0.5,
                "credit_repayment_share_of_sales": 0.05}},  # much vendor credit
     {"money": {"appetite_elasticity": 2.0, "loss_weight": 20.0, "min_appetite": 0.05}},
-    {"money": {"compute_for_equity_months": 6.0}, "compute": {"max_planned_growth_per_month": 1.3}},
+    {"money": {"compute_for_equity_months": 6.0},  # clouds overbuild, investors hold back:
+     "compute": {"max_planned_growth_per_month": 1.3},  # partners pay in idle compute
+     "finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0}},
 ]
 
 
