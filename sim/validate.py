@@ -294,11 +294,11 @@ DIRECTIONS = (
     Direction("capital_crunch", "A22 A23", "independent labs alive at the horizon (count)",
               "independent_labs_final", -1, "value"),
     # Scenarios that change only finance move who leads (issue 16): more money for labs,
-    # more often an independent lab (founded in the run or not) in the lead.
+    # more often an independent lab (founded in the run or not) in the lead. (A crunch does
+    # not clearly do the reverse: -0.04, interval -0.19 to +0.10 over 100 seeds; it thins
+    # the independents, whose survivors lead about as often: docs/validation.md.)
     Direction("capital_boom", "A12 A22", "an independent lab leads at the start of 2034",
               "independent_leads_2034", +1, "rate"),
-    Direction("capital_crunch", "A22 A23", "an independent lab leads at the start of 2034",
-              "independent_leads_2034", -1, "rate"),
     Direction("compute_slowdown", "A9", "frontier capability at the start of 2030",
               "frontier_capability_2030", -1, "value"),
     Direction("compute_boom", "A9", "frontier capability at the start of 2030",
