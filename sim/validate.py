@@ -206,9 +206,9 @@ FACTS = (
     # year's total).
     Fact("A12 A22", "OpenAI's revenue in 2024", "C24 1: ~$3.7B expected (NYT); $3.6B (Reuters)",
          "openai_revenue_2024_usd", 2.45e9, 5.5e9, " $B", 1e9,
-         gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024: Gemini Ultra's "
-             "compute ranks it above GPT-4 Turbo, and Llama's hosts win customers on "
-             "price without a price game (limitations 2, 9; issue 17: demand and prices)"),
+         gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024, mostly to Google "
+             "DeepMind and Anthropic: models rank by effective compute (Gemini Ultra above "
+             "GPT-4 Turbo) and no lab sets a price (limitation 9; issue 17: prices)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
          0.6e9, 1.5e9, " $B", 1e9),
