@@ -252,13 +252,13 @@ def test_wilson_bounds_never_cross_the_rate():
 @pytest.mark.slow  # runs a small sweep and draws every figure
 def test_a_policy_sweep_compares_the_policies_as_points_default_first(tmp_path):
     out = tmp_path / "sweep"
-    assert cli.main(["-m", "policy/lab=profit,racing", "replicates=2", "horizon_months=12",
+    assert cli.main(["-m", "policy/lab=profit,returns", "replicates=2", "horizon_months=12",
                      "demand.n_customers=300", f"hydra.sweep.dir={out}"]) == 0
     results = pd.read_parquet(out / "results.parquet")
-    assert sorted(results["policy/lab"].unique()) == ["profit", "racing"]
+    assert sorted(results["policy/lab"].unique()) == ["profit", "returns"]
     report.report(out)
     table = pd.read_csv(out / "report" / "scenario_table.csv")
-    assert table.scenario.tolist() == ["baseline, lab=racing", "baseline, lab=profit"]
+    assert table.scenario.tolist() == ["baseline, lab=returns", "baseline, lab=profit"]
     page = (out / "report" / "report.html").read_text()
-    assert "difference from baseline, lab=racing" in page
-    assert "Choices swept (the first is the default): lab: racing, profit" in page
+    assert "difference from baseline, lab=returns" in page
+    assert "Choices swept (the first is the default): lab: returns, profit" in page
