@@ -629,8 +629,11 @@ def analyze_outcome(method: str, keys: list[str], unit: np.ndarray, y: np.ndarra
                                 conf_level=CONF, num_levels=levels, seed=seed)
         out = []
         for j, k in enumerate(keys):
-            out += [row(k, "mu_star", si["mu_star"][j], si["mu_star_conf"][j]),
-                    row(k, "mu", si["mu"][j]), row(k, "sigma", si["sigma"][j])]
+            star = row(k, "mu_star", si["mu_star"][j], si["mu_star_conf"][j])
+            # SALib's interval is symmetric; a mean absolute effect cannot be below zero.
+            star["ci_low"] = max(star["ci_low"], 0.0) if math.isfinite(star["ci_low"]) \
+                else star["ci_low"]
+            out += [star, row(k, "mu", si["mu"][j]), row(k, "sigma", si["sigma"][j])]
         return out
     if method == "sobol":
         keep = _complete_blocks(y, (2 * d + 2) if second_order else (d + 2))
