@@ -17,6 +17,7 @@ from . import policies, roster
 from .agents import FrontierLab, Hyperscaler, Investor, TrainedModel
 from .markets.capital import CapitalMarket
 from .markets.compute import ComputeMarket
+from .markets.credit import VendorCredit
 from .markets.deals import DealBook
 from .markets.entry import Roster
 from .markets.products import ProductMarket
@@ -77,6 +78,7 @@ class AIIndustry(mesa.Model):
         self.compute = ComputeMarket(self)
         self.products = ProductMarket(self)
         self.capital = CapitalMarket(self)
+        self.credit = VendorCredit(self)
         self.talent = TalentMarket(self)
         self.roster = Roster(self)
         self.deals = DealBook(self)  # the roster's 2024 partnerships as deals
@@ -160,7 +162,7 @@ class AIIndustry(mesa.Model):
         self.capital.receive_other_cash_flows()
         self.release_models()
         self.products.sell()
-        self.capital.service_debt()
+        self.credit.service_debt()
         self.capital.close_scheduled_deals()
         self.capital.raise_rounds()
         self.roster.found_labs()

@@ -229,7 +229,7 @@ class Recorder:
         ind["us_capital_left_usd"][t] = self.us_capital.cash
         ind["investor_pools_usd"][t] = sum(i.pool_per_year for i in m.investors)
         ind["valuation_multiple"][t] = m.capital.revenue_multiple
-        ind["vendor_credit_usd"][t] = sum(loan.balance for loan in m.capital.loans.values())
+        ind["vendor_credit_usd"][t] = sum(loan.balance for loan in m.credit.loans.values())
         ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
         ind["net_outside_flow_usd"][t] = net_outside
         self.value.record(t, flows, f, ind)

@@ -127,9 +127,9 @@ class ValueBooks:
             worth[h.name] += cash[h.name] + h.capacity.book_value(t)
         for investor in m.investors:
             worth[investor.name] += cash[investor.name]
-        # Credit a lab owes (vendor credit, where the capital market lends: lab -> loan with
+        # Credit a lab owes (vendor credit, sim/markets/credit.py: lab -> loan with
         # `lender` and `balance`) is its lender's asset and comes off the lab's equity.
-        for name, loan in getattr(m.capital, "loans", {}).items():
+        for name, loan in m.credit.loans.items():
             worth[loan.lender] += loan.balance
             debt[name] += loan.balance
         for lab in labs:

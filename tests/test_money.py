@@ -9,6 +9,7 @@ import pytest
 
 import sim
 from sim.markets.capital import CapitalMarket
+from sim.markets.credit import VendorCredit
 from sim.mechanisms import finance
 from sim.model import AIIndustry
 from sim.params import Params
@@ -59,6 +60,7 @@ def fake_market(spend_last_year, exits=()):
     model = SimpleNamespace(p=Params(), month=month, hyperscalers=[], labs=labs,
                             investors=[FakeInvestor(1e10), FakeInvestor(1e10)],
                             recorder=SimpleNamespace(industry={"ai_spend_usd": spend}))
+    model.credit = VendorCredit(model)
     market = CapitalMarket(model)
     market.outside_invested = {n: amount for n, _, _, amount in exits}
     return market, model
@@ -149,23 +151,23 @@ def test_vendor_credit_is_repaid_from_sales_with_interest(small):
     model = AIIndustry(small(money={"credit_repayment_share_of_sales": 0.5}), seed=0)
     _run(model, 6)
     openai = model.lab("OpenAI")
-    assert model.capital.credit_limit(openai) > 2e8
+    assert model.credit.credit_limit(openai) > 2e8
     ms_cash = model.by_name["Microsoft"].cash
     seen = spy_on(model.ledger, ("vendor_credit", "interest", "repayment"))
-    assert model.capital.lend(openai, 2e8) == pytest.approx(2e8)
+    assert model.credit.lend(openai, 2e8) == pytest.approx(2e8)
     assert model.by_name["Microsoft"].cash == pytest.approx(ms_cash - 2e8)
     assert seen["Microsoft", "OpenAI", "vendor_credit"] == pytest.approx(2e8)
-    balance = model.capital.loans["OpenAI"].balance
+    balance = model.credit.loans["OpenAI"].balance
     model.step()
     interest = balance * model.p.money.credit_interest_per_year / 12
     assert seen["OpenAI", "Microsoft", "interest"] == pytest.approx(interest)
-    assert 0 < model.capital.loans["OpenAI"].balance < balance
+    assert 0 < model.credit.loans["OpenAI"].balance < balance
     _run(model, 8)
     # Half of OpenAI's sales (~$0.1B+ a month) pays it back within months, with interest.
-    assert "OpenAI" not in model.capital.loans
+    assert "OpenAI" not in model.credit.loans
     assert seen["OpenAI", "Microsoft", "repayment"] == pytest.approx(2e8, rel=1e-6)
     assert seen["OpenAI", "Microsoft", "interest"] > interest
-    assert model.capital.credit_defaults_cum == 0.0
+    assert model.credit.credit_defaults_cum == 0.0
     assert "interest" in finance.COST_TAGS and "repayment" not in finance.COST_TAGS
 
 
@@ -173,14 +175,14 @@ def test_a_default_books_the_lenders_loss(small):
     model = AIIndustry(small(), seed=0)
     _run(model, 6)
     openai = model.lab("OpenAI")
-    lent = model.capital.lend(openai, 1e9)
+    lent = model.credit.lend(openai, 1e9)
     assert lent > 0
     openai.close(model.month)
     model.update_frontier()
     model.step()
-    assert "OpenAI" not in model.capital.loans
-    assert model.capital.credit_defaults_cum == pytest.approx(lent)
-    assert model.capital.credit_losses["Microsoft"] == pytest.approx(lent)
+    assert "OpenAI" not in model.credit.loans
+    assert model.credit.credit_defaults_cum == pytest.approx(lent)
+    assert model.credit.credit_losses["Microsoft"] == pytest.approx(lent)
     assert model.capital.last_year_losses() == pytest.approx(
         lent + model.capital.outside_invested.get("OpenAI", 0.0))
 
@@ -189,10 +191,10 @@ def test_no_vendor_credit_without_sales_or_partner(small):
     model = AIIndustry(small(), seed=0)
     _run(model, 2)
     dormant = next(lab for lab in model.labs if lab.dormant)
-    assert model.capital.credit_limit(dormant) == 0.0
-    assert model.capital.lend(dormant, 1e9) == 0.0
+    assert model.credit.credit_limit(dormant) == 0.0
+    assert model.credit.lend(dormant, 1e9) == 0.0
     meta = model.lab("Meta")  # no partner cloud
-    assert model.capital.lend(meta, 1e9) == 0.0
+    assert model.credit.lend(meta, 1e9) == 0.0
 
 
 def test_the_largest_offer_leads_and_growth_funds_fund_only_labs_with_sales(small):
@@ -250,7 +252,7 @@ def test_books_balance_with_credit_and_moving_pools(variant):
     labs = firms[firms.kind != "hyperscaler"]
     assert (labs.cash_usd >= -1e-6).all()
     if variant:
-        assert model.capital.credit_cum > 0 or model.capital.appetite != 1.0
+        assert model.credit.credit_cum > 0 or model.capital.appetite != 1.0
     if "compute_for_equity_months" in variant.get("money", {}):
         assert model.capital.compute_for_equity_cum > 0
 

@@ -148,7 +148,7 @@ def test_explore_has_the_value_outcomes():
 
 
 def test_credit_is_the_lenders_asset_and_the_borrowers_debt(small):
-    """A cloud lending cash to a lab (vendor credit, where the capital market keeps `loans`)
+    """A cloud lending cash to a lab (vendor credit: `model.credit.loans`)
     moves no value: the lender's cash becomes its loan, the lab's new cash is owed."""
     from types import SimpleNamespace
 
@@ -156,7 +156,7 @@ def test_credit_is_the_lenders_asset_and_the_borrowers_debt(small):
     base = _record(m)
     m, _ = _opened(small)
     m.ledger.pay("Microsoft", "OpenAI", 2e9, "vendor_credit")
-    m.capital.loans = {"OpenAI": SimpleNamespace(lender="Microsoft", balance=2e9)}
+    m.credit.loans = {"OpenAI": SimpleNamespace(lender="Microsoft", balance=2e9)}
     lent = _record(m)
     assert lent[1] == pytest.approx(base[1], abs=1.0)
     for holder in ("Microsoft", "OpenAI"):

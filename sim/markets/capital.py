@@ -1,8 +1,8 @@
 """The capital market (A3, A12, A17, A22, A23): investors' yearly pools and their appetite for
 the sector, the growing cash big tech brings from its other businesses, strategic
 investments with their cloud-spend obligations, the rounds of labs short of runway (led by
-whoever offers most), compute for equity from partner clouds' idle capacity, and vendor
-credit (compute on credit against future sales)."""
+whoever offers most), and compute for equity from partner clouds' idle capacity. What a
+round leaves short may come as vendor credit (sim/markets/credit.py)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,6 @@ from ..policies import checked
 # Capability steps behind the frontier at which a lab without a model is valued: its
 # frontier option, exp(-10), is nothing.
 NO_MODEL_GAP = 10.0
-
-
-class Loan(NamedTuple):
-    """Vendor credit a lab owes a cloud (interest accrues monthly)."""
-
-    lender: str
-    lab: object
-    balance: float
 
 
 class Tranche(NamedTuple):
@@ -50,14 +42,8 @@ class CapitalMarket:
         # Hyperscalers' other cash flow in 2024 (it grows from there).
         self.other_cash_flow_2024 = {h.name: h.other_cash_flow_per_month
                                      for h in model.hyperscalers}
-        # Vendor credit: lab name -> its loan; totals lent and written off since 2024-01.
-        self.loans: dict[str, Loan] = {}
-        self.credit_cum = 0.0
         self.compute_for_equity_cum = 0.0  # compute clouds supplied for equity since 2024-01
         self.in_kind: dict[str, deque] = {}  # cloud -> (month, compute for equity), 12 months
-        self.credit_defaults_cum = 0.0
-        self._defaults_this_year = 0.0
-        self.credit_losses: dict[str, float] = {}  # lender -> vendor credit written off
         # lab -> (investor that led its last round, month of the round)
         self.round_leader: dict[str, tuple[str, int]] = {}
         self.outside_invested: dict[str, float] = {}  # lab -> financial investors' money in it
@@ -120,9 +106,7 @@ class CapitalMarket:
         lost = sum(self.outside_invested.get(lab.name, 0.0) for lab in m.labs
                    if lab.exit_month is not None and m.month - 12 <= lab.exit_month < m.month
                    and lab.exit_kind in ("closed", "acqui-hired"))
-        lost += self._defaults_this_year
-        self._defaults_this_year = 0.0
-        return lost
+        return lost + self.model.credit.take_defaults_this_year()
 
     def cash_flow_growth(self) -> float:
         """Big tech's other cash flow this month as a multiple of 2024-01's."""
@@ -207,7 +191,7 @@ class CapitalMarket:
             short = self.fill_round(lab, need, pre_money)
             if short > 0 and not young:  # what equity left short: idle compute, then credit
                 short -= self.compute_for_equity(lab, short, pre_money)
-                self.lend(lab, short)
+                m.credit.lend(lab, short)
 
     def fill_round(self, lab, need: float, pre_money: float) -> float:
         """Partner clouds first (each decides its share), then investors, the one offering
@@ -280,62 +264,3 @@ class CapitalMarket:
             self.compute_for_equity_cum += amount
             supplied += amount
         return supplied
-
-    # ---------------------------------------------------------------- vendor credit
-    def credit_limit(self, lab) -> float:
-        """What a lab may still borrow: a multiple of its annualised sales and a share of its
-        valuation, less what it owes."""
-        mo = self.model.p.money
-        loan = self.loans.get(lab.name)
-        owed = loan.balance if loan else 0.0
-        return max(min(mo.credit_sales_multiple * 12.0 * lab.last_sales,
-                       mo.credit_valuation_share * self.valuation(lab)) - owed, 0.0)
-
-    def lend(self, lab, need: float) -> float:
-        """Vendor credit: the lab's primary cloud lends what the round left short, within the
-        credit limit, to be repaid from sales (a partner's compute on deferred payment)."""
-        m = self.model
-        if not m.p.strategy.partnerships or not lab.partners:
-            return 0.0
-        lender = m.by_name.get(lab.partners[0])
-        if lender is None:
-            return 0.0
-        loan = self.loans.get(lab.name)
-        if loan is not None and loan.lender != lender.name:
-            return 0.0  # one lender a lab
-        amount = min(need, self.credit_limit(lab), max(lender.cash, 0.0))
-        if amount <= 0:
-            return 0.0
-        m.ledger.pay(lender.name, lab.name, amount, "vendor_credit")
-        self.loans[lab.name] = Loan(lender.name, lab, (loan.balance if loan else 0.0) + amount)
-        self.credit_cum += amount
-        return amount
-
-    def service_debt(self) -> None:
-        """After the month's sales: interest accrues on vendor credit, and a share of each
-        borrower's sales, at least the interest, pays it (interest first, then principal)
-        as far as its cash goes. A borrower that has exited defaults: what it owes is
-        written off, the lender's loss."""
-        m = self.model
-        mo = m.p.money
-        for name, loan in list(self.loans.items()):
-            lab = loan.lab
-            if not (lab.alive and lab.independent):
-                self.credit_defaults_cum += loan.balance
-                self._defaults_this_year += loan.balance
-                self.credit_losses[loan.lender] = self.credit_losses.get(loan.lender, 0.0) + \
-                    loan.balance
-                del self.loans[name]
-                continue
-            interest = loan.balance * mo.credit_interest_per_year / 12.0
-            balance = loan.balance + interest
-            pay = min(balance, max(mo.credit_repayment_share_of_sales * lab.last_sales,
-                                   interest), max(lab.cash, 0.0))
-            if pay > 0:
-                m.ledger.pay(lab.name, loan.lender, min(pay, interest), "interest")
-                m.ledger.pay(lab.name, loan.lender, max(pay - interest, 0.0), "repayment")
-            balance -= pay
-            if balance <= 1.0:  # repaid (to the dollar)
-                del self.loans[name]
-            else:
-                self.loans[name] = loan._replace(balance=balance)
