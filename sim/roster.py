@@ -213,7 +213,7 @@ ARTICLE_ANTHROPIC_DEAL_USD = 3e8
 class InvestorSpec:
     """A pool of outside capital. Its 2024 size, friction and discount are scenario knobs:
     the names of parameters, `finance.*` unless dotted (`money.growth_pool_usd_per_year`;
-    empty: none). From 2025 the pool follows investors' appetite (`money.*`)."""
+    empty: none). After the first simulated year the pool follows investors' appetite (`money.*`)."""
 
     name: str
     pool_param: str

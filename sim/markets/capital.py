@@ -58,7 +58,7 @@ class CapitalMarket:
                                  m.p.finance.frontier_option)
 
     def refill(self) -> None:
-        """January: investors review their appetite for the sector (from 2025), then each
+        """January: investors review their appetite for the sector (from the second simulated January on), then each
         investor's pool is set to a year's size at that appetite."""
         if self.model.month > 0:
             self.review_appetite()
