@@ -189,8 +189,9 @@ class DemandParams:
 class FinanceParams:
     # US venture capital deployable into frontier labs in 2024 (finite, A22); after the
     # first simulated year it follows the sector's returns (money.*). C24 section 8: US AI
-    # start-ups raised $97B in 2024 and generative AI $56B worldwide (PitchBook, second-hand); the part open to
-    # frontier labs: assumption $40B (with growth funds' $15B, about the $56B).
+    # start-ups raised $97B in 2024 and generative AI $56B worldwide (PitchBook,
+    # second-hand); the part open to frontier labs: assumption $40B (with growth funds' $15B,
+    # about the $56B).
     us_capital_pool_usd_per_year: float = p(4e10, 0.0, 1e14)
     # Sovereign funds' pool in 2024, with friction (A22, A23). C24 section 2: ~$5B of xAI's
     # Dec-2024 $6B came from Middle East sovereign funds and MGX joined OpenAI's round, ~$6B
@@ -219,7 +220,8 @@ class FinanceParams:
     max_round_share: float = p(0.25, 0.0, 0.95)
     # Valuation = this x annualised revenue x (1 + frontier option) in the first simulated
     # year (2024); later it follows the sector's revenue growth (money.multiple_elasticity).
-    # Assumption (OpenAI was valued ~$86-157B in 2024 on ~$2-4B revenue, second-hand; C24 section 2: ~40x revenue).
+    # Assumption (OpenAI was valued ~$86-157B in 2024 on ~$2-4B revenue, second-hand; C24
+    # section 2: ~40x revenue).
     revenue_multiple: float = p(25.0, 0.0, 1000.0)
     # Extra value of being at the frontier, decaying by e per capability step behind. Assumption.
     frontier_option: float = p(1.0, 0.0, 100.0)
