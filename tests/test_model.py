@@ -427,3 +427,17 @@ def test_make_weights_do_not_drift_to_the_floor_in_the_baseline():
         f = sim.simulate(seed=seed).firms
         late = f[(f.kind == "hyperscaler") & (f.month >= 60)]
         assert (late.groupby("firm").make_weight.mean() > floor + 0.1).all(), seed
+
+
+def test_clouds_ai_revenue_grows_through_2024_and_they_build_for_it(small):
+    """A16: Microsoft and Amazon reported record quarters, partly from AI. In the model the
+    three clouds' AI revenue in the last quarter of 2024 exceeds the first's, and they
+    spend on AI capacity in 2024 (calibration_2024.md section 4: capex grew ~57 % at
+    Amazon)."""
+    result = sim.simulate(small(), seed=0)
+    firms = result.firms.set_index("month")
+    for cloud in ("Microsoft", "Amazon"):
+        own = firms[firms.firm == cloud]
+        first, last = own.revenue_usd.loc[0:2].sum(), own.revenue_usd.loc[9:11].sum()
+        assert last > 1.5 * first > 0
+        assert own.capex_usd.loc[0:11].sum() > 0
