@@ -543,6 +543,9 @@ class ChipParams:
     supply_lead_months: int = p(12, 1, 60)
     # Output the vendor plans as a multiple of the orders it expects. Assumption.
     supply_headroom: float = p(1.2, 0.1, 10.0)
+    # Fastest growth of output the vendor plans for, per year: Nvidia's data-centre revenue
+    # grew 2.42x in FY2025 (to Jan 2025; C24 5), its fastest on record.
+    max_supply_growth_per_year: float = p(2.42, 1.0, 20.0)
     # Output at 2024-01 over the clouds' planned order rate: no source in calibration_2024.md
     # says the three clouds' 2024 orders went unfilled, so 2024 starts unscarce. Assumption.
     initial_supply_headroom: float = p(1.5, 0.1, 10.0)

@@ -58,6 +58,13 @@ def _year_sum(by: dict, firm: str, column: str) -> float:
     return float(by[firm][column].to_numpy()[: END_2024 + 1].sum())
 
 
+def _margin(ind, months: slice) -> float:
+    """The chip vendor's gross margin over some months: gross profit / revenue."""
+    revenue = ind["chip_vendor_revenue_usd"].to_numpy()[months]
+    profit = (revenue * ind["chip_vendor_margin"].to_numpy()[months]).sum()
+    return float(profit / revenue.sum()) if revenue.sum() > 0 else math.nan
+
+
 def measure(result) -> dict[str, float]:
     """Everything validation needs from one run, as plain numbers (cheap to send between
     processes)."""
@@ -99,6 +106,14 @@ def measure(result) -> dict[str, float]:
         "anthropic_valuation_2024_usd": float(
             by["Anthropic"]["valuation_usd"].to_numpy()[: END_2024 + 1].mean()),
         "clouds_capex_2024_usd": sum(_year_sum(by, h.name, "capex_usd") for h in HYPERSCALERS),
+        # The chip vendor (sim/markets/chips.py):
+        "chip_vendor_revenue_2024_usd": float(ind["chip_vendor_revenue_usd"].to_numpy()[
+            : END_2024 + 1].sum()),
+        "chip_vendor_margin_2024": _margin(ind, slice(0, END_2024 + 1)),
+        "chip_vendor_margin_run": _margin(ind, slice(None)),
+        "value_chip_vendors_usd": s["value_chip_vendors_usd"],
+        "value_chip_vendors_share": (s["value_chip_vendors_usd"] / s["value_total_usd"]
+                                     if s["value_total_usd"] > 0 else math.nan),
         # For directions and findings:
         "inhouse_leads_2034": float(s.get("leader_kind_2034") == "inhouse_lab"),
         "independent_leads_2034": float(s.get("leader_kind_2034") == "independent_lab"),

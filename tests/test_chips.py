@@ -75,7 +75,7 @@ def test_supply_grows_with_orders_after_the_lead():
     for _ in range(6):  # orders triple from month t
         month(v, {"A": 30.0})
     assert v.output[t] == pytest.approx(v.output[t - 1])  # decided before: unchanged
-    assert v.output[t + lead] > 1.5 * before  # decided after: follows the orders
+    assert v.output[t + lead] > 1.2 * before  # decided after: follows the orders
     assert v.output[t + lead + 5] > v.output[t + lead]
 
 

@@ -70,25 +70,25 @@ class ChipVendor:
     def _start(self, orders: float) -> None:
         """The first month: no source says the three clouds' 2024 orders went unfilled, so
         output starts at initial headroom x the rate the clouds' first order implies (the
-        capacity they plan to add over their build lead, spread over it), growing at their
-        fastest planned growth until the vendor's own plans arrive; a full stock."""
+        capacity they plan to add over their build lead, spread over it), growing at its
+        fastest until the vendor's own plans arrive; a full stock."""
         m, k = self.model, self.model.p.chips
-        c = m.p.compute
-        rate = k.initial_supply_headroom * orders / c.build_lead_months
+        rate = k.initial_supply_headroom * orders / m.p.compute.build_lead_months
         for t in range(k.supply_lead_months):
-            self.output[t] = rate * c.max_planned_growth_per_month ** t
+            self.output[t] = rate * k.max_supply_growth_per_year ** (t / 12.0)
         self.available = max(k.stock_months * rate, orders * k.initial_supply_headroom)
 
     def expected_orders(self, lead: int) -> float:
-        """Orders expected `lead` months ahead: the last six months' mean, grown at the rate
-        seen against the six before (between 1 and the clouds' fastest planned growth; the
-        fastest while there is under a year of history). Six months smooth the lumps of
-        the clouds' orders."""
-        h, top = self.history, self.model.p.compute.max_planned_growth_per_month
-        recent = sum(h[-6:]) / len(h[-6:])
-        earlier = sum(h[-12:-6]) / 6.0 if len(h) >= 12 else 0.0
-        growth = min(max((recent / earlier) ** (1.0 / 6.0), 1.0), top) if earlier > 0 else top
-        return recent * growth ** (lead + 2.5)  # 2.5: from the window's middle to now
+        """Orders expected `lead` months ahead: the last year's monthly mean, grown at the
+        rate seen against the year before, between none and `max_supply_growth_per_year`
+        (that fastest while there is under two years of history). A year smooths the lumps
+        of the clouds' orders (a training run's capacity at a time)."""
+        h = self.history
+        top = self.model.p.chips.max_supply_growth_per_year ** (1.0 / 12.0)
+        recent = sum(h[-12:]) / len(h[-12:])
+        earlier = sum(h[-24:-12]) / 12.0 if len(h) >= 24 else 0.0
+        growth = min(max((recent / earlier) ** (1.0 / 12.0), 1.0), top) if earlier > 0 else top
+        return recent * growth ** (lead + 5.5)  # 5.5: from the window's middle to now
 
     def sell(self, orders: dict[str, float]) -> dict[str, float]:
         """Serve the clouds' orders (list-price USD by buyer) within what it can ship; book
