@@ -68,10 +68,11 @@ def test_revenue_and_cost_of_goods_go_through_the_ledger_at_the_margin():
 def test_supply_grows_with_orders_after_the_lead():
     lead = 6
     v = vendor(supply_lead_months=lead, supply_headroom=1.0)
-    for _ in range(24):
+    for _ in range(40):  # steady orders: output settles at them
         month(v, {"A": 10.0})
     t = v.model.month
     before = v.output[t + lead - 1]
+    assert before == pytest.approx(10.0)
     for _ in range(6):  # orders triple from month t
         month(v, {"A": 30.0})
     assert v.output[t] == pytest.approx(v.output[t - 1])  # decided before: unchanged
