@@ -674,8 +674,8 @@ def _check_consistency(params: Params) -> None:
         raise ConfigError(f"demand.home_cloud_shares={params.demand.home_cloud_shares}: the "
                           f"shares of {', '.join(clouds)} must sum to at most 1")
     _check_names("strategy.initial_make_weight", params.strategy.initial_make_weight, clouds)
-    for key in ("custom_share", "custom_start_month"):  # chips
-        _check_names(f"chips.{key}", getattr(params.chips, key), clouds, complete=True)
+    for key in ("custom_share", "custom_start_month"):  # chips: a cloud not named has none
+        _check_names(f"chips.{key}", getattr(params.chips, key), clouds)
     d, f = params.demand, params.finance
     if d.inference_cost_share + f.revenue_share > 1.0:
         raise ConfigError(f"demand.inference_cost_share + finance.revenue_share = "

@@ -254,7 +254,7 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("chips.scarcity_price_slope", 0.2, 3.0, LOG, "judgement: how steeply unfilled orders raise chip prices, up to chips_scarce's 3"),
     U("chips.supply_lead_months", 6, 18, LIN, "judgement: half a year to chips_scarce's 18 months to add packaging and fab output"),
     U("chips.supply_headroom", 0.8, 1.5, LIN, "judgement: the vendor plans output from chips_scarce's 0.8 to 1.5 times the orders it expects"),
-    U("chips.max_supply_growth_per_year", 1.5, 4.0, LOG, "C24 5: Nvidia's data-centre revenue grew 2.42x in FY2025 (to Jan 2025); judgement: 1.5-4x"),
+    U("chips.max_supply_growth_per_year", 1.5, 4.0, LOG, "C24 5: Nvidia's data-centre revenue grew 2.42x in its fiscal year covering 2024; judgement: 1.5-4x"),
     U("chips.initial_supply_headroom", 1.0, 2.0, LIN, "judgement: no source says 2024 orders went unfilled; from just enough (chips_scarce) to twice"),
     U("chips.stock_months", 2, 12, LOG, "judgement: stock and orders booked ahead, in months of output"),
     U("chips.custom_share.Google", 0.3, 0.8, LIN, "judgement: TPU's share of Google's new AI capacity, up to custom_silicon's 0.8"),

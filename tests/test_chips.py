@@ -141,3 +141,9 @@ def test_chip_parameters_name_the_clouds():
         validate(_merge(Params(), {"chips": {"custom_share": {"Oracle": 0.5}}}))
     with pytest.raises(ConfigError, match=r"chips.gross_margin=0.99 is out of range"):
         validate(_merge(Params(), {"chips": {"gross_margin": 0.99}}))
+
+
+def test_a_cloud_not_named_has_no_own_accelerator(small):
+    m = AIIndustry(small(chips={"custom_share": {"Amazon": 0.0}}), seed=0)
+    m.p.chips.custom_share.pop("Google")  # as for a cloud added to the roster later
+    assert m.compute.custom_share(m.by_name["Google"]) == 0.0

@@ -264,10 +264,11 @@ class ComputeMarket:
             self.roundtrip_cum += back
 
     def custom_share(self, h) -> float:
-        """Share of `h`'s new capacity on its own accelerator this month (chips.custom_*)."""
+        """Share of `h`'s new capacity on its own accelerator this month (chips.custom_*; a
+        cloud not named there has none)."""
         k = self.model.p.chips
-        return chips.custom_share(self.model.month, k.custom_share[h.name],
-                                  k.custom_start_month[h.name], k.custom_ramp_months)
+        return chips.custom_share(self.model.month, k.custom_share.get(h.name, 0.0),
+                                  k.custom_start_month.get(h.name, 0.0), k.custom_ramp_months)
 
     def own_unit_capex(self) -> float:
         """Capex per FLOP/month on a hyperscaler's own accelerator (no vendor margin)."""
