@@ -147,3 +147,10 @@ def test_a_cloud_not_named_has_no_own_accelerator(small):
     m = AIIndustry(small(chips={"custom_share": {"Amazon": 0.0}}), seed=0)
     m.p.chips.custom_share.pop("Google")  # as for a cloud added to the roster later
     assert m.compute.custom_share(m.by_name["Google"]) == 0.0
+
+
+def test_the_vendor_sizes_itself_on_the_first_orders():
+    v = vendor()
+    assert month(v, {"A": 0.0}) == {"A": 0.0} and not v.output
+    got = month(v, {"A": 6.0})
+    assert got == {"A": 6.0} and v.model.month - 1 in v.output

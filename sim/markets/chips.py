@@ -68,14 +68,14 @@ class ChipVendor:
         return self.factor
 
     def _start(self, orders: float) -> None:
-        """The first month: no source says the three clouds' 2024 orders went unfilled, so
+        """The first month with orders: no source says the three clouds' 2024 orders went unfilled, so
         output starts at initial headroom x the rate the clouds' first order implies (the
         capacity they plan to add over their build lead, spread over it), growing at its
         fastest until the vendor's own plans arrive; a full stock."""
         m, k = self.model, self.model.p.chips
         rate = k.initial_supply_headroom * orders / m.p.compute.build_lead_months
-        for t in range(k.supply_lead_months):
-            self.output[t] = rate * k.max_supply_growth_per_year ** (t / 12.0)
+        for i in range(k.supply_lead_months):
+            self.output[m.month + i] = rate * k.max_supply_growth_per_year ** (i / 12.0)
         self.available = max(k.stock_months * rate, orders * k.initial_supply_headroom)
 
     def expected_orders(self, lead: int) -> float:
@@ -98,6 +98,8 @@ class ChipVendor:
         t = m.month
         total = sum(orders.values())
         if not self.output:
+            if total <= 0:  # no orders yet: the vendor sizes itself on the first
+                return dict.fromkeys(orders, 0.0)
             self._start(total)
         else:
             out = self.output.get(t, 0.0)
