@@ -2,9 +2,9 @@
 capacity at a margin, allocates its supply when orders exceed it and adds supply after a
 lead time; and the hyperscalers' own accelerators (TPU, Trainium, Maia), built at cost.
 
-Amounts of supply and orders are in USD at the vendor's list price without scarcity (its
-`list_price`, the cloud's capex per FLOP/month of capacity), so that a scarcity premium
-raises the vendor's revenue, not the volume it can ship."""
+Amounts of supply and orders are in USD at the vendor's list price without scarcity (the
+clouds' capex per FLOP/month of capacity, `ComputeMarket.unit_capex`), so that a scarcity
+premium raises the vendor's revenue, not the volume it can ship."""
 
 from __future__ import annotations
 
@@ -52,13 +52,13 @@ class ChipVendor:
         self.available = 0.0  # what it can ship this month (list-price USD)
         self.history: list[float] = []  # orders per month (list-price USD)
         self.offered: list[float] = []  # what it could ship per month (list-price USD)
-        self.pressure = 0.0  # last month's orders / output
+        self.pressure = 0.0  # orders / what it could ship, last three months
         self.factor = 1.0  # this month's scarcity factor on price
         self.revenue = self.cost = 0.0  # this month's (USD)
         self.ordered = self.shipped = 0.0  # this month's (list-price USD)
 
     def open_month(self) -> None:
-        """Set this month's price from last month's pressure."""
+        """Set this month's price from the pressure at the end of last month."""
         k = self.model.p.chips
         self.factor = scarcity_factor(self.pressure, k.scarcity_price_slope)
         self.revenue = self.cost = self.ordered = self.shipped = 0.0
@@ -68,8 +68,8 @@ class ChipVendor:
         return self.factor
 
     def _start(self, orders: float) -> None:
-        """The first month with orders: no source says the three clouds' 2024 orders went unfilled, so
-        output starts at initial headroom x the rate the clouds' first order implies (the
+        """The first month with orders: no source says the three clouds' 2024 orders went
+        unfilled, so output starts at initial headroom x the rate the clouds' first order implies (the
         capacity they plan to add over their build lead, spread over it), growing at its
         fastest until the vendor's own plans arrive; a full stock."""
         m, k = self.model, self.model.p.chips
