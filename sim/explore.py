@@ -111,8 +111,8 @@ OUTCOMES: dict[str, tuple[str, Callable[[dict], float]]] = {
                        "for its lab) to the horizon (USD)", lambda s: s["value_labs_usd"]),
     "value_investors_usd": ("value captured by the investors to the horizon (USD)",
                             lambda s: s["value_investors_usd"]),
-    "value_chip_vendors_usd": ("value captured by chip vendors that hold stakes to the horizon "
-                               "(USD; 0 while none does)",
+    "value_chip_vendors_usd": ("value captured by the chip vendor to the horizon: its gross "
+                               "profit, and its stakes if it invests (USD)",
                                lambda s: s["value_chip_vendors_usd"]),
     "value_labs_share": ("labs' own shareholders' share of all value captured to the horizon "
                          "(NaN when the total is not positive)",

@@ -16,6 +16,7 @@ import mesa
 from . import policies, roster
 from .agents import FrontierLab, Hyperscaler, Investor, TrainedModel
 from .markets.capital import CapitalMarket
+from .markets.chips import ChipVendor
 from .markets.compute import ComputeMarket
 from .markets.credit import VendorCredit
 from .markets.deals import DealBook
@@ -75,6 +76,8 @@ class AIIndustry(mesa.Model):
             p.demand.n_customers, self.rng, [shares[h.name] for h in self.hyperscalers],
             p.demand.budget_sigma, p.demand.quality_weight, p.demand.price_weight)
         self.customers.start_with(self.rng, [lab.spec.initial_share for lab in self.labs])
+        self.ledger.open_account(finance.CHIP_VENDORS)
+        self.chips = ChipVendor(self)  # the accelerator vendor (sim/markets/chips.py)
         self.compute = ComputeMarket(self)
         self.products = ProductMarket(self)
         self.capital = CapitalMarket(self)
@@ -156,6 +159,7 @@ class AIIndustry(mesa.Model):
         if self.month % 12 == 0:
             self.capital.refill()
         self.compute.set_prices()
+        self.chips.open_month()
         if self.month > 0 and self.month % self.p.strategy.review_months == 0:
             hyperscalers.do("review_strategy")
             self.roster.buy_talent()

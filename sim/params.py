@@ -531,6 +531,44 @@ class PolicyParams:
         default_factory=lambda: {"_target_": "sim.policies.hyperscaler.MakeOrBuy"})
 
 
+# ---- chips (issue 17 item 1: sim/markets/chips.py) ----
+@dataclass
+class ChipParams:
+    # Vendor's gross margin at list price: Nvidia FY2025 (to Jan 2025) GAAP 75.0 % (C24 5).
+    gross_margin: float = p(0.75, 0.0, 0.95)
+    # Price rise per unit of orders / output above 1 (three-month sums). Assumption.
+    scarcity_price_slope: float = p(1.0, 0.0, 100.0)
+    # Months from the vendor deciding output to shipping it (packaging and fab capacity).
+    # Assumption.
+    supply_lead_months: int = p(12, 1, 60)
+    # Output the vendor plans as a multiple of the orders it expects. Assumption.
+    supply_headroom: float = p(1.2, 0.1, 10.0)
+    # Fastest growth of output the vendor plans for, per year: Nvidia's data-centre revenue
+    # grew 2.42x in FY2025 (to Jan 2025; C24 5), its fastest on record.
+    max_supply_growth_per_year: float = p(2.42, 1.0, 20.0)
+    # Output at 2024-01 over the clouds' planned order rate: no source in calibration_2024.md
+    # says the three clouds' 2024 orders went unfilled, so 2024 starts unscarce. Assumption.
+    initial_supply_headroom: float = p(1.5, 0.1, 10.0)
+    # Most output the vendor carries as stock (finished chips, orders booked ahead), in
+    # months of output: absorbs the clouds' lumpy orders. Assumption.
+    stock_months: float = p(6.0, 0.0, 60.0)
+    # Long-run share of new capacity each hyperscaler builds on its own accelerator (Google
+    # TPU, Amazon Trainium, Microsoft Maia). Assumption (C24 3: Anthropic trains on Amazon's
+    # Trainium in 2024; no share is given).
+    custom_share: dict[str, float] = pdict(
+        {"Google": 0.5, "Amazon": 0.3, "Microsoft": 0.2}, 0.0, 1.0)
+    # Month (0 = 2024-01) each programme's ramp starts: Google's TPU (2016 on) mature, Amazon's
+    # Trainium in use by 2024 (C24 3), Microsoft's Maia (announced late 2023) without volume in
+    # 2024. Assumption for the months.
+    custom_start_month: dict[str, float] = pdict(
+        {"Google": -60.0, "Amazon": -12.0, "Microsoft": 12.0}, -240.0, 1200.0)
+    # Months from a programme's start to its full share. Assumption.
+    custom_ramp_months: float = p(36.0, 1.0, 240.0)
+    # Own accelerator's capex over the vendor's unit cost: design, lower volume and
+    # performance (1.4: 0.6 of the vendor's list price at a 75 % margin). Assumption.
+    custom_overhead: float = p(1.4, 0.0, 20.0)
+
+
 @dataclass
 class Params:
     scenario: str = "baseline"
@@ -546,6 +584,7 @@ class Params:
     talent: TalentParams = field(default_factory=TalentParams)
     entry: EntryParams = field(default_factory=EntryParams)
     policy: PolicyParams = field(default_factory=PolicyParams)
+    chips: ChipParams = field(default_factory=ChipParams)
 
 
 def _range_of(f: dataclasses.Field) -> Range | None:
@@ -635,6 +674,8 @@ def _check_consistency(params: Params) -> None:
         raise ConfigError(f"demand.home_cloud_shares={params.demand.home_cloud_shares}: the "
                           f"shares of {', '.join(clouds)} must sum to at most 1")
     _check_names("strategy.initial_make_weight", params.strategy.initial_make_weight, clouds)
+    for key in ("custom_share", "custom_start_month"):  # chips: a cloud not named has none
+        _check_names(f"chips.{key}", getattr(params.chips, key), clouds)
     d, f = params.demand, params.finance
     if d.inference_cost_share + f.revenue_share > 1.0:
         raise ConfigError(f"demand.inference_cost_share + finance.revenue_share = "

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import roster, value
-from .mechanisms.finance import COST_TAGS, REVENUE_TAGS, flow_total
+from .mechanisms.finance import CHIP_VENDORS, COST_TAGS, REVENUE_TAGS, flow_total
 from .roster import START_DATE, Kind
 KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
 INTERNAL_COMPUTE = ("self_compute", "self_inference")
@@ -36,6 +36,9 @@ INDUSTRY_FIELDS = (
     "other_clouds_ai_revenue_usd", "us_capital_left_usd", "cash_total_usd",
     "net_outside_flow_usd", "investor_pools_usd", "valuation_multiple", "vendor_credit_usd",
 )
+
+# The chip vendor (sim/markets/chips.py): revenue, gross margin, price over list price.
+INDUSTRY_FIELDS += ("chip_vendor_revenue_usd", "chip_vendor_margin", "chip_price_multiple")
 
 # Value captured by holder and group (sim/value.py).
 FIRM_FIELDS += value.FIRM_FIELDS
@@ -230,7 +233,11 @@ class Recorder:
         ind["investor_pools_usd"][t] = sum(i.pool_per_year for i in m.investors)
         ind["valuation_multiple"][t] = m.capital.revenue_multiple
         ind["vendor_credit_usd"][t] = sum(loan.balance for loan in m.credit.loans.values())
-        ind["cash_total_usd"][t] = sum(a.cash for a in [*m.firms, *m.investors])
+        ind["chip_vendor_revenue_usd"][t] = m.chips.revenue
+        ind["chip_vendor_margin"][t] = m.chips.margin()
+        ind["chip_price_multiple"][t] = m.chips.price_multiple()
+        ind["cash_total_usd"][t] = (sum(a.cash for a in [*m.firms, *m.investors])
+                                    + m.ledger.cash[CHIP_VENDORS])
         ind["net_outside_flow_usd"][t] = net_outside
         self.value.record(t, flows, f, ind)
 

@@ -58,6 +58,13 @@ def _year_sum(by: dict, firm: str, column: str) -> float:
     return float(by[firm][column].to_numpy()[: END_2024 + 1].sum())
 
 
+def _margin(ind, months: slice) -> float:
+    """The chip vendor's gross margin over some months: gross profit / revenue."""
+    revenue = ind["chip_vendor_revenue_usd"].to_numpy()[months]
+    profit = (revenue * ind["chip_vendor_margin"].to_numpy()[months]).sum()
+    return float(profit / revenue.sum()) if revenue.sum() > 0 else math.nan
+
+
 def measure(result) -> dict[str, float]:
     """Everything validation needs from one run, as plain numbers (cheap to send between
     processes)."""
@@ -99,6 +106,14 @@ def measure(result) -> dict[str, float]:
         "anthropic_valuation_2024_usd": float(
             by["Anthropic"]["valuation_usd"].to_numpy()[: END_2024 + 1].mean()),
         "clouds_capex_2024_usd": sum(_year_sum(by, h.name, "capex_usd") for h in HYPERSCALERS),
+        # The chip vendor (sim/markets/chips.py):
+        "chip_vendor_revenue_2024_usd": float(ind["chip_vendor_revenue_usd"].to_numpy()[
+            : END_2024 + 1].sum()),
+        "chip_vendor_margin_2024": _margin(ind, slice(0, END_2024 + 1)),
+        "chip_vendor_margin_run": _margin(ind, slice(None)),
+        "value_chip_vendors_usd": s["value_chip_vendors_usd"],
+        "value_chip_vendors_share": (s["value_chip_vendors_usd"] / s["value_total_usd"]
+                                     if s["value_total_usd"] > 0 else math.nan),
         # For directions and findings:
         "inhouse_leads_2034": float(s.get("leader_kind_2034") == "inhouse_lab"),
         "independent_leads_2034": float(s.get("leader_kind_2034") == "independent_lab"),
@@ -227,6 +242,16 @@ FACTS = (
          "C24 4: all capex $191B (Amazon $83B, Alphabet $52.5B, Microsoft FY24 $55.7B); "
          "AI's part not reported: judgement, at least a sixth",
          "clouds_capex_2024_usd", 30e9, 191e9, " $B", 1e9),
+    # The chip vendor (sim/markets/chips.py). Nvidia's fiscal year to Jan 2025 stands for
+    # 2024. Its buyers in the model are the three clouds and own clusters (Meta's); what
+    # share of Nvidia's sales they made is not in the sources: judgement, a third to two
+    # thirds (Oracle, CoreWeave, xAI, sovereign and enterprise buyers bought the rest).
+    Fact("A10", "the chip vendor's revenue in 2024",
+         "C24 5: Nvidia data-centre revenue $115.2B (FY to Jan 2025); a third to two thirds "
+         "of it", "chip_vendor_revenue_2024_usd", 38e9, 77e9, " $B", 1e9),
+    Fact("A10", "the chip vendor's gross margin in 2024",
+         "C24 5: Nvidia FY2025 GAAP gross margin 75.0 % (Q4 73.0 %)",
+         "chip_vendor_margin_2024", 0.70, 0.80),
 )
 
 
@@ -307,6 +332,15 @@ DIRECTIONS = (
               "independent_leads_2034", +1, "rate"),
     Direction("no_partnerships", "A17 A31", "money round-tripped to investors' clouds, $B",
               "roundtrip_cum_usd", -1, "value", 1e9),
+    # Chips (sim/markets/chips.py). Scarcity binds on price (the vendor's margin) more than
+    # it cuts volume, so the vendor's value rises; its share of all value does not (the
+    # clouds' capacity is scarce too and their prices rise): docs/validation.md.
+    Direction("chips_scarce", "A10 A23", "the chip vendor's gross margin over the run",
+              "chip_vendor_margin_run", +1, "value"),
+    Direction("chips_scarce", "A10 A23", "value captured by the chip vendor, $B",
+              "value_chip_vendors_usd", +1, "value", 1e9),
+    Direction("custom_silicon", "A10", "value captured by the chip vendor, $B",
+              "value_chip_vendors_usd", -1, "value", 1e9),
 )
 
 

@@ -64,6 +64,8 @@ def group_of(model, holder: str) -> str:
     shareholders are labs; anyone else holding a stake counts as an investor."""
     if holder in model.by_name:
         return CLOUDS
+    if holder == CHIP_VENDORS:  # the vendor's own account: its gross profit (chips.py)
+        return CHIP_VENDORS
     for investor in model.investors:
         if investor.name == holder:
             return (getattr(investor, "value_group", None)
@@ -127,6 +129,7 @@ class ValueBooks:
             worth[h.name] += cash[h.name] + h.capacity.book_value(t)
         for investor in m.investors:
             worth[investor.name] += cash[investor.name]
+        worth[CHIP_VENDORS] += cash[CHIP_VENDORS]  # the vendor's gross profit kept
         # Credit a lab owes (vendor credit, sim/markets/credit.py: lab -> loan with
         # `lender` and `balance`) is its lender's asset and comes off the lab's equity.
         for name, loan in m.credit.loans.items():

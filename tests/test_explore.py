@@ -404,7 +404,7 @@ def test_outcomes_from_a_real_summary():
     assert set(values) == set(explore.OUTCOMES) and all(math.isfinite(v) for v in values.values())
     assert values["labs_capture_more"] == float(s["value_labs_usd"] > s["value_clouds_usd"])
     assert values["value_labs_share"] == s["value_labs_usd"] / s["value_total_usd"]
-    assert values["value_chip_vendors_usd"] == 0.0
+    assert values["value_chip_vendors_usd"] > 0.0  # the chip vendor's gross profit
     assert math.isnan(explore.outcome_values({**SUMMARY, "value_total_usd": 0.0})[
         "value_labs_share"])
     assert explore.outcome_values({**SUMMARY, "leader_kind": "inhouse_lab",

@@ -29,20 +29,22 @@ def revaluation(firms):
 @pytest.mark.parametrize("variant,seed", [({}, 0), (OPEN_ENTRY, 3), (CLOSURES, 2)])
 def test_value_groups_add_up_to_the_industrys_profit_and_revaluation(variant, seed):
     """The groups add up to the total every month, and the total is the industry's accrual
-    profit plus the change in labs' marked values: investment for equity, round-tripped
-    cloud spend, revenue share, acquisitions and liquidations move value between groups but
-    create none."""
+    profit plus the chip vendor's gross profit plus the change in labs' marked values:
+    investment for equity, round-tripped cloud spend, revenue share, acquisitions and
+    liquidations move value between groups but create none."""
     r = sim.simulate(variant, seed=seed)
     ind, s = r.industry, r.summary
     groups = ind[[f"value_{g}_usd" for g in value.GROUPS]].sum(axis=1)
     np.testing.assert_allclose(groups, ind.value_total_usd, rtol=1e-9, atol=1.0)
-    created = r.firms.groupby("month").profit_usd.sum().cumsum() + revaluation(r.firms)
+    vendor = (ind.chip_vendor_revenue_usd * ind.chip_vendor_margin).cumsum().to_numpy()
+    created = (r.firms.groupby("month").profit_usd.sum().cumsum() + revaluation(r.firms)
+               + vendor)
     np.testing.assert_allclose(ind.value_total_usd, created.to_numpy(), rtol=1e-9,
                                atol=1e-9 * np.abs(created).max())
     assert s["value_total_usd"] == pytest.approx(sum(s[f"value_{g}_usd"]
                                                      for g in value.GROUPS), rel=1e-12)
-    # Chip vendors invest (sim/roster.py INVESTORS): their stakes gain or lose value.
-    assert s["value_chip_vendors_usd"] != 0.0
+    # Chip vendors sell at a margin and invest (sim/roster.py INVESTORS).
+    assert s["value_chip_vendors_usd"] != 0.0 and vendor[-1] > 0
     if variant:  # the variants exercise the roster: founding, sales or closures
         assert s["entrants"] > 0 and s["lab_exits"] > 0
 

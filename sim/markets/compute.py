@@ -11,7 +11,8 @@ import numpy as np
 from ..mechanisms import compute, training
 from ..policies import checked
 from . import deals
-from ..mechanisms.finance import CHIP_VENDORS, ENERGY, OTHER_CLOUDS
+from ..mechanisms.finance import ENERGY, FOUNDRIES, OTHER_CLOUDS
+from . import chips
 
 
 class ComputeOrder(NamedTuple):
@@ -127,10 +128,12 @@ class ComputeMarket:
             # The run's FLOP plus research compute alongside it; only the run counts.
             want = training.bought_flop(
                 (lab.run_target_flop - lab.run_delivered_flop) / months_left, research)
-            if lab.is_open or lab.own_cluster:  # own data centres, at cost from chip vendors
-                cost = self.replacement_cost
+            if lab.is_open or lab.own_cluster:  # own data centres, at cost: the chip
+                cost = self.replacement_cost  # vendor's hardware, the energy
                 flop = min(want, spendable / cost)
-                m.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
+                hardware = m.p.compute.hardware_share_of_cost
+                m.chips.sell_direct(lab.name, flop * cost * hardware, "self_compute")
+                m.ledger.pay(lab.name, ENERGY, flop * cost * (1.0 - hardware), "self_compute")
                 lab.run_delivered_flop += training.run_share(flop, research)
                 self.self_supplied_flop += flop
                 continue
@@ -168,7 +171,7 @@ class ComputeMarket:
         if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
             h.capacity = compute.Capacity(demand_flop / c.target_utilisation,
                                           m.p.horizon_months, c.build_lead_months,
-                                          c.hardware_life_months, self.unit_capex())
+                                          c.hardware_life_months, self.cloud_unit_capex(h))
         capacity = h.capacity.in_service(m.month)
         got_inf, got_train = compute.ration(np.array([o.flop for o in inference]),
                                             np.array([o.flop for o in train]), capacity)
@@ -260,13 +263,45 @@ class ComputeMarket:
             h.roundtrip_month += back
             self.roundtrip_cum += back
 
+    def custom_share(self, h) -> float:
+        """Share of `h`'s new capacity on its own accelerator this month (chips.custom_*; a
+        cloud not named there has none)."""
+        k = self.model.p.chips
+        return chips.custom_share(self.model.month, k.custom_share.get(h.name, 0.0),
+                                  k.custom_start_month.get(h.name, 0.0), k.custom_ramp_months)
+
+    def own_unit_capex(self) -> float:
+        """Capex per FLOP/month on a hyperscaler's own accelerator (no vendor margin)."""
+        k = self.model.p.chips
+        return chips.own_unit_capex(self.unit_capex(), k.gross_margin, k.custom_overhead)
+
+    def cloud_unit_capex(self, h) -> float:
+        """`h`'s capex per FLOP/month of new capacity: its own accelerators' share at their
+        cost, the rest at the vendor's price (list price x scarcity)."""
+        s = self.custom_share(h)
+        return (s * self.own_unit_capex()
+                + (1.0 - s) * self.unit_capex() * self.model.chips.price_multiple())
+
     def invest(self) -> None:
         """Capex (A24): each cloud orders the capacity it plans for, bought now at this
-        month's price-performance; it arrives after the build lead."""
+        month's price-performance; it arrives after the build lead. Its own accelerators'
+        share is built at cost (paid to foundries); the rest is ordered from the chip vendor,
+        which ships within its supply (sim/markets/chips.py): a cloud gets less than it
+        ordered when chips are short, and its budget buys less when their price is high."""
         m = self.model
+        list_capex, own_capex = self.unit_capex(), self.own_unit_capex()
+        plans, orders = {}, {}
         for h in m.hyperscalers:
             target, budget = h.policy.capacity_order(h, m.view)
             checked(target, h.policy, "capacity_order (target)", h, lo=-math.inf)
             checked(budget, h.policy, "capacity_order (budget)", h)
-            h.capex = h.capacity.order(m.month, target, self.unit_capex(), budget=budget)
-            m.ledger.pay(h.name, CHIP_VENDORS, h.capex, "capex")
+            flop = h.capacity.wanted(m.month, target, self.cloud_unit_capex(h), budget)
+            own = flop * self.custom_share(h)
+            plans[h.name] = own
+            orders[h.name] = (flop - own) * list_capex
+        shipped = m.chips.sell(orders)
+        for h in m.hyperscalers:
+            own = plans[h.name]
+            paid = m.ledger.pay(h.name, FOUNDRIES, own * own_capex, "capex")
+            bought = shipped[h.name] * m.chips.price_multiple()
+            h.capex = h.capacity.add(m.month, own + shipped[h.name] / list_capex, paid + bought)

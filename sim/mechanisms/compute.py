@@ -71,13 +71,22 @@ class Capacity:
         at most `budget`. Returns capex (USD) paid now; depreciation is spread over the
         vintage's life.
         """
-        arrival = month + self.lead
-        missing = min(target - self.in_service(arrival), budget / capex_per_unit)
-        if missing <= 0:
+        missing = self.wanted(month, target, capex_per_unit, budget)
+        return self.add(month, missing, missing * capex_per_unit)
+
+    def wanted(self, month: int, target: float, capex_per_unit: float,
+               budget: float = np.inf) -> float:
+        """FLOP/month to order now for `target` in service at month + lead, within `budget`."""
+        return max(min(target - self.in_service(month + self.lead), budget / capex_per_unit),
+                   0.0)
+
+    def add(self, month: int, flop: float, capex: float) -> float:
+        """`flop` FLOP/month bought now for `capex` (USD), in service at month + lead; the
+        capex depreciates over its life. Returns the capex."""
+        if flop <= 0:
             return 0.0
-        i = arrival + self._offset
-        self.added[i] += missing
-        capex = missing * capex_per_unit
+        i = month + self.lead + self._offset
+        self.added[i] += flop
         self.depreciation[i:i + self.life] += capex / self.life
         return capex
 

@@ -10,14 +10,15 @@ from collections import defaultdict
 # Named outside sources and sinks: every dollar that enters or leaves the industry passes
 # through one of these.
 CUSTOMERS = "customers"  # customers' budgets (source)
-CHIP_VENDORS = "chip_vendors"  # capex and self-built compute (sink)
+CHIP_VENDORS = "chip_vendors"  # the accelerator vendor's account (sim/markets/chips.py)
 ENERGY = "energy"  # running costs of compute (sink)
 SALARIES = "salaries"  # researchers and staff (sink)
 OUTSIDE_INVESTORS = "outside_investors"  # capital committed to investors' pools (source),
 #                                        and liquidation proceeds (sink)
 OTHER_BUSINESS = "other_business"  # big tech's non-AI operating cash flow (source)
 OTHER_CLOUDS = "other_clouds"  # compute rented outside the three clouds (sink)
-OUTSIDE = frozenset({CUSTOMERS, CHIP_VENDORS, ENERGY, SALARIES, OUTSIDE_INVESTORS,
+FOUNDRIES = "foundries"  # chips' cost of goods: the vendor's and own accelerators' (sink)
+OUTSIDE = frozenset({CUSTOMERS, FOUNDRIES, ENERGY, SALARIES, OUTSIDE_INVESTORS,
                      OTHER_BUSINESS, OTHER_CLOUDS})
 
 # Flow tags that count as revenue for the receiver / cost for the payer in reports. Tuples,

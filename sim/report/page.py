@@ -180,8 +180,8 @@ def report(sweep_dir: Path | str) -> Path:
                 "other cash flow, investors' commitments), plus what it was paid out for labs "
                 "sold or closed. Clouds include their in-house labs' results and their "
                 "stakes; labs are the labs' own shareholders (founders and staff; Meta for its "
-                "open-weights lab); chip vendors are only their investing arm's gain or loss "
-                "on stakes (their chip sales carry no margin in the model yet). The groups "
+                "open-weights lab); chip vendors are the accelerator vendor's gross profit on "
+                "its sales plus its investing arm's gain or loss on stakes. The groups "
                 "add up to the industry's profit plus the change in labs' values.",
                 fig_value_groups(s, groups), "value_by_group")
     section("5. Concentration (A7, A31, A32)", "HHI of labs' revenue shares, and the same with "

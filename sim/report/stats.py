@@ -105,7 +105,7 @@ def drivers(s: Sweep) -> dict:
 VALUE_GROUPS = {"value_clouds_usd": "clouds (hyperscalers, their own labs, their stakes)",
                 "value_labs_usd": "labs' own shareholders (founders, staff; Meta's lab)",
                 "value_investors_usd": "investors",
-                "value_chip_vendors_usd": "chip vendors (stakes)"}
+                "value_chip_vendors_usd": "chip vendors (gross profit, stakes)"}
 
 
 def value_table(s: Sweep) -> pd.DataFrame:
