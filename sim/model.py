@@ -20,9 +20,11 @@ from .markets.compute import ComputeMarket
 from .markets.credit import VendorCredit
 from .markets.deals import DealBook
 from .markets.entry import Roster
+from .markets.other_clouds import OtherClouds
 from .markets.products import ProductMarket
 from .markets.talent import TalentMarket
 from .mechanisms import compute, demand, finance, training
+from .mechanisms.power import PowerGrid
 from .params import Params, _merge, validate
 from .recorder import Recorder
 from .roster import Kind
@@ -76,6 +78,8 @@ class AIIndustry(mesa.Model):
             p.demand.budget_sigma, p.demand.quality_weight, p.demand.price_weight)
         self.customers.start_with(self.rng, [lab.spec.initial_share for lab in self.labs])
         self.compute = ComputeMarket(self)
+        self.other_clouds = OtherClouds(self)  # Oracle, CoreWeave, ... (issue #17)
+        self.power = PowerGrid(self)  # power for AI capacity (issue #17)
         self.products = ProductMarket(self)
         self.capital = CapitalMarket(self)
         self.credit = VendorCredit(self)
@@ -171,6 +175,8 @@ class AIIndustry(mesa.Model):
         self.talent.clear()
         self.compute.clear(self.products.inference_orders)
         self.compute.invest()
+        self.other_clouds.invest()
+        self.power.build()
         self.deals.review()
         self.settle()
         self.recorder.record(self.month)

@@ -11,7 +11,7 @@ import numpy as np
 from ..mechanisms import compute, training
 from ..policies import checked
 from . import deals
-from ..mechanisms.finance import CHIP_VENDORS, ENERGY, OTHER_CLOUDS
+from ..mechanisms.finance import CHIP_VENDORS, ENERGY
 
 
 class ComputeOrder(NamedTuple):
@@ -35,7 +35,6 @@ class ComputeMarket:
         self.bought: dict[str, float] = {}  # by lab, wherever bought
         self.self_supplied_flop = 0.0  # own data centres (the open-weights lab)
         self.other_clouds_flop: dict[str, float] = {}  # by lab, outside the three clouds
-        self.other_clouds_revenue = 0.0  # compute and inference bought outside the three
         self.roundtrip_cum = 0.0  # obligations drawn down since 2024-01 (A17)
         # This month: training FLOP labs bought from other clouds because theirs were short,
         # by lab, and by the cloud that was short (sim/markets/deals.py).
@@ -57,6 +56,13 @@ class ComputeMarket:
                 h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
                 c.target_utilisation, self.energy_per_flop)
             h.price = checked(h.policy.price(h, m.view), h.policy, "price", h, lo=1e-300)
+        m.other_clouds.set_price(self.replacement_cost, self.energy_per_flop)
+
+    def sellers(self) -> list[tuple[str, object, float]]:
+        """Every seller of AI compute with capacity - the three clouds, then the other
+        clouds - as (name, capacity, last month's demand in FLOP) (power.py)."""
+        return [(s.name, s.capacity, s.demand_history[-1] if s.demand_history else 0.0)
+                for s in (*self.model.hyperscalers, self.model.other_clouds)]
 
     def unit_capex(self) -> float:
         """Capex for one FLOP/month of capacity: the hardware part of a FLOP's cost at full
@@ -66,40 +72,47 @@ class ComputeMarket:
                 * c.hardware_life_months)
 
     def market_price(self) -> float:
-        """The three clouds' average list price per FLOP: what a newcomer pays, and what
-        clouds outside the three charge (they price against the big three; assumption)."""
+        """The three clouds' average list price per FLOP (the `market_price` output)."""
         hyperscalers = self.model.hyperscalers
         return sum(h.price for h in hyperscalers) / len(hyperscalers)
 
     def suppliers(self, lab) -> list[tuple[object, float]]:
         """Clouds a lab buys from when no obligation or customer's home decides, with
-        shares: its owner, its primary partner, or - without a partner - the whole market
-        in proportion to capacity (a buyer spreads its orders; chasing the cheapest cloud
+        shares: its owner, its primary partner, the other clouds for an entrant that rents
+        there, or - without a partner - the whole market, the other clouds included, in
+        proportion to capacity (a buyer spreads its orders; chasing the cheapest cloud
         each month would make prices oscillate)."""
         m = self.model
         if lab.inhouse:
             return [(m.by_name[lab.owner], 1.0)]
+        if lab.other_cloud:
+            return [(m.other_clouds, 1.0)]
         if m.p.strategy.partnerships and lab.partners:
             return [(m.by_name[lab.partners[0]], 1.0)]
-        caps = np.array([h.capacity.in_service(m.month) if h.capacity else 1.0
-                         for h in m.hyperscalers])
-        return list(zip(m.hyperscalers, caps / caps.sum()))
+        sellers = (*m.hyperscalers, m.other_clouds)
+        caps = np.array([s.capacity.in_service(m.month) if s.capacity else
+                         (1.0 if s in m.hyperscalers else 0.0) for s in sellers])
+        return list(zip(sellers, caps / caps.sum()))
 
     def training_suppliers(self, lab) -> list[tuple[object, float]]:
         """Clouds a lab trains on, with shares: clouds it owes spend to first (in proportion
-        to what it owes), else its primary cloud."""
+        to what it owes), else its primary cloud - or the other clouds when they are cheaper
+        for a lab no exclusive deal binds (issue #17)."""
         owed = {n: v for n, v in lab.obligations.items() if v > 0}
         if owed and not lab.inhouse:
             total = sum(owed.values())
             return [(self.model.by_name[n], v / total) for n, v in owed.items()]
-        return self.suppliers(lab)
+        suppliers = self.suppliers(lab)
+        oc = self.model.other_clouds
+        if (deals.may_buy_elsewhere(lab) and lab.partners
+                and oc.price < sum(share * h.price_for(lab) for h, share in suppliers)):
+            return [(oc, 1.0)]
+        return suppliers
 
     def run_price(self, lab) -> float:
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
         if lab.is_open or lab.own_cluster:
             return self.replacement_cost
-        if lab.other_cloud:
-            return self.market_price()
         return sum(share * h.price_for(lab) for h, share in self.suppliers(lab))
 
     # ------------------------------------------------------------------ clearing
@@ -109,7 +122,8 @@ class ComputeMarket:
         m = self.model
         tr = m.p.training
         research = tr.research_compute_multiple
-        training_orders = {h.name: [] for h in m.hyperscalers}
+        oc = m.other_clouds
+        training_orders = {h.name: [] for h in (*m.hyperscalers, oc)}
         self.self_supplied_flop = 0.0
         self.other_clouds_flop = {}
         serving_bill = {lab.name: 0.0 for lab in m.labs}
@@ -134,27 +148,24 @@ class ComputeMarket:
                 lab.run_delivered_flop += training.run_share(flop, research)
                 self.self_supplied_flop += flop
                 continue
-            if lab.other_cloud:  # rented outside the three clouds (CoreWeave, Oracle, ...)
-                price = self.market_price()
-                flop = min(want, spendable / price)
-                self.other_clouds_revenue += m.ledger.pay(lab.name, OTHER_CLOUDS,
-                                                          flop * price, "compute")
-                lab.run_delivered_flop += training.run_share(flop, research)
-                self.other_clouds_flop[lab.name] = flop
-                continue
             for h, share in self.training_suppliers(lab):
                 price = h.price_for(lab)
                 flop = min(want, spendable / price) * share
                 training_orders[h.name].append(ComputeOrder(
                     lab, flop, price, "self_compute" if lab.owner == h.name else "compute"))
         self.sold = {}
-        self.bought = {lab.name: self.other_clouds_flop.get(lab.name, 0.0) for lab in m.labs}
+        self.bought = {lab.name: 0.0 for lab in m.labs}
         demand, short = {}, []
         for h in m.hyperscalers:
             demand[h.name] = self._clear_cloud(h, inference[h.name], training_orders[h.name],
                                                short)
+        if oc.capacity is None:  # 2024-01: a share of all AI capacity (other_clouds.py)
+            oc.open_capacity(sum(h.capacity.in_service(m.month) for h in m.hyperscalers),
+                             self.unit_capex())
+        demand[oc.name] = self._clear_cloud(oc, inference[oc.name], training_orders[oc.name],
+                                            short)
         served = self._buy_elsewhere(short)
-        for h in m.hyperscalers:
+        for h in (*m.hyperscalers, oc):
             self._close_cloud(h, demand[h.name] + served.get(h.name, 0.0))
 
     def _clear_cloud(self, h, inference: list[ComputeOrder], train: list[ComputeOrder],
@@ -174,7 +185,7 @@ class ComputeMarket:
                                             np.array([o.flop for o in train]), capacity)
         for order, got in zip(train, got_train):  # what a partner could not supply (deals)
             buyer = order.buyer
-            deal = buyer.deals.get(h.name)
+            deal = buyer.deals.get(h.name)  # none at the other clouds
             if deal is not None:
                 deal.ordered_flop += order.flop
                 deal.rationed_flop += order.flop - got
@@ -204,28 +215,31 @@ class ComputeMarket:
             h.partner_payback_month += flop * (order.price - h.cost)
         self.bought[buyer.name] += flop
         self.sold[h.name] += flop
+        if h is m.other_clouds:
+            self.other_clouds_flop[buyer.name] = self.other_clouds_flop.get(buyer.name, 0.0) + flop
         return flop
 
     def _buy_elsewhere(self, short: list) -> dict[str, float]:
-        """Training FLOP a cloud could not supply to a lab without exclusivity (a right of
-        first refusal, access only, or no partner) are ordered from the other clouds'
-        spare capacity, split by spare capacity, at the price each charges the lab; a cloud
+        """Training FLOP a seller could not supply to a lab without exclusivity (a right of
+        first refusal, access only, or no partner) are ordered from the other sellers'
+        spare capacity (the two other big clouds and the other clouds), split by spare capacity, at the price each charges the lab; a cloud
         asked for more than it has spare serves pro rata. Returns the FLOP each cloud served
         for others; `elsewhere` holds them by the lab and `short_served` by the cloud that
         was short."""
         m = self.model
+        sellers = (*m.hyperscalers, m.other_clouds)
         spare = {h.name: max(h.capacity.in_service(m.month) - self.sold[h.name], 0.0)
-                 for h in m.hyperscalers}
-        orders = {h.name: [] for h in m.hyperscalers}  # (order, the cloud that was short)
+                 for h in sellers}
+        orders = {h.name: [] for h in sellers}  # (order, the cloud that was short)
         for lab, flop, origin in short:
-            others = [h for h in m.hyperscalers if h is not origin and spare[h.name] > 0]
+            others = [h for h in sellers if h is not origin and spare[h.name] > 0]
             room = sum(spare[h.name] for h in others)
             for h in others:
                 orders[h.name].append((ComputeOrder(lab, flop * spare[h.name] / room,
                                                     h.price_for(lab), "compute"), origin))
         served = {}
         self.elsewhere, self.short_served = {}, {}
-        for h in m.hyperscalers:
+        for h in sellers:
             if not orders[h.name]:
                 continue
             _, got = compute.ration(np.zeros(0), np.array([o.flop for o, _ in orders[h.name]]),
@@ -268,5 +282,10 @@ class ComputeMarket:
             target, budget = h.policy.capacity_order(h, m.view)
             checked(target, h.policy, "capacity_order (target)", h, lo=-math.inf)
             checked(budget, h.policy, "capacity_order (budget)", h)
+            target = self.power_cap(h, target)
             h.capex = h.capacity.order(m.month, target, self.unit_capex(), budget=budget)
             m.ledger.pay(h.name, CHIP_VENDORS, h.capex, "capex")
+
+    def power_cap(self, h, target: float) -> float:
+        """A cloud's capacity order cut to what the power it can get will run (power.py)."""
+        return self.model.power.cap(h.name, h.capacity, target)
