@@ -255,7 +255,7 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("power.watts_per_flop_2024", 1.0e-18, 2.5e-18, LOG, "C24 6: Colossus 150 MW for 100,000 H100; judgement on utilisation (25-60 %) and the spec's FLOP"),
     U("power.flop_per_watt_doubling_months", 18, 36, LOG, "judgement: around price-performance's 24.8 months (C: Hobbhahn & Besiroglu 2022)"),
     U("power.lead_months", 6, 36, LIN, "C24 6: Colossus ran from mid-2024 on 8 MW until 150 MW were approved in Nov 2024; judgement up to the power_bound scenario's 36"),
-    U("power.max_growth_per_year", 0.2, 3.0, LOG, "C24 9: LBNL all US data centres +13-27 %/yr to 2028; C24 1: OpenAI 0.2 -> 0.6 GW in 2024 (+200 %); judgement: from the power_bound scenario's 0.25 to +300 %"),
+    U("power.max_growth_per_year", 0.2, 3.0, LOG, "C24 9: LBNL (Dec 2024) projects all US data centres' power +13-27 %/yr; C24 1: OpenAI 0.2 -> 0.6 GW in 2024 (+200 %); judgement: from the power_bound scenario's 0.25 to +300 %"),
     U("power.reserve", 0.0, 0.3, LIN, "judgement: planning margin of power over planned need"),
     # --- policies (sim/policies/, configs/policy/) ---------------------------------------------
     C("policy.lab", "structural: labs size runs and hiring on expected returns (returns, the default; issue #16), race the compute trend (racing, the model before; A8, A9, A22) or size runs for a model's expected margin (profit)"),

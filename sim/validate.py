@@ -113,7 +113,21 @@ def measure(result) -> dict[str, float]:
         "hhi_ownership_start": float(ind["hhi_ownership"].iloc[0]),
         "hhi_ownership_final": s["hhi_ownership_final"],
     }
+    out.update(_markets_measures(ind))  # issue #17 items 2-3
     return out
+
+
+# ---- issue #17 items 2-3: other clouds and power (branch clouds) ----
+def _markets_measures(ind) -> dict[str, float]:
+    """The compute market's price over 2025-2029 (mean of the three clouds' list price),
+    power in use at the start of 2030 and the other clouds' revenue to the horizon."""
+    years = slice(END_2024 + 1, month_of(2030))
+    at_2030 = min(month_of(2030), len(ind) - 1)
+    return {"market_price_2025_2029": float(
+                ind["market_price_usd_per_flop"].to_numpy()[years].mean()),
+            "power_used_gw_2030": float(ind["power_used_gw"].to_numpy()[at_2030]),
+            "other_clouds_revenue_cum_usd": float(ind["other_clouds_revenue_usd"].sum())}
+# ---- end of issue #17 block ----
 
 
 def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),

@@ -50,19 +50,28 @@ def test_a_lab_whose_partner_is_full_buys_from_other_clouds_and_not_when_exclusi
     assert _bought_outside(paid, "OpenAI") == 0.0  # exclusive: nowhere else
 
 
-def test_a_lab_buys_at_the_other_clouds_when_its_partner_is_dearer(small):
+def test_a_lab_buys_the_other_clouds_room_when_its_partner_is_dearer(small):
     model = AIIndustry(small(), seed=0)
     _run(model, 3)
+    cm, oc = model.compute, model.other_clouds
     anthropic = model.lab("Anthropic")
     anthropic.obligations = {}  # no committed spend that must go to the partners
-    oc = model.other_clouds
-    partner = model.compute.training_suppliers(anthropic)
-    assert oc not in [s for s, _ in partner]
+    partner = cm.training_suppliers(anthropic)
+    cm._oc_room = 100.0
+    assert cm._cheaper_outside(anthropic, partner, 400.0) == partner  # not cheaper
     oc.price = 0.5 * min(h.price_for(anthropic) for h in model.hyperscalers)
-    assert model.compute.training_suppliers(anthropic) == [(oc, 1.0)]
+    split = cm._cheaper_outside(anthropic, partner, 400.0)
+    assert split[0] == (oc, 0.25)  # their room, not the whole order
+    assert sum(s for _, s in split) == pytest.approx(1.0)
+    assert cm._oc_room == 0.0 and cm._cheaper_outside(anthropic, partner, 400.0) == partner
+    cm._oc_room = 100.0
     openai = model.lab("OpenAI")
     openai.obligations = {}
-    assert oc not in [s for s, _ in model.compute.training_suppliers(openai)]  # exclusive
+    suppliers = cm.training_suppliers(openai)
+    assert cm._cheaper_outside(openai, suppliers, 400.0) == suppliers  # exclusive
+    anthropic.obligations = {"Amazon": 1e9}  # owed spend goes to the partner first
+    owed = cm.training_suppliers(anthropic)
+    assert cm._cheaper_outside(anthropic, owed, 400.0) == owed
 
 
 def test_other_clouds_never_sell_beyond_capacity_and_ration_when_short(small):

@@ -96,18 +96,27 @@ class ComputeMarket:
 
     def training_suppliers(self, lab) -> list[tuple[object, float]]:
         """Clouds a lab trains on, with shares: clouds it owes spend to first (in proportion
-        to what it owes), else its primary cloud - or the other clouds when they are cheaper
-        for a lab no exclusive deal binds (issue #17)."""
+        to what it owes), else its primary cloud."""
         owed = {n: v for n, v in lab.obligations.items() if v > 0}
         if owed and not lab.inhouse:
             total = sum(owed.values())
             return [(self.model.by_name[n], v / total) for n, v in owed.items()]
-        suppliers = self.suppliers(lab)
+        return self.suppliers(lab)
+
+    def _cheaper_outside(self, lab, suppliers: list, want: float) -> list:
+        """A lab whose partner is dearer than the other clouds, owing it no spend and bound
+        by no exclusive deal, orders what it can of `want` FLOP from the other clouds' room
+        (capacity at planned utilisation not yet ordered this month), the rest as before;
+        buying only their room, not moving every order, keeps prices from oscillating."""
         oc = self.model.other_clouds
-        if (deals.may_buy_elsewhere(lab) and lab.partners
-                and oc.price < sum(share * h.price_for(lab) for h, share in suppliers)):
-            return [(oc, 1.0)]
-        return suppliers
+        if (self._oc_room <= 0 or want <= 0 or not lab.partners
+                or not deals.may_buy_elsewhere(lab)
+                or any(v > 0 for v in lab.obligations.values())
+                or oc.price >= sum(share * h.price_for(lab) for h, share in suppliers)):
+            return suppliers
+        share = min(self._oc_room / want, 1.0)
+        self._oc_room -= share * want
+        return [(oc, share), *((h, s * (1.0 - share)) for h, s in suppliers)]
 
     def run_price(self, lab) -> float:
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
@@ -124,6 +133,9 @@ class ComputeMarket:
         research = tr.research_compute_multiple
         oc = m.other_clouds
         training_orders = {h.name: [] for h in (*m.hyperscalers, oc)}
+        self._oc_room = 0.0 if oc.capacity is None else (
+            oc.capacity.in_service(m.month) * m.p.compute.target_utilisation
+            - sum(o.flop for o in inference[oc.name]))
         self.self_supplied_flop = 0.0
         self.other_clouds_flop = {}
         serving_bill = {lab.name: 0.0 for lab in m.labs}
@@ -148,7 +160,7 @@ class ComputeMarket:
                 lab.run_delivered_flop += training.run_share(flop, research)
                 self.self_supplied_flop += flop
                 continue
-            for h, share in self.training_suppliers(lab):
+            for h, share in self._cheaper_outside(lab, self.training_suppliers(lab), want):
                 price = h.price_for(lab)
                 flop = min(want, spendable / price) * share
                 training_orders[h.name].append(ComputeOrder(
