@@ -119,12 +119,13 @@ def measure(result) -> dict[str, float]:
 
 # ---- issue #17 items 2-3: other clouds and power (branch clouds) ----
 def _markets_measures(ind) -> dict[str, float]:
-    """The compute market's price over 2025-2029 (mean of the three clouds' list price),
-    power in use at the start of 2030 and the other clouds' revenue to the horizon."""
+    """The compute market's price over 2025-2029 (mean of the three clouds' list price, as a
+    multiple of 2024-01's), power in use at the start of 2030 and the other clouds' revenue
+    to the horizon."""
     years = slice(END_2024 + 1, month_of(2030))
     at_2030 = min(month_of(2030), len(ind) - 1)
-    return {"market_price_2025_2029": float(
-                ind["market_price_usd_per_flop"].to_numpy()[years].mean()),
+    price = ind["market_price_usd_per_flop"].to_numpy()
+    return {"market_price_2025_2029": float(price[years].mean() / price[0]),
             "power_used_gw_2030": float(ind["power_used_gw"].to_numpy()[at_2030]),
             "other_clouds_revenue_cum_usd": float(ind["other_clouds_revenue_usd"].sum())}
 # ---- end of issue #17 block ----
@@ -321,6 +322,12 @@ DIRECTIONS = (
               "independent_leads_2034", +1, "rate"),
     Direction("no_partnerships", "A17 A31", "money round-tripped to investors' clouds, $B",
               "roundtrip_cum_usd", -1, "value", 1e9),
+    # issue #17: power that comes slowly makes compute scarce (40 seeds on the branch: price
+    # +2.4x of 2024-01's, interval +2.38 to +2.47; capability -1.39 steps, -1.48 to -1.31).
+    Direction("power_bound", "A9 A10", "compute price 2025-2029, multiple of 2024-01's",
+              "market_price_2025_2029", +1, "value"),
+    Direction("power_bound", "A9", "frontier capability at the start of 2030",
+              "frontier_capability_2030", -1, "value"),
 )
 
 

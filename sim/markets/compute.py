@@ -155,7 +155,7 @@ class ComputeMarket:
                 (lab.run_target_flop - lab.run_delivered_flop) / months_left, research)
             if lab.is_open or lab.own_cluster:  # own data centres, at cost from chip vendors
                 cost = self.replacement_cost
-                flop = min(want, spendable / cost)
+                flop = m.power.run_own(min(want, spendable / cost))  # within the power free
                 m.ledger.pay(lab.name, CHIP_VENDORS, flop * cost, "self_compute")
                 lab.run_delivered_flop += training.run_share(flop, research)
                 self.self_supplied_flop += flop

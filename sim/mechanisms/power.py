@@ -44,6 +44,11 @@ class PowerGrid:
         self._month = -1  # the month `free` and `weights` are for
         self.free = 0.0
         self.weights: dict[str, float] = {}
+        # Own data centres (Meta's, a founder's cluster): W drawn this month, and the power
+        # they could draw (the month `own_month`'s).
+        self.own_month = -1
+        self.own_watts = 0.0
+        self._spare_now = 0.0
 
     def watts(self, month: float) -> float:
         pw = self.model.p.power
@@ -54,9 +59,26 @@ class PowerGrid:
         return fleet_watts(capacity, month, pw.watts_per_flop_2024,
                            pw.flop_per_watt_doubling_months)
 
-    def used(self, month: int) -> float:
+    def fleets(self, month: int) -> float:
         """W drawn by all sellers' capacity in service in `month`."""
         return sum(self.fleet(c, month) for _, c, _ in self.model.compute.sellers())
+
+    def used(self, month: int) -> float:
+        """W drawn in `month`: the sellers' fleets and, this month, own data centres."""
+        return self.fleets(month) + (self.own_watts if month == self.own_month else 0.0)
+
+    def run_own(self, flop: float) -> float:
+        """FLOP an own data centre may run this month, of `flop`, within the power the
+        sellers' fleets leave (in 2024-01 all: the power in use then is what they draw)."""
+        m = self.model
+        if self.own_month != m.month:
+            self.own_month, self.own_watts = m.month, 0.0
+            self._spare_now = max(self.available[m.month] - self.fleets(m.month), 0.0) \
+                if m.month > 0 else float("inf")
+        w = self.watts(m.month) / m.p.compute.target_utilisation  # a FLOP run at planned use
+        flop = min(flop, max(self._spare_now - self.own_watts, 0.0) / w)
+        self.own_watts += flop * w
+        return flop
 
     def _open(self) -> None:
         """2024-01: the power in use plus a reserve, and the sites already under way (the
@@ -68,8 +90,8 @@ class PowerGrid:
             months / 12.0)
 
     def _plan(self) -> None:
-        """Once a month, before the first order: the power free at the orders' arrival, and
-        each seller's share of it - its share of last month's demand (sites go to sellers
+        """Once a month, before the first order: the power free at the orders' arrival (less
+        what own data centres draw now), and each seller's share of it - its share of last month's demand (sites go to sellers
         in proportion to the business they have; an order-free rule)."""
         m = self.model
         if m.month == 0:
@@ -78,8 +100,9 @@ class PowerGrid:
         self.wanted = 0.0
         arrival = m.month + m.p.compute.build_lead_months
         sellers = m.compute.sellers()
+        own = self.own_watts if self.own_month == m.month else 0.0  # kept for own sites
         self.free = max(self.available[min(arrival, len(self.available) - 1)]
-                        - sum(self.fleet(c, arrival) for _, c, _ in sellers), 0.0)
+                        - sum(self.fleet(c, arrival) for _, c, _ in sellers) - own, 0.0)
         demand = {name: d for name, _, d in sellers}
         total = sum(demand.values())
         self.weights = {n: d / total if total > 0 else 1.0 / len(demand)
@@ -107,7 +130,8 @@ class PowerGrid:
         pw = m.p.power
         if self._month != m.month:  # no orders this month
             return
-        self.wanted_history.append(self.wanted)
+        own = self.own_watts if self.own_month == m.month else 0.0
+        self.wanted_history.append(self.wanted + own)
         a = m.month + pw.lead_months + 1
         if a >= len(self.available):
             return
