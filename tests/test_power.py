@@ -68,3 +68,14 @@ def test_scarce_power_caps_capacity_and_raises_the_price(small):
     assert (b_ind.market_price_usd_per_flop.to_numpy()[late].mean()
             > f_ind.market_price_usd_per_flop.to_numpy()[late].mean())
     assert b_ind.compute_unserved_flop.sum() > f_ind.compute_unserved_flop.sum()
+
+
+def test_a_power_lead_shorter_than_the_build_lead_does_not_stop_growth(small):
+    short = AIIndustry(small(power={"lead_months": 0}), seed=0)
+    short.run()
+    default = AIIndustry(small(), seed=0)
+    default.run()
+    _, s_ind = short.recorder.frames()
+    _, d_ind = default.recorder.frames()
+    assert s_ind.power_used_gw.iloc[-1] > 2 * s_ind.power_used_gw.iloc[0]
+    assert s_ind.power_used_gw.iloc[-1] == pytest.approx(d_ind.power_used_gw.iloc[-1], rel=0.5)

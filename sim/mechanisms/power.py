@@ -37,8 +37,10 @@ class PowerGrid:
 
     def __init__(self, model):
         self.model = model
-        pw = model.p.power
-        self.available = np.zeros(model.p.horizon_months + pw.lead_months + 2)
+        # Power asked for arrives after its lead, and never sooner than capacity ordered now
+        # (a shorter power lead does not bind).
+        self.lead = max(model.p.power.lead_months, model.p.compute.build_lead_months)
+        self.available = np.zeros(model.p.horizon_months + self.lead + 2)
         self.wanted = 0.0  # this month: W the sellers' uncapped orders would draw at arrival
         self.wanted_history: list[float] = []
         self._month = -1  # the month `free` and `weights` are for
@@ -85,8 +87,8 @@ class PowerGrid:
         months before the first order can arrive), growing at the most the grid adds."""
         pw = self.model.p.power
         base = self.used(0) * (1.0 + pw.reserve)
-        months = np.arange(pw.lead_months + 1)
-        self.available[:pw.lead_months + 1] = base * (1.0 + pw.max_growth_per_year) ** (
+        months = np.arange(self.lead + 1)
+        self.available[:self.lead + 1] = base * (1.0 + pw.max_growth_per_year) ** (
             months / 12.0)
 
     def _plan(self) -> None:
@@ -132,7 +134,7 @@ class PowerGrid:
             return
         own = self.own_watts if self.own_month == m.month else 0.0
         self.wanted_history.append(self.wanted + own)
-        a = m.month + pw.lead_months + 1
+        a = m.month + self.lead + 1
         if a >= len(self.available):
             return
         growth = (1.0 + pw.max_growth_per_year) ** (1.0 / 12.0)
