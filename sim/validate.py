@@ -204,8 +204,9 @@ FACTS = (
          "Epoch, Nov 2024: about one year", "meta_lag_months", 6.0, 18.0, " mo"),
     Fact("A24", "largest gap of any cloud share from 24/31/11 %, 2024-2026",
          "Synergy Research Q1 2024 (A24)", "cloud_share_max_gap_pp", 0.0, 5.0, " pp",
-         gap="all AI compute but entrants' is sold by the three clouds, so their shares "
-             "rise with AI spending (limitation 3; issue 17: other clouds)"),
+         gap="the three clouds' AI revenue rises with AI spending and, once power binds "
+             "(2025 on), with scarcity prices; the other clouds sell only to labs free to "
+             "leave their partner, mostly not OpenAI (limitation 3; docs/validation.md)"),
     Fact("A17", "share of strategic investment that comes back as cloud spend",
          "article (A17); FTC 6(b) report 2025", "roundtrip_share", 0.5, 1.0),
     Fact("A22", "share of seeds in which OpenAI and Anthropic both lose money in 2024",
