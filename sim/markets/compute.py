@@ -35,6 +35,7 @@ class ComputeMarket:
         self.bought: dict[str, float] = {}  # by lab, wherever bought
         self.self_supplied_flop = 0.0  # own data centres (the open-weights lab)
         self.other_clouds_flop: dict[str, float] = {}  # by lab, outside the three clouds
+        self._oc_room = 0.0  # the other clouds' capacity not yet ordered (this month's clear)
         self.roundtrip_cum = 0.0  # obligations drawn down since 2024-01 (A17)
         # This month: training FLOP labs bought from other clouds because theirs were short,
         # by lab, and by the cloud that was short (sim/markets/deals.py).
@@ -234,8 +235,9 @@ class ComputeMarket:
     def _buy_elsewhere(self, short: list) -> dict[str, float]:
         """Training FLOP a seller could not supply to a lab without exclusivity (a right of
         first refusal, access only, or no partner) are ordered from the other sellers'
-        spare capacity (the two other big clouds and the other clouds), split by spare capacity, at the price each charges the lab; a cloud
-        asked for more than it has spare serves pro rata. Returns the FLOP each cloud served
+        spare capacity (the two other big clouds and the other clouds), split by spare
+        capacity, at the price each charges the lab; a seller asked for more than it has
+        spare serves pro rata. Returns the FLOP each cloud served
         for others; `elsewhere` holds them by the lab and `short_served` by the cloud that
         was short."""
         m = self.model
