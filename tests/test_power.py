@@ -79,3 +79,14 @@ def test_a_power_lead_shorter_than_the_build_lead_does_not_stop_growth(small):
     _, d_ind = default.recorder.frames()
     assert s_ind.power_used_gw.iloc[-1] > 2 * s_ind.power_used_gw.iloc[0]
     assert s_ind.power_used_gw.iloc[-1] == pytest.approx(d_ind.power_used_gw.iloc[-1], rel=0.5)
+
+
+def test_the_grid_counts_a_fleet_as_fleet_watts_does(small):
+    model = AIIndustry(small(), seed=0)
+    for _ in range(13):
+        model.step()
+    pw = model.p.power
+    for h in model.hyperscalers:
+        for month in (0, 12, 18):
+            assert model.power.fleet(h.capacity, month) == pytest.approx(power.fleet_watts(
+                h.capacity, month, pw.watts_per_flop_2024, pw.flop_per_watt_doubling_months))
