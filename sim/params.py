@@ -529,7 +529,7 @@ class OtherCloudsParams:
     # "GenAI >= half of cloud growth"), ~$30B+. So ~$4B of ~$35B: 0.1 (assumption).
     initial_share: float = p(0.1, 0.0, 0.9)
     # Capex they may finance from outside investors each month beyond their cash, as a
-    # multiple of last month's revenue. CoreWeave grew revenue ~8x in 2024 on borrowed and
+    # multiple of the month's revenue. CoreWeave grew revenue ~8x in 2024 on borrowed and
     # raised money ($1.1B equity in Q2 2024 alone, net loss $863M on $1.92B revenue, 250k+
     # GPUs; C24 5): capex several times revenue. Assumption: 3.
     financing_per_revenue: float = p(3.0, 0.0, 100.0)

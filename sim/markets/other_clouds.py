@@ -38,7 +38,7 @@ class OtherClouds(mesa.Agent):
         self.capex = 0.0
         self.unserved = 0.0
         self.own_use_flop = 0.0  # never: it hosts no model of its own
-        self.revenue_last = 0.0
+        self.revenue_month = 0.0
 
     @property
     def cash(self) -> float:
@@ -69,15 +69,15 @@ class OtherClouds(mesa.Agent):
     def invest(self) -> None:
         """Capacity for the demand it expects after the build lead, within the power it can
         get; paid from its cash and, beyond it, by outside investors up to
-        `other_clouds.financing_per_revenue` x last month's revenue."""
+        `other_clouds.financing_per_revenue` x the month's revenue (just cleared)."""
         m = self.model
         c = m.p.compute
         ledger = m.ledger
-        self.revenue_last = ledger.inflow(self.name, REVENUE_TAGS)
+        self.revenue_month = ledger.inflow(self.name, REVENUE_TAGS)
         expected = compute.planned_demand(self.demand_history, c.build_lead_months,
                                           c.max_planned_growth_per_month)
         target = m.power.cap(self.name, self.capacity, expected / c.target_utilisation)
-        financing = m.p.other_clouds.financing_per_revenue * self.revenue_last
+        financing = m.p.other_clouds.financing_per_revenue * self.revenue_month
         self.capex = self.capacity.order(m.month, target, m.compute.unit_capex(),
                                          budget=max(self.cash, 0.0) + financing)
         short = self.capex - max(self.cash, 0.0)
