@@ -21,9 +21,11 @@ from .markets.compute import ComputeMarket
 from .markets.credit import VendorCredit
 from .markets.deals import DealBook
 from .markets.entry import Roster
+from .markets.other_clouds import OtherClouds
 from .markets.products import ProductMarket
 from .markets.talent import TalentMarket
 from .mechanisms import compute, demand, finance, training
+from .mechanisms.power import PowerGrid
 from .params import Params, _merge, validate
 from .recorder import Recorder
 from .roster import Kind
@@ -79,6 +81,8 @@ class AIIndustry(mesa.Model):
         self.ledger.open_account(finance.CHIP_VENDORS)
         self.chips = ChipVendor(self)  # the accelerator vendor (sim/markets/chips.py)
         self.compute = ComputeMarket(self)
+        self.other_clouds = OtherClouds(self)  # Oracle, CoreWeave, ... (issue #17)
+        self.power = PowerGrid(self)  # power for AI capacity (issue #17)
         self.products = ProductMarket(self)
         self.capital = CapitalMarket(self)
         self.credit = VendorCredit(self)
@@ -175,6 +179,8 @@ class AIIndustry(mesa.Model):
         self.talent.clear()
         self.compute.clear(self.products.inference_orders)
         self.compute.invest()
+        self.other_clouds.invest()
+        self.power.build()
         self.deals.review()
         self.settle()
         self.recorder.record(self.month)

@@ -515,6 +515,54 @@ class EntryParams:
     acquihire_pay_years: float = p(10.0, 0.0, 100.0)
 
 
+# ---- issue #17 items 2-3: other clouds and power (branch clouds) ----
+@dataclass
+class OtherCloudsParams:
+    """The AI compute sellers outside the three clouds - Oracle, CoreWeave and the rest - as
+    one seller (sim/markets/other_clouds.py). C24: shared/source/calibration_2024.md."""
+
+    # Their share of the AI compute sold at 2024-01 (capacity sized to it). C24 section 5:
+    # CoreWeave's 2024 revenue $1.92B, 62 % of it from Microsoft (capacity Microsoft resells:
+    # counted as Microsoft's), ~$0.7B from others; Oracle OCI $2.2B a quarter, its AI part
+    # not reported (assumption: a third, ~$3B a year); against the three clouds' AI
+    # revenue, at least half of the ~$60B growth of the $330B cloud market in 2024 (C24 5:
+    # "GenAI >= half of cloud growth"), ~$30B+. So ~$4B of ~$35B: 0.1 (assumption).
+    initial_share: float = p(0.1, 0.0, 0.9)
+    # Capex they may finance from outside investors each month beyond their cash, as a
+    # multiple of the month's revenue. CoreWeave grew revenue ~8x in 2024 on borrowed and
+    # raised money ($1.1B equity in Q2 2024 alone, net loss $863M on $1.92B revenue, 250k+
+    # GPUs; C24 5): capex several times revenue. Assumption: 3.
+    financing_per_revenue: float = p(3.0, 0.0, 100.0)
+
+
+@dataclass
+class PowerParams:
+    """Power and sites for AI capacity (sim/mechanisms/power.py)."""
+
+    # Power drawn by one FLOP/month of capacity bought in 2024-01, W: 150 MW for 100,000
+    # H100 at xAI's Colossus (C24 section 6), 1.5 kW a GPU with its site, over the FLOP a
+    # month an H100 delivers: 989 TFLOP/s dense BF16 (spec sheet, unsourced) at 40 %
+    # utilisation (assumption) x 2.63e6 s = 1.04e21. So 1.44e-18.
+    watts_per_flop_2024: float = p(1.44e-18, 1e-24, 1e-12, lo_open=True)
+    # Months in which FLOP per watt doubles. Assumption: as price-performance, 24.8 (C:
+    # Hobbhahn & Besiroglu 2022, 2.07 years for ML GPUs), as energy is a steady share of a
+    # FLOP's cost (compute.hardware_share_of_cost).
+    flop_per_watt_doubling_months: float = p(24.8, 1.0, 1200.0)
+    # Months from asking for power (a site, a grid connection) to having it. C24 section 6:
+    # xAI's Colossus ran from mid-2024 and got 150 MW approved (from 8 MW) in Nov 2024.
+    # Assumption: 12.
+    lead_months: int = p(12, 0, 120)
+    # Most the power available to AI capacity grows a year. C24 section 1: OpenAI's compute
+    # went from 0.2 GW (2023) to 0.6 GW (2024), +200 %; taken as the most the whole AI fleet
+    # can add (assumption). LBNL's 2023-2028 projection for all US data centres, 176 TWh to
+    # 325-580 TWh (C24 section 9), is +13-27 % a year: the power_bound scenario.
+    max_growth_per_year: float = p(2.0, 0.0, 100.0)
+    # Power asked for beyond the planned need (and free at 2024-01): planning margin.
+    # Assumption: 0.1.
+    reserve: float = p(0.1, 0.0, 10.0)
+# ---- end of issue #17 items 2-3 block ----
+
+
 @dataclass
 class PolicyParams:
     # How labs decide (sim/policies/lab.py; config group policy/lab): `returns` sizes runs
@@ -585,6 +633,8 @@ class Params:
     entry: EntryParams = field(default_factory=EntryParams)
     policy: PolicyParams = field(default_factory=PolicyParams)
     chips: ChipParams = field(default_factory=ChipParams)
+    other_clouds: OtherCloudsParams = field(default_factory=OtherCloudsParams)  # issue #17
+    power: PowerParams = field(default_factory=PowerParams)  # issue #17
 
 
 def _range_of(f: dataclasses.Field) -> Range | None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import roster, value
-from .mechanisms.finance import CHIP_VENDORS, COST_TAGS, REVENUE_TAGS, flow_total
+from .mechanisms.finance import CHIP_VENDORS, COST_TAGS, OTHER_CLOUDS, REVENUE_TAGS, flow_total
 from .roster import START_DATE, Kind
 KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
 INTERNAL_COMPUTE = ("self_compute", "self_inference")
@@ -35,6 +35,9 @@ INDUSTRY_FIELDS = (
     "lab_profit_usd", "labs_alive", "independent_labs_alive", "lab_exits", "entrants",
     "other_clouds_ai_revenue_usd", "us_capital_left_usd", "cash_total_usd",
     "net_outside_flow_usd", "investor_pools_usd", "valuation_multiple", "vendor_credit_usd",
+    # issue #17 items 2-3: other clouds and power
+    "other_clouds_revenue_usd", "other_clouds_capacity_flop_per_month",
+    "other_clouds_price_usd_per_flop", "power_used_gw", "power_available_gw",
 )
 
 # The chip vendor (sim/markets/chips.py): revenue, gross margin, price over list price.
@@ -130,6 +133,7 @@ class Recorder:
         frontier_cap, leader = m.frontier()
 
         cloud_external = np.array([ledger_in(h.name, REVENUE_TAGS) for h in m.hyperscalers])
+        other_clouds_revenue = ledger_in(OTHER_CLOUDS, REVENUE_TAGS)
         total_external = cloud_external.sum()
         # The whole cloud market (A24): the part outside AI models grows on its own, split by
         # home-cloud shares; AI revenue moves the shares.
@@ -156,7 +160,7 @@ class Recorder:
             f["cloud_ai_share"][t, i] = cloud_external[i] / total_external if total_external else 0
             # AI compute rented outside the three (entrants on CoreWeave, Oracle, ...) is
             # cloud market too.
-            market = other_cloud + total_external + m.compute.other_clouds_revenue
+            market = other_cloud + total_external + other_clouds_revenue
             f["cloud_share"][t, i] = ((home_shares[h.cloud] * other_cloud
                                        + cloud_external[i]) / market if market > 0 else 0.0)
             f["compute_bought_flop"][t, i] = 0.0
@@ -216,11 +220,11 @@ class Recorder:
         # Sellers' side (what each cloud delivered, own data centres and clouds outside the
         # three) against buyers' side.
         cm = m.compute
-        ind["compute_sold_flop"][t] = (sum(cm.sold.values()) + cm.self_supplied_flop
-                                       + sum(cm.other_clouds_flop.values()))
+        ind["compute_sold_flop"][t] = sum(cm.sold.values()) + cm.self_supplied_flop
         ind["compute_bought_flop"][t] = (sum(cm.bought.values()) + cm.self_supplied_flop
                                          + sum(h.own_use_flop for h in m.hyperscalers))
-        ind["compute_unserved_flop"][t] = sum(h.unserved for h in m.hyperscalers)
+        ind["compute_unserved_flop"][t] = (sum(h.unserved for h in m.hyperscalers)
+                                           + m.other_clouds.unserved)
         ind["market_price_usd_per_flop"][t] = cm.market_price()
         ind["cloud_ai_profit_usd"][t] = cloud_profit
         ind["lab_profit_usd"][t] = lab_profit
@@ -228,7 +232,14 @@ class Recorder:
         ind["independent_labs_alive"][t] = sum(lab.alive and lab.independent for lab in m.labs)
         ind["lab_exits"][t] = sum(lab.exit_month is not None for lab in m.labs)
         ind["entrants"][t] = m.roster.entrants
-        ind["other_clouds_ai_revenue_usd"][t] = cm.other_clouds_revenue
+        ind["other_clouds_ai_revenue_usd"][t] = other_clouds_revenue
+        # issue #17 items 2-3
+        oc = m.other_clouds
+        ind["other_clouds_revenue_usd"][t] = other_clouds_revenue
+        ind["other_clouds_capacity_flop_per_month"][t] = oc.capacity.in_service(t)
+        ind["other_clouds_price_usd_per_flop"][t] = oc.price
+        ind["power_used_gw"][t] = m.power.used(t) / 1e9
+        ind["power_available_gw"][t] = m.power.available[t] / 1e9
         ind["us_capital_left_usd"][t] = self.us_capital.cash
         ind["investor_pools_usd"][t] = sum(i.pool_per_year for i in m.investors)
         ind["valuation_multiple"][t] = m.capital.revenue_multiple
@@ -236,7 +247,7 @@ class Recorder:
         ind["chip_vendor_revenue_usd"][t] = m.chips.revenue
         ind["chip_vendor_margin"][t] = m.chips.margin()
         ind["chip_price_multiple"][t] = m.chips.price_multiple()
-        ind["cash_total_usd"][t] = (sum(a.cash for a in [*m.firms, *m.investors])
+        ind["cash_total_usd"][t] = (sum(a.cash for a in [*m.firms, *m.investors, m.other_clouds])
                                     + m.ledger.cash[CHIP_VENDORS])
         ind["net_outside_flow_usd"][t] = net_outside
         self.value.record(t, flows, f, ind)

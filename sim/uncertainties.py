@@ -265,6 +265,14 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("chips.custom_start_month.Microsoft", 0, 36, LIN, "judgement: Maia announced late 2023, volume from the first simulated month (custom_silicon) to the fourth year"),
     U("chips.custom_ramp_months", 12, 60, LOG, "judgement: one to five years from a programme's start to its full share"),
     U("chips.custom_overhead", 0.6, 3.0, LOG, "judgement: own accelerators at 0.4 (custom_silicon) to 1.0 of the vendor's list price at a 75 % margin"),
+    # --- other clouds and power (issue #17 items 2-3) -------------------------------------------
+    U("other_clouds.initial_share", 0.05, 0.2, LOG, "C24 5: CoreWeave $1.92B (38 % not from Microsoft), Oracle OCI $2.2B a quarter (AI part not reported), against the three clouds' AI revenue of ~$30B+; judgement: half to twice 0.1"),
+    U("other_clouds.financing_per_revenue", 1.0, 6.0, LOG, "C24 5: CoreWeave's 2024 growth was financed ($1.1B equity in one quarter, $863M loss on $1.92B revenue); judgement"),
+    U("power.watts_per_flop_2024", 1.0e-18, 2.5e-18, LOG, "C24 6: Colossus 150 MW for 100,000 H100; judgement on utilisation (25-60 %) and the spec's FLOP"),
+    U("power.flop_per_watt_doubling_months", 18, 36, LOG, "judgement: around price-performance's 24.8 months (C: Hobbhahn & Besiroglu 2022)"),
+    U("power.lead_months", 6, 36, LIN, "C24 6: Colossus ran from mid-2024 on 8 MW until 150 MW were approved in Nov 2024; judgement up to the power_bound scenario's 36"),
+    U("power.max_growth_per_year", 0.2, 3.0, LOG, "C24 9: LBNL (Dec 2024) projects all US data centres' power +13-27 %/yr; C24 1: OpenAI 0.2 -> 0.6 GW in 2024 (+200 %); judgement: from the power_bound scenario's 0.25 to +300 %"),
+    U("power.reserve", 0.0, 0.3, LIN, "judgement: planning margin of power over planned need"),
     # --- policies (sim/policies/, configs/policy/) ---------------------------------------------
     C("policy.lab", "structural: labs size runs and hiring on expected returns (returns, the default; issue #16), race the compute trend (racing, the model before; A8, A9, A22) or size runs for a model's expected margin (profit)"),
     U("policy.lab.payback_months", 6, 24, LIN, "ReturnsLab and ProfitLab; judgement: a model sells half a year to two years before it is superseded (labs release every 4-8 months)"),

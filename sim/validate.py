@@ -128,7 +128,22 @@ def measure(result) -> dict[str, float]:
         "hhi_ownership_start": float(ind["hhi_ownership"].iloc[0]),
         "hhi_ownership_final": s["hhi_ownership_final"],
     }
+    out.update(_markets_measures(ind))  # issue #17 items 2-3
     return out
+
+
+# ---- issue #17 items 2-3: other clouds and power (branch clouds) ----
+def _markets_measures(ind) -> dict[str, float]:
+    """The compute market's price over 2025-2029 (mean of the three clouds' list price, as a
+    multiple of 2024-01's), power in use at the start of 2030 and the other clouds' revenue
+    to the horizon."""
+    years = slice(END_2024 + 1, month_of(2030))
+    at_2030 = min(month_of(2030), len(ind) - 1)
+    price = ind["market_price_usd_per_flop"].to_numpy()
+    return {"market_price_2025_2029": float(price[years].mean() / price[0]),
+            "power_used_gw_2030": float(ind["power_used_gw"].to_numpy()[at_2030]),
+            "other_clouds_revenue_cum_usd": float(ind["other_clouds_revenue_usd"].sum())}
+# ---- end of issue #17 block ----
 
 
 def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
@@ -204,8 +219,9 @@ FACTS = (
          "Epoch, Nov 2024: about one year", "meta_lag_months", 6.0, 18.0, " mo"),
     Fact("A24", "largest gap of any cloud share from 24/31/11 %, 2024-2026",
          "Synergy Research Q1 2024 (A24)", "cloud_share_max_gap_pp", 0.0, 5.0, " pp",
-         gap="all AI compute but entrants' is sold by the three clouds, so their shares "
-             "rise with AI spending (limitation 3; issue 17: other clouds)"),
+         gap="the three clouds' AI revenue rises with AI spending and, once power binds "
+             "(2025 on), with scarcity prices; the other clouds sell only to labs free to "
+             "leave their partner, mostly not OpenAI (limitation 3; docs/validation.md)"),
     Fact("A17", "share of strategic investment that comes back as cloud spend",
          "article (A17); FTC 6(b) report 2025", "roundtrip_share", 0.5, 1.0),
     Fact("A22", "share of seeds in which OpenAI and Anthropic both lose money in 2024",
@@ -341,6 +357,12 @@ DIRECTIONS = (
               "value_chip_vendors_usd", +1, "value", 1e9),
     Direction("custom_silicon", "A10", "value captured by the chip vendor, $B",
               "value_chip_vendors_usd", -1, "value", 1e9),
+    # issue #17: power that comes slowly makes compute scarce (40 seeds on the branch: price
+    # +2.4x of 2024-01's, interval +2.38 to +2.47; capability -1.39 steps, -1.48 to -1.31).
+    Direction("power_bound", "A9 A10", "compute price 2025-2029, multiple of 2024-01's",
+              "market_price_2025_2029", +1, "value"),
+    Direction("power_bound", "A9", "frontier capability at the start of 2030",
+              "frontier_capability_2030", -1, "value"),
 )
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..mechanisms import compute, training
 from ..policies import checked
 from . import deals
-from ..mechanisms.finance import ENERGY, FOUNDRIES, OTHER_CLOUDS
+from ..mechanisms.finance import ENERGY, FOUNDRIES
 from . import chips
 
 
@@ -36,7 +36,7 @@ class ComputeMarket:
         self.bought: dict[str, float] = {}  # by lab, wherever bought
         self.self_supplied_flop = 0.0  # own data centres (the open-weights lab)
         self.other_clouds_flop: dict[str, float] = {}  # by lab, outside the three clouds
-        self.other_clouds_revenue = 0.0  # compute and inference bought outside the three
+        self._oc_room = 0.0  # the other clouds' capacity not yet ordered (this month's clear)
         self.roundtrip_cum = 0.0  # obligations drawn down since 2024-01 (A17)
         # This month: training FLOP labs bought from other clouds because theirs were short,
         # by lab, and by the cloud that was short (sim/markets/deals.py).
@@ -58,6 +58,13 @@ class ComputeMarket:
                 h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
                 c.target_utilisation, self.energy_per_flop)
             h.price = checked(h.policy.price(h, m.view), h.policy, "price", h, lo=1e-300)
+        m.other_clouds.set_price(self.replacement_cost, self.energy_per_flop)
+
+    def sellers(self) -> list[tuple[str, object, float]]:
+        """Every seller of AI compute with capacity - the three clouds, then the other
+        clouds - as (name, capacity, last month's demand in FLOP) (power.py)."""
+        return [(s.name, s.capacity, s.demand_history[-1] if s.demand_history else 0.0)
+                for s in (*self.model.hyperscalers, self.model.other_clouds)]
 
     def unit_capex(self) -> float:
         """Capex for one FLOP/month of capacity: the hardware part of a FLOP's cost at full
@@ -67,24 +74,27 @@ class ComputeMarket:
                 * c.hardware_life_months)
 
     def market_price(self) -> float:
-        """The three clouds' average list price per FLOP: what a newcomer pays, and what
-        clouds outside the three charge (they price against the big three; assumption)."""
+        """The three clouds' average list price per FLOP (the `market_price` output)."""
         hyperscalers = self.model.hyperscalers
         return sum(h.price for h in hyperscalers) / len(hyperscalers)
 
     def suppliers(self, lab) -> list[tuple[object, float]]:
         """Clouds a lab buys from when no obligation or customer's home decides, with
-        shares: its owner, its primary partner, or - without a partner - the whole market
-        in proportion to capacity (a buyer spreads its orders; chasing the cheapest cloud
+        shares: its owner, its primary partner, the other clouds for an entrant that rents
+        there, or - without a partner - the whole market, the other clouds included, in
+        proportion to capacity (a buyer spreads its orders; chasing the cheapest cloud
         each month would make prices oscillate)."""
         m = self.model
         if lab.inhouse:
             return [(m.by_name[lab.owner], 1.0)]
+        if lab.other_cloud:
+            return [(m.other_clouds, 1.0)]
         if m.p.strategy.partnerships and lab.partners:
             return [(m.by_name[lab.partners[0]], 1.0)]
-        caps = np.array([h.capacity.in_service(m.month) if h.capacity else 1.0
-                         for h in m.hyperscalers])
-        return list(zip(m.hyperscalers, caps / caps.sum()))
+        sellers = (*m.hyperscalers, m.other_clouds)
+        caps = np.array([s.capacity.in_service(m.month) if s.capacity else
+                         (1.0 if s in m.hyperscalers else 0.0) for s in sellers])
+        return list(zip(sellers, caps / caps.sum()))
 
     def training_suppliers(self, lab) -> list[tuple[object, float]]:
         """Clouds a lab trains on, with shares: clouds it owes spend to first (in proportion
@@ -95,12 +105,25 @@ class ComputeMarket:
             return [(self.model.by_name[n], v / total) for n, v in owed.items()]
         return self.suppliers(lab)
 
+    def _cheaper_outside(self, lab, suppliers: list, want: float) -> list:
+        """A lab whose partner is dearer than the other clouds, owing it no spend and bound
+        by no exclusive deal, orders what it can of `want` FLOP from the other clouds' room
+        (capacity at planned utilisation not yet ordered this month), the rest as before;
+        buying only their room, not moving every order, keeps prices from oscillating."""
+        oc = self.model.other_clouds
+        if (self._oc_room <= 0 or want <= 0 or not lab.partners
+                or not deals.may_buy_elsewhere(lab)
+                or any(v > 0 for v in lab.obligations.values())
+                or oc.price >= sum(share * h.price_for(lab) for h, share in suppliers)):
+            return suppliers
+        share = min(self._oc_room / want, 1.0)
+        self._oc_room -= share * want
+        return [(oc, share), *((h, s * (1.0 - share)) for h, s in suppliers)]
+
     def run_price(self, lab) -> float:
         """Price per training FLOP for a lab at its suppliers (own data centres at cost)."""
         if lab.is_open or lab.own_cluster:
             return self.replacement_cost
-        if lab.other_cloud:
-            return self.market_price()
         return sum(share * h.price_for(lab) for h, share in self.suppliers(lab))
 
     # ------------------------------------------------------------------ clearing
@@ -110,7 +133,11 @@ class ComputeMarket:
         m = self.model
         tr = m.p.training
         research = tr.research_compute_multiple
-        training_orders = {h.name: [] for h in m.hyperscalers}
+        oc = m.other_clouds
+        training_orders = {h.name: [] for h in (*m.hyperscalers, oc)}
+        self._oc_room = 0.0 if oc.capacity is None else (
+            oc.capacity.in_service(m.month) * m.p.compute.target_utilisation
+            - sum(o.flop for o in inference[oc.name]))
         self.self_supplied_flop = 0.0
         self.other_clouds_flop = {}
         serving_bill = {lab.name: 0.0 for lab in m.labs}
@@ -130,34 +157,31 @@ class ComputeMarket:
                 (lab.run_target_flop - lab.run_delivered_flop) / months_left, research)
             if lab.is_open or lab.own_cluster:  # own data centres, at cost: the chip
                 cost = self.replacement_cost  # vendor's hardware, the energy
-                flop = min(want, spendable / cost)
+                flop = m.power.run_own(min(want, spendable / cost))  # within the power free
                 hardware = m.p.compute.hardware_share_of_cost
                 m.chips.sell_direct(lab.name, flop * cost * hardware, "self_compute")
                 m.ledger.pay(lab.name, ENERGY, flop * cost * (1.0 - hardware), "self_compute")
                 lab.run_delivered_flop += training.run_share(flop, research)
                 self.self_supplied_flop += flop
                 continue
-            if lab.other_cloud:  # rented outside the three clouds (CoreWeave, Oracle, ...)
-                price = self.market_price()
-                flop = min(want, spendable / price)
-                self.other_clouds_revenue += m.ledger.pay(lab.name, OTHER_CLOUDS,
-                                                          flop * price, "compute")
-                lab.run_delivered_flop += training.run_share(flop, research)
-                self.other_clouds_flop[lab.name] = flop
-                continue
-            for h, share in self.training_suppliers(lab):
+            for h, share in self._cheaper_outside(lab, self.training_suppliers(lab), want):
                 price = h.price_for(lab)
                 flop = min(want, spendable / price) * share
                 training_orders[h.name].append(ComputeOrder(
                     lab, flop, price, "self_compute" if lab.owner == h.name else "compute"))
         self.sold = {}
-        self.bought = {lab.name: self.other_clouds_flop.get(lab.name, 0.0) for lab in m.labs}
+        self.bought = {lab.name: 0.0 for lab in m.labs}
         demand, short = {}, []
         for h in m.hyperscalers:
             demand[h.name] = self._clear_cloud(h, inference[h.name], training_orders[h.name],
                                                short)
+        if oc.capacity is None:  # 2024-01: a share of all AI capacity (other_clouds.py)
+            oc.open_capacity(sum(h.capacity.in_service(m.month) for h in m.hyperscalers),
+                             self.unit_capex())
+        demand[oc.name] = self._clear_cloud(oc, inference[oc.name], training_orders[oc.name],
+                                            short)
         served = self._buy_elsewhere(short)
-        for h in m.hyperscalers:
+        for h in (*m.hyperscalers, oc):
             self._close_cloud(h, demand[h.name] + served.get(h.name, 0.0))
 
     def _clear_cloud(self, h, inference: list[ComputeOrder], train: list[ComputeOrder],
@@ -177,7 +201,7 @@ class ComputeMarket:
                                             np.array([o.flop for o in train]), capacity)
         for order, got in zip(train, got_train):  # what a partner could not supply (deals)
             buyer = order.buyer
-            deal = buyer.deals.get(h.name)
+            deal = buyer.deals.get(h.name)  # none at the other clouds
             if deal is not None:
                 deal.ordered_flop += order.flop
                 deal.rationed_flop += order.flop - got
@@ -207,28 +231,32 @@ class ComputeMarket:
             h.partner_payback_month += flop * (order.price - h.cost)
         self.bought[buyer.name] += flop
         self.sold[h.name] += flop
+        if h is m.other_clouds:
+            self.other_clouds_flop[buyer.name] = self.other_clouds_flop.get(buyer.name, 0.0) + flop
         return flop
 
     def _buy_elsewhere(self, short: list) -> dict[str, float]:
-        """Training FLOP a cloud could not supply to a lab without exclusivity (a right of
-        first refusal, access only, or no partner) are ordered from the other clouds'
-        spare capacity, split by spare capacity, at the price each charges the lab; a cloud
-        asked for more than it has spare serves pro rata. Returns the FLOP each cloud served
+        """Training FLOP a seller could not supply to a lab without exclusivity (a right of
+        first refusal, access only, or no partner) are ordered from the other sellers'
+        spare capacity (the two other big clouds and the other clouds), split by spare
+        capacity, at the price each charges the lab; a seller asked for more than it has
+        spare serves pro rata. Returns the FLOP each cloud served
         for others; `elsewhere` holds them by the lab and `short_served` by the cloud that
         was short."""
         m = self.model
+        sellers = (*m.hyperscalers, m.other_clouds)
         spare = {h.name: max(h.capacity.in_service(m.month) - self.sold[h.name], 0.0)
-                 for h in m.hyperscalers}
-        orders = {h.name: [] for h in m.hyperscalers}  # (order, the cloud that was short)
+                 for h in sellers}
+        orders = {h.name: [] for h in sellers}  # (order, the cloud that was short)
         for lab, flop, origin in short:
-            others = [h for h in m.hyperscalers if h is not origin and spare[h.name] > 0]
+            others = [h for h in sellers if h is not origin and spare[h.name] > 0]
             room = sum(spare[h.name] for h in others)
             for h in others:
                 orders[h.name].append((ComputeOrder(lab, flop * spare[h.name] / room,
                                                     h.price_for(lab), "compute"), origin))
         served = {}
         self.elsewhere, self.short_served = {}, {}
-        for h in m.hyperscalers:
+        for h in sellers:
             if not orders[h.name]:
                 continue
             _, got = compute.ration(np.zeros(0), np.array([o.flop for o, _ in orders[h.name]]),
@@ -295,6 +323,7 @@ class ComputeMarket:
             target, budget = h.policy.capacity_order(h, m.view)
             checked(target, h.policy, "capacity_order (target)", h, lo=-math.inf)
             checked(budget, h.policy, "capacity_order (budget)", h)
+            target = self.power_cap(h, target)
             flop = h.capacity.wanted(m.month, target, self.cloud_unit_capex(h), budget)
             own = flop * self.custom_share(h)
             plans[h.name] = own
@@ -305,3 +334,7 @@ class ComputeMarket:
             paid = m.ledger.pay(h.name, FOUNDRIES, own * own_capex, "capex")
             bought = shipped[h.name] * m.chips.price_multiple()
             h.capex = h.capacity.add(m.month, own + shipped[h.name] / list_capex, paid + bought)
+
+    def power_cap(self, h, target: float) -> float:
+        """A cloud's capacity order cut to what the power it can get will run (power.py)."""
+        return self.model.power.cap(h.name, h.capacity, target)

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..mechanisms import demand
-from ..mechanisms.finance import CUSTOMERS, OTHER_CLOUDS
+from ..mechanisms.finance import CUSTOMERS
 from . import deals
 from .compute import ComputeOrder
 
@@ -67,8 +67,7 @@ class ProductMarket:
         spend = m.customers.spend_by_model_and_home(len(labs)) * self.ai_spend
         self.model_spend = spend.sum(axis=1)
 
-        self.inference_orders = {h.name: [] for h in hyperscalers}
-        m.compute.other_clouds_revenue = 0.0
+        self.inference_orders = {h.name: [] for h in (*hyperscalers, m.other_clouds)}
         for j, lab in enumerate(labs):
             lab.last_sales = 0.0
             for home in range(n_homes):
@@ -101,11 +100,7 @@ class ProductMarket:
             cloud.partner_payback_month += share * x
             keep = max(1.0 - d.inference_cost_share - share, 0.0)
             cloud.partner_margin_month += keep * x
-        if lab.other_cloud and not carried:  # served where it trains, outside the three
-            bill = min(d.inference_cost_share * x, max(lab.cash, 0.0))
-            m.compute.other_clouds_revenue += ledger.pay(lab.name, OTHER_CLOUDS, bill,
-                                                         "inference")
-            return
+        # Not carried: served where it trains (an entrant renting outside the three: there).
         hosts = [(cloud, 1.0)] if carried else m.compute.suppliers(lab)
         for host, share in hosts:
             flop = d.inference_cost_share * x * share / host.price

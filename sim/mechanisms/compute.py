@@ -93,6 +93,16 @@ class Capacity:
     def depreciation_at(self, month: int) -> float:
         return float(self.depreciation[month + self._offset])
 
+    @property
+    def offset(self) -> int:
+        """Vintage index of month 0 (arrays `added`, `depreciation`)."""
+        return self._offset
+
+    def in_service_window(self, month: int) -> tuple[int, int]:
+        """Indices [lo, hi) of `added` for the vintages in service in `month` (power.py)."""
+        hi = month + self._offset + 1
+        return max(0, hi - self.life), hi
+
     def book_value(self, month: int) -> float:
         """Capex not yet depreciated at the end of `month` (what the fleet is carried at)."""
         return float(self.depreciation[month + self._offset + 1:].sum())

@@ -16,10 +16,12 @@ SALARIES = "salaries"  # researchers and staff (sink)
 OUTSIDE_INVESTORS = "outside_investors"  # capital committed to investors' pools (source),
 #                                        and liquidation proceeds (sink)
 OTHER_BUSINESS = "other_business"  # big tech's non-AI operating cash flow (source)
-OTHER_CLOUDS = "other_clouds"  # compute rented outside the three clouds (sink)
 FOUNDRIES = "foundries"  # chips' cost of goods: the vendor's and own accelerators' (sink)
 OUTSIDE = frozenset({CUSTOMERS, FOUNDRIES, ENERGY, SALARIES, OUTSIDE_INVESTORS,
-                     OTHER_BUSINESS, OTHER_CLOUDS})
+                     OTHER_BUSINESS})
+# The account of the AI compute sellers outside the three clouds (sim/markets/other_clouds.py):
+# an inside account since issue #17, with its revenue, energy, capex and financing.
+OTHER_CLOUDS = "other_clouds"
 
 # Flow tags that count as revenue for the receiver / cost for the payer in reports. Tuples,
 # not sets: sums over them must run in one order in every process (string hashing differs).
