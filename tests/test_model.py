@@ -310,12 +310,6 @@ def test_researcher_count_sets_resolution_not_the_salary_bill(small):
     assert bills[0] == pytest.approx(bills[1], rel=0.1)
 
 
-def test_shares_of_a_sale_cannot_exceed_the_sale():
-    with pytest.raises(sim.ConfigError, match="inference_cost_share \\+ finance.revenue_share"):
-        sim.to_params({"demand": {"inference_cost_share": 0.9},
-                              "finance": {"revenue_share": 0.2}})
-
-
 def test_mesa_datacollector_gives_the_run_tables_and_batch_run_runs_it():
     """Mesa's own tools work on the model: its datacollector's frames are the run's tables,
     and mesa.batch_run drives it with keyword sections and seeds."""
