@@ -389,7 +389,9 @@ def test_sf4_a_hyperscaler_whose_lab_nears_its_partner_shifts_toward_making():
                 path.append(model.by_name["Microsoft"].make_weight)
             weights[near].append(path)
     near, far = np.array(weights[True])[:, 6:], np.array(weights[False])[:, 6:]
-    assert near.mean() > far.mean() + 0.1  # after the first review
+    # After the first review. With prices (issue 17) a trailing in-house model is smaller,
+    # so cheaper, and sells more even far behind: the gap narrowed from ~0.14 to ~0.07.
+    assert near.mean() > far.mean() + 0.05
     assert near.mean() > 0.2 + 0.05  # up from the roster's 0.2
     assert far.min() > floor and far.mean() > floor + 0.05
 
