@@ -99,6 +99,8 @@ def measure(result) -> dict[str, float]:
         "anthropic_valuation_2024_usd": float(
             by["Anthropic"]["valuation_usd"].to_numpy()[: END_2024 + 1].mean()),
         "clouds_capex_2024_usd": sum(_year_sum(by, h.name, "capex_usd") for h in HYPERSCALERS),
+        # Prices (issue 17): GPT-4-level price in December 2024 against January's.
+        "price_index_dec_2024": float(ind["price_index"].to_numpy()[END_2024]),
         # For directions and findings:
         "inhouse_leads_2034": float(s.get("leader_kind_2034") == "inhouse_lab"),
         "independent_leads_2034": float(s.get("leader_kind_2034") == "independent_lab"),
@@ -223,6 +225,15 @@ FACTS = (
     Fact("A12", "Anthropic's valuation in 2024 (mean of the months)",
          "C24 2: ~$18B (Menlo-led round, 2024)", "anthropic_valuation_2024_usd", 9e9, 36e9,
          " $B", 1e9),
+    # Prices (issue 17). GPT-4 (Mar 2023) to GPT-4o (Aug 2024): 12x (input) and 6x (output)
+    # cheaper in 17 months, 3.5-5.8x a year; a16z: GPT-4 level ~62x cheaper in 20 months to
+    # Nov 2024, ~12x a year. 3.5-12x a year over the 11 months to December 2024.
+    Fact("A15 A20", "price of GPT-4-level tokens, December 2024 (January = 1)",
+         "C24 7: GPT-4 -> GPT-4o 6-12x in 17 months; a16z ~10x a year",
+         "price_index_dec_2024", 12.0 ** (-11 / 12), 3.5 ** (-11 / 12),
+         gap="serving cost falls with hardware and the square root of algorithmic progress "
+             "(Chinchilla-sized models, ~2x a year), not with 2024's over-trained small and "
+             "quantised models; one model per lab"),
     Fact("A16 A24", "the three clouds' AI capacity spending in 2024",
          "C24 4: all capex $191B (Amazon $83B, Alphabet $52.5B, Microsoft FY24 $55.7B); "
          "AI's part not reported: judgement, at least a sixth",
@@ -307,6 +318,11 @@ DIRECTIONS = (
               "independent_leads_2034", +1, "rate"),
     Direction("no_partnerships", "A17 A31", "money round-tripped to investors' clouds, $B",
               "roundtrip_cum_usd", -1, "value", 1e9),
+    # Prices (issue 17): open weights that distil the frontier in a quarter take customers
+    # and lower the closed labs' logit markups (40 seeds: -$258B, interval -429 to -51;
+    # value_labs_usd does not move clearly: +$55B, interval -60 to +215).
+    Direction("price_war", "A15 A20", "labs' cumulative profit to the horizon, $B",
+              "lab_profit_cum_usd", -1, "value", 1e9),
 )
 
 
