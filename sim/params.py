@@ -176,8 +176,8 @@ class DemandParams:
     max_markup: float = p(5.0, 1.0, 100.0)
     # FLOP bought per FLOP of a model's forward pass when serving: decoding is memory-bound
     # and uses the hardware less than training, which compute.price_per_flop_2024_usd
-    # prices. Assumption, set so the 2024-01 frontier model sells near GPT-4 Turbo's
-    # $10 / $30 per million input / output tokens (C24 section 7): ~$15 blended.
+    # prices. Assumption, set so OpenAI's 2024-01 model sells near GPT-4 Turbo's $10 / $30
+    # per million input / output tokens (C24 section 7): ~$15 blended ($14 at seed 0).
     serving_overhead: float = p(3.0, 0.1, 100.0)
     # Price of a hosted open-weights model over its serving cost at the clouds' list price
     # per FLOP: many hosts serve the same weights, so the price stays near cost. Assumption.
