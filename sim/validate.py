@@ -319,8 +319,8 @@ DIRECTIONS = (
     Direction("no_partnerships", "A17 A31", "money round-tripped to investors' clouds, $B",
               "roundtrip_cum_usd", -1, "value", 1e9),
     # Prices (issue 17): open weights that distil the frontier in a quarter take customers
-    # and lower the closed labs' logit markups (40 seeds: -$258B, interval -429 to -51;
-    # value_labs_usd does not move clearly: +$55B, interval -60 to +215).
+    # and lower the closed labs' logit markups (seeds 0-99: -$181B, interval -308 to -52;
+    # value_labs_usd does not move clearly: -$47B, interval -136 to +56).
     Direction("price_war", "A15 A20", "labs' cumulative profit to the horizon, $B",
               "lab_profit_cum_usd", -1, "value", 1e9),
 )

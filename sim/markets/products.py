@@ -29,7 +29,7 @@ class ProductMarket:
         self.flop_per_token = np.zeros(len(model.labs))
         self.offered_capability = np.full(len(model.labs), -math.inf)
         self.open_capability = -math.inf  # open weights' distilled capability (commons)
-        self.base_price = 0.0  # the 2024-01 frontier model's price (price_index = 1)
+        self.base_price = 0.0  # GPT-4-level price per token at 2024-01 (price_index = 1)
         self.price_index = 1.0
         # Serving compute each cloud is asked for this month (cleared in the compute market).
         self.inference_orders: dict[str, list[ComputeOrder]] = {}
