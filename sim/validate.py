@@ -210,7 +210,8 @@ FACTS = (
          "openai_revenue_2024_usd", 2.45e9, 5.5e9, " $B", 1e9,
          gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024, mostly to Google "
              "DeepMind and Anthropic: models rank by effective compute (Gemini Ultra above "
-             "GPT-4 Turbo) and no lab sets a price (limitation 9; issue 17: prices)"),
+             "GPT-4 Turbo) and, as the largest seller, OpenAI sets the highest markup (2.1 "
+             "against ~1.5) with one model and no cheaper tier (limitation 9)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
          0.6e9, 1.5e9, " $B", 1e9),
