@@ -164,6 +164,10 @@ class FrontierLab(Firm):
         self.raised = 0.0  # this month
         self.raised_12m = deque(maxlen=12)  # raised in each of the last 12 months
         self.last_sales = 0.0
+        # Price of its model, USD per token, and serving cost / price: set each month it
+        # sells (set_price); half until then (OpenAI's 2024 serving bill, second-hand).
+        self.price = 0.0
+        self.serving_share = 0.5
         self.last_spend_serving = 0.0  # last month's inference and revenue-share bill
         self.net_burn_3m = deque(maxlen=3)  # cash out less sales, last three months
         # Last 12 months of an in-house lab, for its owner's make-or-buy review (A18).
@@ -196,6 +200,13 @@ class FrontierLab(Firm):
         self.run_target_flop = checked(flop, self.policy, "plan_run (target_flop)", self)
         self.run_budget_per_month = checked(budget, self.policy, "plan_run (budget_per_month)",
                                             self)
+
+    def set_price(self, cost_per_token: float) -> None:
+        """Price the model for this month: the policy's markup over its serving cost."""
+        markup = checked(self.policy.markup(self, self.model.view), self.policy, "markup",
+                         self, lo=1.0)
+        self.price = markup * cost_per_token
+        self.serving_share = 1.0 / markup
 
     def close_month(self) -> None:
         """Roll the trackers a lab's and its owner's decisions read."""

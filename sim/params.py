@@ -158,8 +158,11 @@ class DemandParams:
     rechoose_prob: float = p(0.1, 0.0, 1.0)
     # Logit utility per capability step (mean over customers; lognormal spread 0.5). Assumption.
     quality_weight: float = p(4.0, 0.0, 100.0)
-    # Logit utility per log price (mean over customers; lognormal spread 0.5). Assumption.
-    price_weight: float = p(1.0, 0.0, 100.0)
+    # Logit utility per log price (mean over customers; lognormal spread 0.5). Sets labs'
+    # markups (sim/mechanisms/pricing.py): p/c = 1 + 1/(price_weight (1 - share)). OpenAI,
+    # with ~55 % of spending, paid about half its 2024 revenue for inference (second-hand,
+    # see the serving bill below): p/c ~ 2, so price_weight ~ 1/(1 - 0.55) ~ 2.
+    price_weight: float = p(2.0, 0.0, 100.0)
     # Utility of a model sold on the customer's home cloud (distribution, A27). Assumption.
     home_cloud_bonus: float = p(1.0, 0.0, 100.0)
     # Utility of staying with the current model (switching cost). Assumption.
@@ -167,12 +170,22 @@ class DemandParams:
     # Utility a lab's direct sales give customers of clouds that do not carry it (A19):
     # 0 = no direct channel beyond the open API. Assumption.
     direct_sales_bonus: float = p(0.0, 0.0, 100.0)
-    # Share of a model's sales paid to the cloud that serves its inference. Assumption
-    # (OpenAI's 2024 inference bill was reported near half its revenue, second-hand).
-    inference_cost_share: float = p(0.5, 0.0, 1.0)
-    # Price of a closed model relative to the closed-model average (=1). Open-weights models
-    # hosted by clouds sell at this fraction. Assumption.
-    open_weights_price: float = p(0.3, 0.01, 10.0)
+    # --- prices (issue 17, sim/mechanisms/pricing.py) ---
+    # Highest price over serving cost a lab sets (a near-monopolist's logit markup has no
+    # bound). Assumption.
+    max_markup: float = p(5.0, 1.0, 100.0)
+    # FLOP bought per FLOP of a model's forward pass when serving: decoding is memory-bound
+    # and uses the hardware less than training, which compute.price_per_flop_2024_usd
+    # prices. Assumption, set so OpenAI's 2024-01 model sells near GPT-4 Turbo's $10 / $30
+    # per million input / output tokens (C24 section 7): ~$15 blended ($14 at seed 0).
+    serving_overhead: float = p(3.0, 0.1, 100.0)
+    # Price of a hosted open-weights model over its serving cost at the clouds' list price
+    # per FLOP: many hosts serve the same weights, so the price stays near cost. Assumption.
+    open_weights_markup: float = p(1.2, 1.0, 10.0)
+    # Months by which open weights trail the closed frontier when distilling from it: about
+    # a year (calibration.md: Epoch, Nov 2024; Llama 3.1 405B in Jul 2024 matched GPT-4 of
+    # Mar 2023, C24 section 10).
+    distillation_lag_months: float = p(12.0, 1.0, 120.0)
     # Shares of customers whose home cloud is each hyperscaler, by name, overriding the
     # roster's (sim/roster.py: Amazon 31 %, Microsoft 24 %, Google 11 %, the rest elsewhere;
     # A24; C: Synergy Research Q1 2024). Empty: the roster's.
@@ -726,10 +739,6 @@ def _check_consistency(params: Params) -> None:
     _check_names("strategy.initial_make_weight", params.strategy.initial_make_weight, clouds)
     for key in ("custom_share", "custom_start_month"):  # chips: a cloud not named has none
         _check_names(f"chips.{key}", getattr(params.chips, key), clouds)
-    d, f = params.demand, params.finance
-    if d.inference_cost_share + f.revenue_share > 1.0:
-        raise ConfigError(f"demand.inference_cost_share + finance.revenue_share = "
-                          f"{d.inference_cost_share + f.revenue_share}: must be at most 1")
     _check_names("talent.pay_usd_per_year", params.talent.pay_usd_per_year, PAY_KEYS,
                  complete=True)
     for key in ("type_probs", "type_round_runs", "type_pre_money_multiple",

@@ -42,6 +42,10 @@ INDUSTRY_FIELDS = (
 
 # The chip vendor (sim/markets/chips.py): revenue, gross margin, price over list price.
 INDUSTRY_FIELDS += ("chip_vendor_revenue_usd", "chip_vendor_margin", "chip_price_multiple")
+# Prices (issue 17): a lab's price per million tokens of its model; the price of a unit of
+# capability served (GPT-4 level, 2024-01 = 1; sim/markets/products.py).
+FIRM_FIELDS += ("price_usd",)
+INDUSTRY_FIELDS += ("price_index",)
 
 # Value captured by holder and group (sim/value.py).
 FIRM_FIELDS += value.FIRM_FIELDS
@@ -182,6 +186,7 @@ class Recorder:
             f["train_flop"][t, i] = lab.train_flop
             f["capability"][t, i] = lab.capability if np.isfinite(lab.capability) else np.nan
             f["market_share"][t, i] = shares[j]
+            f["price_usd"][t, i] = 1e6 * m.products.price[j] if lab.sells else 0.0
             f["valuation_usd"][t, i] = m.capital.valuation(lab) if lab.alive else 0.0
             f["alive"][t, i] = lab.alive
             f["researchers"][t, i] = heads[j]
@@ -250,6 +255,7 @@ class Recorder:
         ind["cash_total_usd"][t] = (sum(a.cash for a in [*m.firms, *m.investors, m.other_clouds])
                                     + m.ledger.cash[CHIP_VENDORS])
         ind["net_outside_flow_usd"][t] = net_outside
+        ind["price_index"][t] = m.products.price_index
         self.value.record(t, flows, f, ind)
 
     def snapshot(self) -> Record:

@@ -114,6 +114,8 @@ def measure(result) -> dict[str, float]:
         "value_chip_vendors_usd": s["value_chip_vendors_usd"],
         "value_chip_vendors_share": (s["value_chip_vendors_usd"] / s["value_total_usd"]
                                      if s["value_total_usd"] > 0 else math.nan),
+        # Prices (issue 17): GPT-4-level price in December 2024 against January's.
+        "price_index_dec_2024": float(ind["price_index"].to_numpy()[END_2024]),
         # For directions and findings:
         "inhouse_leads_2034": float(s.get("leader_kind_2034") == "inhouse_lab"),
         "independent_leads_2034": float(s.get("leader_kind_2034") == "independent_lab"),
@@ -239,7 +241,8 @@ FACTS = (
          "openai_revenue_2024_usd", 2.45e9, 5.5e9, " $B", 1e9,
          gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024, mostly to Google "
              "DeepMind and Anthropic: models rank by effective compute (Gemini Ultra above "
-             "GPT-4 Turbo) and no lab sets a price (limitation 9; issue 17: prices)"),
+             "GPT-4 Turbo) and, as the largest seller, OpenAI sets the highest markup (2.1 "
+             "against ~1.5) with one model and no cheaper tier (limitation 9)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
          0.6e9, 1.5e9, " $B", 1e9),
@@ -254,6 +257,15 @@ FACTS = (
     Fact("A12", "Anthropic's valuation in 2024 (mean of the months)",
          "C24 2: ~$18B (Menlo-led round, 2024)", "anthropic_valuation_2024_usd", 9e9, 36e9,
          " $B", 1e9),
+    # Prices (issue 17). GPT-4 (Mar 2023) to GPT-4o (Aug 2024): 12x (input) and 6x (output)
+    # cheaper in 17 months, 3.5-5.8x a year; a16z: GPT-4 level ~62x cheaper in 20 months to
+    # Nov 2024, ~12x a year. 3.5-12x a year over the 11 months to December 2024.
+    Fact("A15 A20", "price of GPT-4-level tokens, December 2024 (January = 1)",
+         "C24 7: GPT-4 -> GPT-4o 6-12x in 17 months; a16z ~10x a year",
+         "price_index_dec_2024", 12.0 ** (-11 / 12), 3.5 ** (-11 / 12),
+         gap="serving cost falls with hardware and the square root of algorithmic progress "
+             "(Chinchilla-sized models, ~2x a year), not with 2024's over-trained small and "
+             "quantised models; one model per lab"),
     Fact("A16 A24", "the three clouds' AI capacity spending in 2024",
          "C24 4: all capex $191B (Amazon $83B, Alphabet $52.5B, Microsoft FY24 $55.7B); "
          "AI's part not reported: judgement, at least a sixth",
@@ -363,6 +375,11 @@ DIRECTIONS = (
               "market_price_2025_2029", +1, "value"),
     Direction("power_bound", "A9", "frontier capability at the start of 2030",
               "frontier_capability_2030", -1, "value"),
+    # Prices (issue 17): open weights that distil the frontier in a quarter take customers
+    # and lower the closed labs' logit markups (seeds 0-99: -$181B, interval -308 to -52;
+    # value_labs_usd does not move clearly: -$47B, interval -136 to +56).
+    Direction("price_war", "A15 A20", "labs' cumulative profit to the horizon, $B",
+              "lab_profit_cum_usd", -1, "value", 1e9),
 )
 
 

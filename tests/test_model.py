@@ -310,12 +310,6 @@ def test_researcher_count_sets_resolution_not_the_salary_bill(small):
     assert bills[0] == pytest.approx(bills[1], rel=0.1)
 
 
-def test_shares_of_a_sale_cannot_exceed_the_sale():
-    with pytest.raises(sim.ConfigError, match="inference_cost_share \\+ finance.revenue_share"):
-        sim.to_params({"demand": {"inference_cost_share": 0.9},
-                              "finance": {"revenue_share": 0.2}})
-
-
 def test_mesa_datacollector_gives_the_run_tables_and_batch_run_runs_it():
     """Mesa's own tools work on the model: its datacollector's frames are the run's tables,
     and mesa.batch_run drives it with keyword sections and seeds."""
@@ -395,7 +389,9 @@ def test_sf4_a_hyperscaler_whose_lab_nears_its_partner_shifts_toward_making():
                 path.append(model.by_name["Microsoft"].make_weight)
             weights[near].append(path)
     near, far = np.array(weights[True])[:, 6:], np.array(weights[False])[:, 6:]
-    assert near.mean() > far.mean() + 0.1  # after the first review
+    # After the first review. With prices (issue 17) a trailing in-house model is smaller,
+    # so cheaper, and sells more even far behind: the gap narrowed from ~0.14 to ~0.07.
+    assert near.mean() > far.mean() + 0.05
     assert near.mean() > 0.2 + 0.05  # up from the roster's 0.2
     assert far.min() > floor and far.mean() > floor + 0.05
 

@@ -232,15 +232,17 @@ MONEY_VARIANTS = [
     {"money": {"credit_sales_multiple": 3.0, "credit_valuation_share": 0.5,
                "credit_repayment_share_of_sales": 0.05}},  # much vendor credit
     {"money": {"appetite_elasticity": 2.0, "loss_weight": 20.0, "min_appetite": 0.05}},
-    {"money": {"compute_for_equity_months": 6.0},  # clouds overbuild, investors hold back:
-     "compute": {"max_planned_growth_per_month": 1.3},  # partners pay in idle compute
-     "finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0}},
+    {"money": {"compute_for_equity_months": 6.0},  # clouds overbuild, investors hold back,
+     "compute": {"max_planned_growth_per_month": 1.3},  # customers spend less (labs need
+     "finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0},
+     "demand": {"ai_spend_2024_usd_per_month": 1e8}},  # money): partners pay in idle compute
 ]
 
 
 @pytest.mark.parametrize("variant", MONEY_VARIANTS)
 def test_books_balance_with_credit_and_moving_pools(variant):
-    params = sim.to_params({"horizon_months": 60, "demand": {"n_customers": 2000}, **variant})
+    params = sim.to_params({"horizon_months": 60, **variant,
+                            "demand": {"n_customers": 2000, **variant.get("demand", {})}})
     model = AIIndustry(params, seed=0)
     model.run()
     firms, ind = model.recorder.frames()

@@ -78,7 +78,7 @@ class _View(SimpleNamespace):
 def test_a_profit_lab_runs_at_the_trend_only_when_returns_pay_for_it():
     params = to_params({})
     lab = SimpleNamespace(name="L", ambition=1.0, capability=25.0, independent=True,
-                          inhouse=False)
+                          inhouse=False, serving_share=0.5)
     rich = _View(params=params, ai_spend=1e11, month=0)  # $100B a month of spending to win
     poor = _View(params=params, ai_spend=1e6, month=0)  # $1M a month: a run never pays back
     assert ProfitLab().run_scale(lab, rich) == 1.0
@@ -109,7 +109,7 @@ def _independent(cash, train_flop=1e26):
     return SimpleNamespace(name="L", ambition=1.0, capability=25.5, pending=[],
                            train_flop=train_flop,
                            independent=True, inhouse=False, is_open=False, cash=cash,
-                           raised_12m=[], net_burn_3m=[-1.0])
+                           raised_12m=[], net_burn_3m=[-1.0], serving_share=0.5)
 
 
 def test_a_returns_lab_sizes_its_run_on_expected_returns_within_what_it_can_fund():

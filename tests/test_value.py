@@ -195,5 +195,6 @@ def test_in_the_model_a_clouds_value_is_its_profit_and_its_own_labs(small):
     expected = clouds.profit_usd.sum() + own.profit_usd.sum() + (v.iloc[-1] - v.iloc[0]).sum()
     got = m.recorder.industry["value_clouds_usd"][-1]
     assert got == pytest.approx(expected, rel=1e-9)
-    assert own.profit_usd.sum() < 0  # the in-house labs lose money, and the owners bear it
-    assert got < clouds.profit_usd.sum() + (v.iloc[-1] - v.iloc[0]).sum()
+    # The in-house labs' results are material (they earn or lose billions), so the identity
+    # above would fail if the owners' value left them out.
+    assert abs(own.profit_usd.sum()) > 1e9

@@ -1,6 +1,6 @@
-"""The product market (A15, A19, A27): customers choose models, sales are paid to the
-model's seller with a revenue share to the partner cloud that carries it, and the serving
-compute is ordered from the cloud that serves it."""
+"""The product market (A15, A19, A27): labs price their models, customers choose models,
+sales are paid to the model's seller with a revenue share to the partner cloud that carries
+it, and the serving compute for the tokens sold is ordered from the cloud that serves it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..mechanisms import demand
+from ..mechanisms import demand, pricing
 from ..mechanisms.finance import CUSTOMERS
 from . import deals
 from .compute import ComputeOrder
@@ -17,8 +17,20 @@ from .compute import ComputeOrder
 class ProductMarket:
     def __init__(self, model):
         self.model = model
-        self.ai_spend = 0.0  # customers' spending on models this month (USD)
-        self.model_spend = np.zeros(len(model.labs))  # by lab slot, this month
+        # Customers' spending on models this month (USD), in all and by lab slot; before
+        # the first month's sales, 2024-01's by the models customers start with (the shares
+        # labs price against in the first month).
+        self.ai_spend = model.p.demand.ai_spend_2024_usd_per_month
+        self.model_spend = self.ai_spend * model.customers.spend_by_model_and_home(
+            len(model.labs)).sum(axis=1)
+        # By lab slot, this month: price (USD per token), FLOP per token served, and the
+        # capability customers get (open weights: with what they distilled).
+        self.price = np.zeros(len(model.labs))
+        self.flop_per_token = np.zeros(len(model.labs))
+        self.offered_capability = np.full(len(model.labs), -math.inf)
+        self.open_capability = -math.inf  # open weights' distilled capability (commons)
+        self.base_price = 0.0  # GPT-4-level price per token at 2024-01 (price_index = 1)
+        self.price_index = 1.0
         # Serving compute each cloud is asked for this month (cleared in the compute market).
         self.inference_orders: dict[str, list[ComputeOrder]] = {}
 
@@ -30,12 +42,66 @@ class ProductMarket:
         return lab.independent and self.model.p.strategy.partnerships and \
             cloud.name in lab.partners
 
+    def distil(self) -> None:
+        """Open weights catch up with the closed frontier by distillation (they trail it by
+        `demand.distillation_lag_months`) or by their own training, whichever is ahead."""
+        labs = self.model.labs
+        closed = max((lab.capability for lab in labs if lab.sells and not lab.publishes_weights),
+                     default=-math.inf)
+        own = max((lab.capability for lab in labs if lab.sells and lab.publishes_weights),
+                  default=-math.inf)
+        if math.isfinite(self.open_capability):
+            self.open_capability = pricing.distilled(
+                self.open_capability, closed, self.model.p.demand.distillation_lag_months)
+        self.open_capability = max(self.open_capability, own)
+
+    def set_prices(self) -> None:
+        """Each model's serving FLOP per token and price this month: closed labs mark up
+        their serving cost (their policy's markup); open weights sell near cost at the
+        clouds' list price, as many hosts serve them."""
+        m = self.model
+        d, tr = m.p.demand, m.p.training
+        market_price = m.compute.market_price()
+        for lab in m.labs:
+            j = lab.slot
+            if not lab.sells:
+                self.offered_capability[j] = -math.inf
+                continue
+            cap = max(lab.capability, self.open_capability) if lab.publishes_weights \
+                else lab.capability
+            self.offered_capability[j] = cap
+            fpt = pricing.flop_per_token(cap, m.month, tr.capability_per_decade,
+                                         tr.algorithmic_halving_months, d.serving_overhead)
+            self.flop_per_token[j] = fpt
+            if lab.publishes_weights:
+                lab.price = d.open_weights_markup * fpt * market_price
+                lab.serving_share = 1.0 / d.open_weights_markup
+            else:
+                per_flop = market_price if lab.other_cloud else sum(
+                    share * host.price_for(lab) for host, share in m.compute.suppliers(lab))
+                lab.set_price(fpt * per_flop)
+            self.price[j] = lab.price
+        # Price of a unit of capability served: the cheapest a seller at or above the
+        # 2024-01 frontier (GPT-4 level) would sell tokens of that capability for (its
+        # price scaled to that capability's serving FLOP), 2024-01 = 1.
+        level = self.offered_capability >= m.frontier_capability_2024 - 1e-9
+        if level.any():
+            fpt = pricing.flop_per_token(m.frontier_capability_2024, m.month,
+                                         tr.capability_per_decade, tr.algorithmic_halving_months,
+                                         d.serving_overhead)
+            cheapest = float((self.price[level] / self.flop_per_token[level]).min()) * fpt
+            if self.base_price == 0.0:
+                self.base_price = cheapest
+            self.price_index = cheapest / self.base_price
+
     def sell(self) -> None:
         """Customers re-choose (A19, A27); money goes to the model's seller, a revenue share
         to the partner cloud that sold it, and inference is ordered from the cloud that
         serves it."""
         m = self.model
         d = m.p.demand
+        self.distil()
+        self.set_prices()  # against last month's shares, before this month's spending
         frontier_cap, _ = m.frontier()
         gain = frontier_cap - m.frontier_capability_2024
         self.ai_spend = demand.ai_spend(gain, d.ai_spend_2024_usd_per_month,
@@ -46,9 +112,8 @@ class ProductMarket:
         hyperscalers, labs = m.hyperscalers, m.labs
         n_homes = len(hyperscalers) + 1
         offered = np.array([lab.sells for lab in labs])
-        caps = np.array([lab.capability if lab.sells else 0.0 for lab in labs])
-        log_price = np.array([math.log(d.open_weights_price) if lab.publishes_weights else 0.0
-                              for lab in labs])
+        caps = np.where(offered, self.offered_capability, 0.0)
+        log_price = np.log(np.where(offered, self.price, 1.0))
         reach = np.zeros((len(labs), n_homes))
         # Which cloud carries which lab this month (nothing here changes it before the sales).
         carried = [[False] * len(hyperscalers) for _ in labs]
@@ -81,28 +146,27 @@ class ProductMarket:
         """A month's sales `x` of a lab's model to customers whose home is `cloud` (None:
         elsewhere), which carries the model or not."""
         m = self.model
-        d, f = m.p.demand, m.p.finance
+        f = m.p.finance
         ledger, orders = m.ledger, self.inference_orders
         if lab.is_open:  # free weights: the hosting cloud earns, the lab does not
             if cloud is None:  # served by other clouds, outside the model
                 return
             ledger.pay(CUSTOMERS, cloud.name, x, "hosting")
-            flop = d.inference_cost_share * x / cloud.price
+            flop = x / self.price[lab.slot] * self.flop_per_token[lab.slot]  # tokens served
             orders[cloud.name].append(ComputeOrder(cloud, flop, 0.0, "own_use"))
             return
-        if lab.open_weights:  # an entrant's open model: chosen for its price, sold at it
-            x *= d.open_weights_price
         ledger.pay(CUSTOMERS, lab.name, x, "sales")
         lab.last_sales += x
         if lab.independent and carried:
             share = deals.revenue_share(lab, cloud.name, f.revenue_share)  # the deal's terms
             ledger.pay(lab.name, cloud.name, share * x, "revenue_share")
             cloud.partner_payback_month += share * x
-            keep = max(1.0 - d.inference_cost_share - share, 0.0)
+            keep = max(1.0 - lab.serving_share - share, 0.0)
             cloud.partner_margin_month += keep * x
         # Not carried: served where it trains (an entrant renting outside the three: there).
         hosts = [(cloud, 1.0)] if carried else m.compute.suppliers(lab)
+        tokens = x / self.price[lab.slot]
         for host, share in hosts:
-            flop = d.inference_cost_share * x * share / host.price
+            flop = tokens * share * self.flop_per_token[lab.slot]
             tag = "self_inference" if lab.owner == host.name else "inference"
             orders[host.name].append(ComputeOrder(lab, flop, host.price_for(lab), tag))

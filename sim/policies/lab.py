@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..mechanisms import finance, returns, training
+from ..mechanisms import finance, pricing, returns, training
 from ..params import p
 from .checks import checked
 
@@ -61,6 +61,14 @@ class LabPolicy:
     def hire_rate(self, lab, view) -> float:
         """Monthly growth (>= 0) of the headcount the lab hires toward."""
         raise NotImplementedError
+
+    def markup(self, lab, view) -> float:
+        """Price of the lab's model over its serving cost per token (>= 1), set each month
+        before customers choose. Default: the logit-Bertrand best response to last month's
+        shares (sim/mechanisms/pricing.py), with customers' mean taste for price."""
+        d = view.params.demand
+        e = pricing.elasticity(d.price_weight, view.market_share(lab))
+        return pricing.markup(e, d.max_markup)
 
 
 @dataclass
@@ -168,7 +176,7 @@ class ProfitLab(RacingLab):
         price = view.run_price(lab)
         share = max(view.market_share(lab), self.entry_share)
         current = lab.capability if math.isfinite(lab.capability) else -math.inf
-        keep = max(1.0 - d.inference_cost_share
+        keep = max(1.0 - lab.serving_share
                    - (view.params.finance.revenue_share if lab.independent else 0.0), 0.0)
         value_per_share = self.payback_months * view.ai_spend * keep
         best, best_profit = 1.0, -math.inf
@@ -269,7 +277,7 @@ class ReturnsLab(RacingLab):
         """What the lab expects of the market its next model is sold into."""
         d, f = view.params.demand, view.params.finance
         current = max([lab.capability, *(m.capability for m in lab.pending)])
-        keep = 1.0 - d.inference_cost_share - (f.revenue_share if lab.independent else 0.0)
+        keep = 1.0 - lab.serving_share - (f.revenue_share if lab.independent else 0.0)
         return returns.Market(
             share=max(view.market_share(lab), self.entry_share), released=lab.capability,
             current=current,
