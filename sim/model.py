@@ -160,6 +160,7 @@ class AIIndustry(mesa.Model):
         hyperscalers, labs = self.agents_by_type[Hyperscaler], self.agents_by_type[FrontierLab]
         hyperscalers.do("begin_month")
         labs.do("begin_month")
+        self.other_clouds.begin_month()
         if self.month % 12 == 0:
             self.capital.refill()
         self.compute.set_prices()

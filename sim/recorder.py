@@ -227,7 +227,8 @@ class Recorder:
         cm = m.compute
         ind["compute_sold_flop"][t] = sum(cm.sold.values()) + cm.self_supplied_flop
         ind["compute_bought_flop"][t] = (sum(cm.bought.values()) + cm.self_supplied_flop
-                                         + sum(h.own_use_flop for h in m.hyperscalers))
+                                         + sum(h.own_use_flop for h in m.hyperscalers)
+                                         + m.other_clouds.own_use_flop)
         ind["compute_unserved_flop"][t] = (sum(h.unserved for h in m.hyperscalers)
                                            + m.other_clouds.unserved)
         ind["market_price_usd_per_flop"][t] = cm.market_price()

@@ -100,12 +100,12 @@ def test_other_clouds_books_balance_and_outputs_are_present(small):
     assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(ind.cash_total_usd.to_numpy()[1:]))
     into = {tag for (src, dst, tag) in paid if dst == OTHER_CLOUDS}
     out_of = {(dst, tag) for (src, dst, tag) in paid if src == OTHER_CLOUDS}
-    assert {"compute", "inference"} <= into
+    assert {"compute", "inference", "hosting"} <= into
     assert ("energy", "energy") in out_of and ("chip_vendors", "capex") in out_of
     revenue = ind.other_clouds_revenue_usd.to_numpy()
     assert revenue.sum() == pytest.approx(sum(
         v for (src, dst, tag), v in paid.items()
-        if dst == OTHER_CLOUDS and tag in ("compute", "inference")))
+        if dst == OTHER_CLOUDS and tag in ("compute", "inference", "hosting")))
     assert (ind.other_clouds_capacity_flop_per_month > 0).all()
     assert (ind.other_clouds_price_usd_per_flop > 0).all()
     # Their revenue is cloud market too: the three clouds' shares and theirs sum below 1.

@@ -37,8 +37,11 @@ class OtherClouds(mesa.Agent):
         self.demand_history: list[float] = []
         self.capex = 0.0
         self.unserved = 0.0
-        self.own_use_flop = 0.0  # never: it hosts no model of its own
+        self.own_use_flop = 0.0  # open weights it hosts for customers outside the three
         self.revenue_month = 0.0
+
+    def begin_month(self) -> None:
+        self.own_use_flop = 0.0
 
     @property
     def cash(self) -> float:

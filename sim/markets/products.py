@@ -149,8 +149,8 @@ class ProductMarket:
         f = m.p.finance
         ledger, orders = m.ledger, self.inference_orders
         if lab.is_open:  # free weights: the hosting cloud earns, the lab does not
-            if cloud is None:  # served by other clouds, outside the model
-                return
+            if cloud is None:  # customers outside the three clouds: the other clouds host
+                cloud = m.other_clouds
             ledger.pay(CUSTOMERS, cloud.name, x, "hosting")
             flop = x / self.price[lab.slot] * self.flop_per_token[lab.slot]  # tokens served
             orders[cloud.name].append(ComputeOrder(cloud, flop, 0.0, "own_use"))
