@@ -126,6 +126,10 @@ def summarize(model: AIIndustry, seed: int) -> dict:
         "hhi_revenue_final": float(ind["hhi_revenue"][last]),
         "hhi_ownership_final": float(ind["hhi_ownership"][last]),
         "cloud_share_of_ai_spend_final": float(ind["cloud_share_of_ai_spend"][last]),
+        # Each cloud's share of the whole cloud market at the horizon (A24; the other clouds
+        # and the market outside AI hold the rest).
+        **{f"cloud_share_final_{h.name}": float(f["cloud_share"][last, h.index])
+           for h in model.hyperscalers},
         "lab_exits": int(ind["lab_exits"][last]),
         "frontier_capability_final": float(ind["frontier_capability"][last]),
         "frontier_flop_final": float(ind["frontier_flop"][last]),

@@ -192,6 +192,9 @@ def scenario_table(s: Sweep) -> pd.DataFrame:
         **({"median value captured, clouds (USD bn)": g.value_clouds_usd.median() / 1e9,
             "median value captured, labs (USD bn)": g.value_labs_usd.median() / 1e9,
             "median value captured, investors (USD bn)": g.value_investors_usd.median() / 1e9,
+            **({"median value captured, chip vendors (USD bn)":
+                g.value_chip_vendors_usd.median() / 1e9}
+               if "value_chip_vendors_usd" in s.ok else {}),
             "P(labs capture more value than clouds) %":
                 (s.ok.value_labs_usd > s.ok.value_clouds_usd).groupby(s.ok.scenario).mean()
                 * 100} if "value_labs_usd" in s.ok else {}),
