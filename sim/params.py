@@ -177,8 +177,9 @@ class DemandParams:
     # FLOP bought per FLOP of a model's forward pass when serving: decoding is memory-bound
     # and uses the hardware less than training, which compute.price_per_flop_2024_usd
     # prices. Assumption, set so OpenAI's 2024-01 model sells near GPT-4 Turbo's $10 / $30
-    # per million input / output tokens (C24 section 7): ~$15 blended ($14 at seed 0).
-    serving_overhead: float = p(3.0, 0.1, 100.0)
+    # per million input / output tokens (C24 section 7): ~$15 blended ($14 at seed 0; with
+    # the 2024-01 model over-trained at tokens_per_param_2024, 0.82 of Chinchilla's size).
+    serving_overhead: float = p(3.6, 0.1, 100.0)
     # Price of a hosted open-weights model over its serving cost at the clouds' list price
     # per FLOP: many hosts serve the same weights, so the price stays near cost. Assumption.
     open_weights_markup: float = p(1.2, 1.0, 10.0)
@@ -186,6 +187,19 @@ class DemandParams:
     # a year (calibration.md: Epoch, Nov 2024; Llama 3.1 405B in Jul 2024 matched GPT-4 of
     # Mar 2023, C24 section 10).
     distillation_lag_months: float = p(12.0, 1.0, 120.0)
+    # --- over-training (issue 17 item 4: price index; sim/mechanisms/pricing.py) ---
+    # Training tokens per parameter of the models labs serve, at 2024-01: 2023's open
+    # 70B-class models, C / (6 N^2) from frontier_models_to_2023.csv: LLaMA-65B 22, Llama
+    # 2-70B 28, Qwen-72B 42 -> 30 (GPT-4's own is not published).
+    tokens_per_param_2024: float = p(30.0, 1.0, 1e5)
+    # Its growth a year: the same class a year later, from frontier_models_2024.csv: Llama
+    # 3-70B 267 (Apr), Llama 3.1-70B 270 (Jul), Qwen2.5-72B 251 (Sep), Llama 3.3-70B 233
+    # (Dec); Llama 2-70B -> Llama 3.1-70B (Jul to Jul) 9.6x, Qwen-72B -> Qwen2.5-72B 6x in
+    # 10 months (8.6x a year) -> 9.
+    tokens_per_param_growth_per_year: float = p(9.0, 1.0, 1000.0)
+    # Most tokens per parameter labs train at: the most over-trained model in the CSVs,
+    # Llama 3.1-8B (1.224e24 FLOP, frontier_models_2024.csv: ~3,200 a parameter).
+    max_tokens_per_param: float = p(3200.0, 1.0, 1e6)
     # Shares of customers whose home cloud is each hyperscaler, by name, overriding the
     # roster's (sim/roster.py: Amazon 31 %, Microsoft 24 %, Google 11 %, the rest elsewhere;
     # A24; C: Synergy Research Q1 2024). Empty: the roster's.

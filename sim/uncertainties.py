@@ -131,9 +131,13 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("demand.direct_sales_bonus", 0.0, 1.0, LIN, "judgement: no direct channel (default) to labs_direct's 1.0 (A19)"),
     # --- prices (issue 17) ---
     U("demand.max_markup", 3, 10, LOG, "judgement: a near-monopolist's price 3-10x its serving cost"),
-    U("demand.serving_overhead", 1.5, 6, LOG, "judgement: the 2024-01 frontier price at half to twice GPT-4 Turbo's ~$15 per M tokens blended (C24 7)"),
+    U("demand.serving_overhead", 1.8, 7.2, LOG, "judgement: the 2024-01 frontier price at half to twice GPT-4 Turbo's ~$15 per M tokens blended (C24 7)"),
     U("demand.open_weights_markup", 1.0, 2.0, LIN, "judgement: open-weights hosts price at cost to twice it"),
     U("demand.distillation_lag_months", 3, 18, LOG, "C: open weights trail the frontier by about a year (Epoch, Nov 2024); price_war's 3 months to 18"),
+    # over-training (issue 17 item 4: price index)
+    U("demand.tokens_per_param_2024", 20, 45, LOG, "CSV to 2023: open 70B-class models 22-42 tokens a parameter; 20 = Chinchilla"),
+    U("demand.tokens_per_param_growth_per_year", 4, 12, LOG, "CSVs: 70B-class 2023 -> 2024 6x in 10 months to 9.6x in 12; judgement: down to 4x as the data runs out"),
+    U("demand.max_tokens_per_param", 1000, 10000, LOG, "CSV 2024: Llama 3.1-8B ~3,200; judgement: a third to three times it"),
     U("demand.home_cloud_shares.Microsoft", 0.20, 0.25, LIN, "C, C24: Synergy Q1-Q3 2024: 20-25 %"),
     U("demand.home_cloud_shares.Amazon", 0.30, 0.32, LIN, "C, C24: Synergy Q1-Q3 2024: 31-32 %"),
     U("demand.home_cloud_shares.Google", 0.11, 0.13, LIN, "C, C24: Synergy Q1-Q3 2024: 11-13 %"),

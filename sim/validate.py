@@ -242,7 +242,7 @@ FACTS = (
          gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024, mostly to Google "
              "DeepMind and Anthropic: models rank by effective compute (Gemini Ultra above "
              "GPT-4 Turbo) and, as the largest seller, OpenAI sets the highest markup (2.1 "
-             "against ~1.5) with one model and no cheaper tier (limitation 9)"),
+             "against ~1.5) with one model and no cheaper tier (limitation 18)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
          0.6e9, 1.5e9, " $B", 1e9),
@@ -262,10 +262,7 @@ FACTS = (
     # Nov 2024, ~12x a year. 3.5-12x a year over the 11 months to December 2024.
     Fact("A15 A20", "price of GPT-4-level tokens, December 2024 (January = 1)",
          "C24 7: GPT-4 -> GPT-4o 6-12x in 17 months; a16z ~10x a year",
-         "price_index_dec_2024", 12.0 ** (-11 / 12), 3.5 ** (-11 / 12),
-         gap="serving cost falls with hardware and the square root of algorithmic progress "
-             "(Chinchilla-sized models, ~2x a year), not with 2024's over-trained small and "
-             "quantised models; one model per lab"),
+         "price_index_dec_2024", 12.0 ** (-11 / 12), 3.5 ** (-11 / 12)),
     Fact("A16 A24", "the three clouds' AI capacity spending in 2024",
          "C24 4: all capex $191B (Amazon $83B, Alphabet $52.5B, Microsoft FY24 $55.7B); "
          "AI's part not reported: judgement, at least a sixth",

@@ -36,6 +36,29 @@ def test_serving_flop_per_token_follows_model_size_and_falls_with_algorithms():
     assert pricing.flop_per_token(25.0, 0.0, 1.0, 8.0, 3.0) == pytest.approx(3.0 * f(25.0, 0.0))
 
 
+def test_an_overtrained_model_is_smaller_at_the_same_loss_down_to_a_floor():
+    a = pricing.LOSS_EXPONENT
+    assert pricing.overtrained_size(20.0) == pytest.approx(1.0)  # Chinchilla: its own size
+    for r in (5.0, 30.0, 260.0, 3200.0):
+        n = pricing.overtrained_size(r)
+        # Same loss: with B = A 20^a the optimum (n = 1, D = 20 N*) has both terms equal, so
+        # n^-a + (r n / 20)^-a must equal 2 (N* = 1, A = 1).
+        assert n ** -a + (r * n / 20.0) ** -a == pytest.approx(2.0, rel=1e-12)
+    sizes = [pricing.overtrained_size(r) for r in (20.0, 30.0, 100.0, 260.0, 3200.0, 1e9)]
+    assert all(x > y for x, y in zip(sizes, sizes[1:]))  # more tokens: smaller model
+    assert sizes[-1] > 2.0 ** (-1.0 / a) and sizes[-1] == pytest.approx(2.0 ** (-1.0 / a), rel=1e-2)
+    # The 70B class of 2024 (~260 tokens a parameter, CSV) is ~0.36 of Chinchilla's size.
+    assert pricing.overtrained_size(260.0) == pytest.approx(0.364, abs=0.002)
+
+
+def test_tokens_per_parameter_grow_to_a_ceiling_and_shrink_the_flop_per_token():
+    assert pricing.tokens_per_param(0.0, 30.0, 9.0, 3200.0) == 30.0
+    assert pricing.tokens_per_param(12.0, 30.0, 9.0, 3200.0) == pytest.approx(270.0)
+    assert pricing.tokens_per_param(60.0, 30.0, 9.0, 3200.0) == 3200.0
+    f = pricing.flop_per_token(25.0, 6.0, 1.0, 8.0, 3.0)
+    assert pricing.flop_per_token(25.0, 6.0, 1.0, 8.0, 3.0, 0.4) == pytest.approx(0.4 * f)
+
+
 def test_distilled_open_weights_trail_a_steady_frontier_by_the_lag():
     for lag in (3.0, 12.0):
         open_cap, growth = 0.0, 0.1  # frontier gains 0.1 a month
@@ -116,3 +139,22 @@ def test_fast_distillation_brings_open_weights_closer_to_the_frontier():
                                                           "distillation_lag_months": 3})
     gap = lambda m: m.frontier()[0] - m.products.open_capability  # noqa: E731
     assert gap(fast) < gap(slow) - 0.2
+
+
+def test_in_the_model_overtraining_lowers_the_price_of_capability_and_nothing_else():
+    # Every model shrinks by the same share, so relative prices, choices and serving bills
+    # (sales / markup) stay; only prices per token and the price index fall, by the share.
+    d = {"n_customers": 3000, "tokens_per_param_growth_per_year": 1.0}
+    flat, base = _run(demand=d), _run()
+    p = base.p.demand
+    shrink = pricing.overtrained_size(pricing.tokens_per_param(
+        11, p.tokens_per_param_2024, p.tokens_per_param_growth_per_year,
+        p.max_tokens_per_param)) / pricing.overtrained_size(p.tokens_per_param_2024)
+    assert shrink < 0.5
+    _, ind_f = flat.recorder.frames()
+    _, ind_b = base.recorder.frames()
+    assert ind_b["price_index"].iloc[11] == pytest.approx(shrink * ind_f["price_index"].iloc[11],
+                                                           rel=1e-9)
+    for name in ("OpenAI", "Anthropic", "Google DeepMind"):
+        assert base.lab(name).last_sales == pytest.approx(flat.lab(name).last_sales, rel=1e-9)
+        assert base.lab(name).price < flat.lab(name).price

@@ -62,6 +62,11 @@ class ProductMarket:
         m = self.model
         d, tr = m.p.demand, m.p.training
         market_price = m.compute.market_price()
+        # Every lab serves models over-trained as the month's practice is (closed and open
+        # alike: GPT-4o mini, Claude Haiku, Gemini Flash, Llama 3): smaller at a capability.
+        size = pricing.overtrained_size(pricing.tokens_per_param(
+            m.month, d.tokens_per_param_2024, d.tokens_per_param_growth_per_year,
+            d.max_tokens_per_param))
         for lab in m.labs:
             j = lab.slot
             if not lab.sells:
@@ -71,7 +76,7 @@ class ProductMarket:
                 else lab.capability
             self.offered_capability[j] = cap
             fpt = pricing.flop_per_token(cap, m.month, tr.capability_per_decade,
-                                         tr.algorithmic_halving_months, d.serving_overhead)
+                                         tr.algorithmic_halving_months, d.serving_overhead, size)
             self.flop_per_token[j] = fpt
             if lab.publishes_weights:
                 lab.price = d.open_weights_markup * fpt * market_price
@@ -88,7 +93,7 @@ class ProductMarket:
         if level.any():
             fpt = pricing.flop_per_token(m.frontier_capability_2024, m.month,
                                          tr.capability_per_decade, tr.algorithmic_halving_months,
-                                         d.serving_overhead)
+                                         d.serving_overhead, size)
             cheapest = float((self.price[level] / self.flop_per_token[level]).min()) * fpt
             if self.base_price == 0.0:
                 self.base_price = cheapest
