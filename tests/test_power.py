@@ -92,3 +92,19 @@ def test_the_grid_counts_a_fleet_as_fleet_watts_does(small):
         for month in (0, 12, 18):
             assert model.power.fleet(h.capacity, month) == pytest.approx(power.fleet_watts(
                 h.capacity, month, pw.watts_per_flop_2024, pw.flop_per_watt_doubling_months))
+
+
+def test_own_data_centres_draw_grows_at_most_at_the_grids_rate(small):
+    """Own sites are built too: with power to spare, an own data centre's draw still grows
+    at most `power.max_growth_per_year` a year over last month's."""
+    model = AIIndustry(small(power={"max_growth_per_year": 0.25}), seed=0)
+    for _ in range(3):
+        model.step()
+    grid = model.power
+    grid.available[:] = 1e30  # slack everywhere
+    last = grid.own_watts
+    assert last > 0 and grid.own_month == model.month - 1
+    w = grid.watts(model.month) / model.p.compute.target_utilisation
+    got = grid.run_own(1e40)  # asks for far more than last month
+    assert got * w == pytest.approx(last * 1.25 ** (1 / 12))
+    assert grid.run_own(1e40) == 0.0  # the month's allowance is spent

@@ -78,12 +78,20 @@ class PowerGrid:
 
     def run_own(self, flop: float) -> float:
         """FLOP an own data centre may run this month, of `flop`, within the power the
-        sellers' fleets leave (in 2024-01 all: the power in use then is what they draw)."""
+        sellers' fleets leave (in 2024-01 all: the power in use then is what they draw), and
+        within last month's own draw grown at the grid's fastest rate: own sites are built
+        too, so they cannot take up slack the sellers' planning leaves faster than power is
+        added (else, with scarce power, the open-weights lab's own sites outgrow every
+        cloud)."""
         m = self.model
         if self.own_month != m.month:
+            last = self.own_watts if self.own_month == m.month - 1 else 0.0
             self.own_month, self.own_watts = m.month, 0.0
             self._spare_now = max(self.available[m.month] - self.fleets(m.month), 0.0) \
                 if m.month > 0 else float("inf")
+            if m.month > 0 and last > 0:
+                growth = (1.0 + m.p.power.max_growth_per_year) ** (1.0 / 12.0)
+                self._spare_now = min(self._spare_now, last * growth)
         w = self.watts(m.month) / m.p.compute.target_utilisation  # a FLOP run at planned use
         flop = min(flop, max(self._spare_now - self.own_watts, 0.0) / w)
         self.own_watts += flop * w
