@@ -180,8 +180,9 @@ class DemandParams:
     # per million input / output tokens (C24 section 7): ~$15 blended ($14 at seed 0; with
     # the 2024-01 model over-trained at tokens_per_param_2024, 0.82 of Chinchilla's size).
     serving_overhead: float = p(3.6, 0.1, 100.0)
-    # Price of a hosted open-weights model over its serving cost at the clouds' list price
-    # per FLOP: many hosts serve the same weights, so the price stays near cost. Assumption.
+    # Price of a hosted open-weights model over its serving cost at the hosts' own cost per
+    # FLOP (their fleets' depreciation and energy): many hosts serve the same weights, so
+    # the price stays near cost. Assumption.
     open_weights_markup: float = p(1.2, 1.0, 10.0)
     # Months by which open weights trail the closed frontier when distilling from it: about
     # a year (calibration.md: Epoch, Nov 2024; Llama 3.1 405B in Jul 2024 matched GPT-4 of

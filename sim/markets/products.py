@@ -57,11 +57,13 @@ class ProductMarket:
 
     def set_prices(self) -> None:
         """Each model's serving FLOP per token and price this month: closed labs mark up
-        their serving cost (their policy's markup); open weights sell near cost at the
-        clouds' list price, as many hosts serve them."""
+        their serving cost (their policy's markup); open weights sell near the hosts' cost,
+        as many hosts compete to serve the same weights."""
         m = self.model
         d, tr = m.p.demand, m.p.training
         market_price = m.compute.market_price()
+        hosts = [*m.hyperscalers, m.other_clouds]
+        host_cost = sum(h.cost for h in hosts) / len(hosts)  # a FLOP on the hosts' fleets
         # Every lab serves models over-trained as the month's practice is (closed and open
         # alike: GPT-4o mini, Claude Haiku, Gemini Flash, Llama 3): smaller at a capability.
         size = pricing.overtrained_size(pricing.tokens_per_param(
@@ -79,7 +81,7 @@ class ProductMarket:
                                          tr.algorithmic_halving_months, d.serving_overhead, size)
             self.flop_per_token[j] = fpt
             if lab.publishes_weights:
-                lab.price = d.open_weights_markup * fpt * market_price
+                lab.price = d.open_weights_markup * fpt * host_cost
                 lab.serving_share = 1.0 / d.open_weights_markup
             else:
                 per_flop = market_price if lab.other_cloud else sum(
