@@ -153,9 +153,10 @@ class Recorder:
             i = h.index
             revenue = cloud_external[i] + ledger_in(h.name, INTERNAL_COMPUTE)
             f["revenue_usd"][t, i] = revenue
-            f["cost_usd"][t, i] = ledger_out(h.name, ("capex", "energy"))
+            f["cost_usd"][t, i] = ledger_out(h.name, ("capex", "energy", "rent"))
             f["capex_usd"][t, i] = ledger_out(h.name, ("capex",))
-            profit = revenue - ledger_out(h.name, ("energy",)) - h.capacity.depreciation_at(t)
+            profit = (revenue - ledger_out(h.name, ("energy", "rent"))
+                      - h.capacity.depreciation_at(t))
             f["profit_usd"][t, i] = profit
             cloud_profit += profit
             f["valuation_usd"][t, i] = m.p.finance.cloud_revenue_multiple * 12 * cloud_external[i]

@@ -230,8 +230,9 @@ FACTS = (
     Fact("A24", "largest gap of any cloud share from 24/31/11 %, 2024-2026",
          "Synergy Research Q1 2024 (A24)", "cloud_share_max_gap_pp", 0.0, 5.0, " pp",
          gap="the three clouds' AI revenue rises with AI spending and, once power binds "
-             "(2025 on), with scarcity prices; the other clouds sell only to labs free to "
-             "leave their partner, mostly not OpenAI (limitation 19; docs/validation.md)"),
+             "(2025 on), with scarcity prices; Microsoft is short for OpenAI's exclusive "
+             "orders and the other clouds, sold out too from late 2024, have little spare "
+             "to rent it (limitation 19; docs/validation.md)"),
     Fact("A17", "share of strategic investment that comes back as cloud spend",
          "article (A17); FTC 6(b) report 2025", "roundtrip_share", 0.5, 1.0),
     Fact("A22", "share of seeds in which OpenAI and Anthropic both lose money in 2024",

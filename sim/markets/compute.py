@@ -42,6 +42,7 @@ class ComputeMarket:
         # by lab, and by the cloud that was short (sim/markets/deals.py).
         self.elsewhere: dict[str, float] = {}
         self.short_served: dict[str, float] = {}
+        self.rented: dict[str, float] = {}  # FLOP each cloud rented at the other clouds
 
     # ------------------------------------------------------------------ prices
     def set_prices(self) -> None:
@@ -180,15 +181,16 @@ class ComputeMarket:
                              self.unit_capex())
         demand[oc.name] = self._clear_cloud(oc, inference[oc.name], training_orders[oc.name],
                                             short)
+        short = self._rent(short)
         served = self._buy_elsewhere(short)
+        served[oc.name] = served.get(oc.name, 0.0) + sum(self.rented.values())
         for h in (*m.hyperscalers, oc):
             self._close_cloud(h, demand[h.name] + served.get(h.name, 0.0))
 
     def _clear_cloud(self, h, inference: list[ComputeOrder], train: list[ComputeOrder],
                      short: list) -> float:
-        """Serve one cloud's orders within its capacity; training FLOP it cannot supply to a
-        lab free to buy elsewhere go on `short` as (lab, FLOP, cloud). Returns the FLOP
-        ordered."""
+        """Serve one cloud's orders within its capacity; what it cannot supply goes on
+        `short` as (order, FLOP, cloud, training?). Returns the FLOP ordered."""
         m = self.model
         c = m.p.compute
         demand_flop = sum(o.flop for o in inference) + sum(o.flop for o in train)
@@ -205,16 +207,20 @@ class ComputeMarket:
             if deal is not None:
                 deal.ordered_flop += order.flop
                 deal.rationed_flop += order.flop - got
-            if got < order.flop and deals.may_buy_elsewhere(buyer):
-                short.append((buyer, order.flop - got, h))
+            if got < order.flop:
+                short.append((order, order.flop - got, h, True))
+        for order, got in zip(inference, got_inf):
+            if got < order.flop and order.buyer is not h:
+                short.append((order, order.flop - got, h, False))
         self.sold[h.name] = 0.0
         for order, flop in zip(inference + train, [*got_inf, *got_train]):
             self._deliver(h, order, flop)
         return demand_flop
 
-    def _deliver(self, h, order: ComputeOrder, flop: float) -> float:
+    def _deliver(self, h, order: ComputeOrder, flop: float, via=None) -> float:
         """`flop` of an order served by cloud `h`, as far as the buyer can pay: the FLOP
-        delivered."""
+        delivered. With `via` (the other clouds), `h` serves them on capacity it rents there
+        and pays their price for them (tag `rent`): they are `via`'s sales."""
         m = self.model
         buyer = order.buyer
         if buyer is h:  # open-weights hosting on its own capacity
@@ -227,13 +233,41 @@ class ComputeMarket:
                 flop, m.p.training.research_compute_multiple)
         paid = m.ledger.pay(buyer.name, h.name, flop * order.price, order.tag)
         self._settle_obligation(buyer, h, paid)
+        cost = h.cost if via is None else via.price
+        if via is not None:
+            m.ledger.pay(h.name, via.name, flop * cost, "rent")
         if buyer.independent and h.name in buyer.partners:  # what a partner brings back
-            h.partner_payback_month += flop * (order.price - h.cost)
+            h.partner_payback_month += flop * (order.price - cost)
         self.bought[buyer.name] += flop
-        self.sold[h.name] += flop
+        self.sold[(via or h).name] += flop
         if h is m.other_clouds:
             self.other_clouds_flop[buyer.name] = self.other_clouds_flop.get(buyer.name, 0.0) + flop
         return flop
+
+    def _rent(self, short: list) -> list:
+        """A hyperscaler short of capacity for an order rents the other clouds' spare
+        capacity (capacity less FLOP sold, after their own customers) at their price and
+        delivers it at its own (Microsoft rented CoreWeave for OpenAI, C24 5): for an
+        exclusive partner whatever the rent (it may not buy elsewhere; keeping it served is
+        worth a loss, assumption), for any other buyer only when the rent is below what the
+        buyer pays. Requests beyond the spare are served pro rata. `rented` holds the FLOP
+        by the cloud that rented. Returns the training shortfalls of labs free to buy
+        elsewhere, as (lab, FLOP, cloud), less what was rented for them."""
+        m = self.model
+        oc = m.other_clouds
+        self.rented = {}
+        asked = np.array([flop if h is not oc and (order.buyer.exclusive_cloud == h.name
+                                                   or oc.price < order.price) else 0.0
+                          for order, flop, h, _ in short])
+        spare = max(oc.capacity.in_service(m.month) - self.sold[oc.name], 0.0)
+        _, got = compute.ration(np.zeros(0), asked, spare)
+        for (order, _, h, _), flop in zip(short, got):
+            if flop > 0:
+                flop = self._deliver(h, order, flop, via=oc)
+                self.rented[h.name] = self.rented.get(h.name, 0.0) + flop
+        return [(order.buyer, flop - rented, h)
+                for (order, flop, h, train), rented in zip(short, got)
+                if train and flop > rented and deals.may_buy_elsewhere(order.buyer)]
 
     def _buy_elsewhere(self, short: list) -> dict[str, float]:
         """Training FLOP a seller could not supply to a lab without exclusivity (a right of
@@ -278,8 +312,10 @@ class ComputeMarket:
         sold = self.sold[h.name]
         h.utilisation = sold / capacity if capacity > 0 else 1.0
         h.pressure = demand_flop / capacity if capacity > 0 else 1.0
-        # Unserved here: ordered and served nowhere (not what other clouds took over).
-        h.unserved = max(demand_flop - sold - self.short_served.get(h.name, 0.0), 0.0)
+        # Unserved here: ordered and served nowhere (not what other clouds took over or it
+        # rented).
+        h.unserved = max(demand_flop - sold - self.short_served.get(h.name, 0.0)
+                         - self.rented.get(h.name, 0.0), 0.0)
         m.ledger.pay(h.name, ENERGY, sold * self.energy_per_flop, "energy")
 
     def _settle_obligation(self, lab, h, paid: float) -> None:

@@ -25,9 +25,11 @@ OTHER_CLOUDS = "other_clouds"
 
 # Flow tags that count as revenue for the receiver / cost for the payer in reports. Tuples,
 # not sets: sums over them must run in one order in every process (string hashing differs).
-REVENUE_TAGS = ("sales", "compute", "inference", "revenue_share", "hosting", "interest")
+# `rent`: a hyperscaler pays the other clouds for capacity it rents there (compute.py _rent).
+REVENUE_TAGS = ("sales", "compute", "inference", "revenue_share", "hosting", "interest",
+                "rent")
 COST_TAGS = ("compute", "inference", "revenue_share", "salaries", "capex", "energy",
-             "self_compute", "self_inference", "interest")
+             "self_compute", "self_inference", "interest", "rent")
 
 
 class Ledger:
