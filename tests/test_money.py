@@ -234,7 +234,10 @@ MONEY_VARIANTS = [
     {"money": {"appetite_elasticity": 2.0, "loss_weight": 20.0, "min_appetite": 0.05}},
     {"money": {"compute_for_equity_months": 6.0},  # clouds overbuild, investors hold back,
      "compute": {"max_planned_growth_per_month": 1.3},  # customers spend less (labs need
-     "finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0},
+     "finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0,
+                 # partners invest no cash (with cash, rounds sized on actual burn keep
+                 # their clouds full and none is ever idle)
+                 "max_strategic_share_of_cash_flow": 0.0},
      "demand": {"ai_spend_2024_usd_per_month": 1e8}},  # money): partners pay in idle compute
 ]
 
