@@ -170,7 +170,7 @@ def test_a_round_covers_the_larger_of_the_planned_and_the_actual_burn():
 def test_a_filled_round_leaves_the_target_months_of_the_burn_that_triggered_it(monkeypatch):
     """In the model: after a round that is neither capped nor left short, the lab's cash
     covers `raise_target_months` of the actual burn that made it raise (sized on the plan
-    alone, OpenAI's July 2024 round in the baseline, seed 0, left it 17 months of it, and
+    alone, OpenAI's August 2024 round in the baseline, seed 0, left it 17 months of it, and
     it raised again 4 months on)."""
     from sim.markets.capital import CapitalMarket
     fill = CapitalMarket.fill_round
