@@ -254,7 +254,13 @@ FACTS = (
              "against ~1.5) with one model and no cheaper tier (limitation 18)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
-         0.6e9, 1.5e9, " $B", 1e9),
+         0.6e9, 1.5e9, " $B", 1e9,
+         gap="Anthropic serves on Amazon at its partner price, which 2024's scarcity puts at "
+             "~10x Amazon's cost by December, while Google DeepMind serves at Google's cost: "
+             "its cost per FLOP is ~8x GDM's, its price per 1M tokens ~$29 against ~$13 "
+             "(OpenAI) and ~$5 (GDM), and its share falls to ~6 %; the real one sold "
+             "mostly its mid tier ($3/$15) below cost (-94 % gross margin, C24 1) "
+             "(limitation 18)"),
     Fact("A22", "money OpenAI raised in 2024", "C24 2: $6.6B round (Oct 2024)",
          "openai_raised_2024_usd", 3.3e9, 13.2e9, " $B", 1e9),
     Fact("A2 A12 A22", "money Anthropic raised in 2024",

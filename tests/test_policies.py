@@ -150,6 +150,46 @@ def test_a_returns_lab_sizes_its_run_on_expected_returns_within_what_it_can_fund
         == 0.0
 
 
+def test_a_round_covers_the_larger_of_the_planned_and_the_actual_burn():
+    """A raise is sized on `raise_target_months` of the planned burn or of the actual burn
+    that made the lab raise, whichever is larger: a plan priced in a cheap month does not
+    shrink the round below the spending that triggered it."""
+    params = to_params({})
+    n = params.finance.raise_target_months
+    view = _ReturnsView(params=params, ai_spend=1e9, month=0)
+    lab = _independent(cash=1e9)
+    lab.last_spend_serving = lab.last_sales = 0.0
+    planned = RacingLab().planned_burn(lab, view)  # $10M staff + a 1e26 run over 4 months
+    assert planned == pytest.approx(1e7 + 1e26 * 1e-18 * 3 / 4)
+    lab.net_burn_3m = [3e8, 3e8, 3e8]  # spending above the plan: the round covers it
+    assert RacingLab().round_target(lab, view) == pytest.approx(n * 3e8 - 1e9)
+    lab.net_burn_3m = [1e7, 1e7, 1e7]  # spending below the plan: the plan sizes it
+    assert RacingLab().round_target(lab, view) == pytest.approx(n * planned - 1e9)
+
+
+def test_a_filled_round_leaves_the_target_months_of_the_burn_that_triggered_it(monkeypatch):
+    """In the model: after a round that is neither capped nor left short, the lab's cash
+    covers `raise_target_months` of the actual burn that made it raise (sized on the plan
+    alone, OpenAI's August 2024 round in the baseline, seed 0, left it 17 months of it, and
+    it raised again 4 months on)."""
+    from sim.markets.capital import CapitalMarket
+    fill = CapitalMarket.fill_round
+    checked = []
+
+    def watched(self, lab, need, pre_money):
+        burn = lab.policy.burn(lab, self.model.view)
+        capped = need < lab.policy.round_target(lab, self.model.view) - 1.0
+        short = fill(self, lab, need, pre_money)
+        if short <= 0 and not capped and burn > 0:
+            checked.append(lab.cash / burn)
+        return short
+
+    monkeypatch.setattr(CapitalMarket, "fill_round", watched)
+    sim.simulate(_params(), seed=0)
+    target = to_params({}).finance.raise_target_months
+    assert checked and min(checked) >= target * (1.0 - 1e-9)
+
+
 def test_returns_labs_train_small_runs_when_customers_spend_little():
     """In the model: with little to earn, returns labs train far below the trend while
     racing labs still race it (A9 is what returns justify, not a target)."""

@@ -36,9 +36,10 @@ class LabPolicy:
     else sim.policies.PolicyError naming the method). Which method feeds which: `plan_run`
     sizes the run; `planned_burn` is what the lab expects to spend a month, and drives
     `wants_to_raise` (through the burn, before three months of actual spending exist) and
-    `round_target` - so a policy that changes the run's size should change both (RacingLab
-    does it in one place, `run_scale`). A lab founded in the run raises its first round
-    through the roster's founding rule (sim/markets/entry.py), not through these.
+    `round_target` (with the actual burn, whichever is larger) - so a policy that changes
+    the run's size should change both (RacingLab does it in one place, `run_scale`). A lab
+    founded in the run raises its first round through the roster's founding rule
+    (sim/markets/entry.py), not through these.
     """
 
     def plan_run(self, lab, view) -> RunPlan:
@@ -120,8 +121,14 @@ class RacingLab(LabPolicy):
         return self.runway_months(lab, view) < view.params.finance.raise_runway_months
 
     def round_target(self, lab, view) -> float:
-        """Money to raise: `finance.raise_target_months` of the planned burn, less cash."""
-        return view.params.finance.raise_target_months * self.planned_burn(lab, view) - lab.cash
+        """Money to raise: `finance.raise_target_months` of the planned burn or of the
+        actual burn that made the lab raise, whichever is larger, less cash. The plan prices
+        a whole run at this month's compute price, which swings with scarcity (by 2.5x from
+        one month to the next in the model's 2024); sized on the plan alone, a raise in a
+        cheap month after dear ones covers less than the spending that triggered it, and
+        the lab is back within a few months."""
+        burn = max(self.planned_burn(lab, view), self.burn(lab, view))
+        return view.params.finance.raise_target_months * burn - lab.cash
 
     def hire_rate(self, lab, view) -> float:
         """Monthly growth of the headcount the lab hires toward: in-house labs hire in
