@@ -88,8 +88,9 @@ def fig_value(s: Sweep):
     fig, _, t = fig_pair(
         s, ["cloud_ai_profit_usd_cum", "lab_profit_usd_cum"],
         ["cloud sellers (the hyperscalers)", "model builders (all labs)"], [CLOUD, LABS],
-        "Profit cumulated since 2024-01 (value captured, with stakes marked: section 4b), "
-        "median and 10-90% band across seeds (A25, A26)", "cumulative profit (USD billion)", 1e-9, (0, "zero"))
+        "Book profit cumulated since 2024-01 (the firms' own books, before ownership; value "
+        "captured with stakes marked is section 4b), median and 10-90% band across seeds "
+        "(A25, A26)", "cumulative profit (USD billion)", 1e-9, (0, "zero"))
     table = pd.concat({"cloud": t["cloud_ai_profit_usd_cum"], "labs": t["lab_profit_usd_cum"]},
                       axis=1)
     table.columns = [f"{a}_{b}" for a, b in table.columns]
