@@ -106,7 +106,7 @@ body {{ font-family: sans-serif; max-width: 1250px; margin: 2em auto; line-heigh
 img {{ max-width: 100%; border: 1px solid #ddd; }}
 table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }}
 td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }}
-th {{ background: #f0f0f0; }} td:first-child {{ text-align: left; }}
+th {{ background: #f0f0f0; }} td:first-child, .notes td {{ text-align: left; }}
 .up {{ color: #1f4e79; }} .down {{ color: #c0504d; }}
 pre {{ background: #f7f7f7; padding: 0.5em; font-size: 0.8em; overflow-x: auto; }}
 </style></head><body>
@@ -295,7 +295,7 @@ def report(sweep_dir: Path | str) -> Path:
     notes.to_csv(out / "scenarios.csv", index=False)
     intro += ("<h2>Scenarios</h2><p>Each scenario's claims and the first sentence of the "
               "comment opening its file (configs/scenario/NAME.yaml, where the rest says what "
-              "it changes and why).</p>" + frame_html(notes))
+              "it changes and why).</p>" + notes.to_html(index=False, border=0, classes="notes"))
     page = out / "report.html"
     page.write_text(PAGE.format(title="aisim: who wins, and why",
                                 body=intro + "\n".join(sections)))
