@@ -201,7 +201,9 @@ def _one_line(err: Exception) -> str:
                 if key.startswith("policy.") and "is a parameter" in str(no_parameter):
                     return (f"{key}: not an argument the chosen policy's config sets; pass a "
                             f"new one with +{key}=VALUE (the policy's class must take it)")
-                if "unknown key" in str(no_parameter):  # with its section's keys
+                if "unknown" in str(no_parameter) or ("add it with" in str(no_parameter)
+                                                     and "not in struct" in text):
+                    # with its section's keys, or a number per name's names
                     return str(no_parameter)
         if "not in struct" in text or "not in '" in text:
             return f"{key}: unknown key{bounds}"

@@ -691,6 +691,13 @@ def allowed(key: str, schema: type = Params) -> Range:
     for depth, part in enumerate(key.split(".")):
         if obj is None:
             parent = ".".join(key.split(".")[:depth])
+            names = names_of(parent)
+            if names is not None and depth == key.count("."):  # an entry of a number per name
+                if part not in names:
+                    raise ConfigError(f"{key}: unknown name {part} (allowed: "
+                                      f"{', '.join(names)})")
+                raise ConfigError(f"{key}: not set by default: add it with +{key}=VALUE "
+                                  f"(allowed {_range_of(f)})")
             raise ConfigError(f"{key}: unknown key ({parent} is a parameter, not a section)")
         fields = {g.name: g for g in dataclasses.fields(obj)}
         if part not in fields:
@@ -708,17 +715,19 @@ def _check_field(key: str, value: Any, f: dataclasses.Field, range_: Range) -> N
         if value not in range_:
             raise ConfigError(f"{key}={value!r}: allowed {range_}")
         return
-    values = list(value.values()) if isinstance(value, dict) else \
-        value if isinstance(value, list) else [value]
-    for v in values:
+    # A number per name: the bad entry by its own key (chips.custom_share.Google=2.0).
+    entries = [(f"{key}.{k}", v, v) for k, v in value.items()] if isinstance(value, dict) \
+        else [(key, value, v) for v in value] if isinstance(value, list) \
+        else [(key, value, value)]
+    for name, shown, v in entries:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             if isinstance(f.default, bool) and isinstance(v, bool):
                 continue
-            raise ConfigError(f"{key}={value!r}: expected a number")
+            raise ConfigError(f"{name}={shown!r}: expected a number")
         if isinstance(v, float) and not math.isfinite(v):
-            raise ConfigError(f"{key}={value!r}: must be finite")
+            raise ConfigError(f"{name}={shown!r}: must be finite")
         if v not in range_:
-            raise ConfigError(f"{key}={value!r} is out of range: allowed {range_}")
+            raise ConfigError(f"{name}={shown!r} is out of range: allowed {range_}")
 
 
 def validate(params: Params, prefix: str = "") -> Params:
@@ -735,31 +744,47 @@ def validate(params: Params, prefix: str = "") -> Params:
     return params
 
 
+# Numbers per name whose every name must be given (the others: a name not given has none,
+# or the roster's value).
+COMPLETE = ("talent.pay_usd_per_year", "entry.type_probs", "entry.type_round_runs",
+            "entry.type_pre_money_multiple", "entry.type_team_multiple",
+            "entry.type_skill_multiple", "entry.type_ambition")
+
+
+def names_of(key: str) -> tuple[str, ...] | None:
+    """The names a number-per-name parameter (`pdict`) accepts; None for any other key."""
+    from . import roster
+
+    clouds = tuple(h.name for h in roster.HYPERSCALERS)
+    return {"demand.home_cloud_shares": clouds, "strategy.initial_make_weight": clouds,
+            "chips.custom_share": clouds, "chips.custom_start_month": clouds,
+            "talent.pay_usd_per_year": PAY_KEYS,
+            **{k: tuple(roster.ENTRANT_TYPES) for k in COMPLETE if k.startswith("entry.")}
+            }.get(key)
+
+
 def _check_names(key: str, value: dict, allowed, *, complete: bool = False) -> None:
     unknown = sorted(set(value) - set(allowed))
     missing = sorted(set(allowed) - set(value)) if complete else []
-    if unknown or missing:
-        raise ConfigError(f"{key}={value}: {'unknown' if unknown else 'missing'} "
-                          f"{', '.join(unknown or missing)} (names: {', '.join(allowed)})")
+    if unknown:
+        raise ConfigError(f"{key}.{unknown[0]}: unknown name {unknown[0]} (allowed: "
+                          f"{', '.join(allowed)})")
+    if missing:
+        raise ConfigError(f"{key}: missing {', '.join(missing)} (names: {', '.join(allowed)})")
 
 
 def _check_consistency(params: Params) -> None:
     from . import policies, roster
 
-    clouds = [h.name for h in roster.HYPERSCALERS]
-    _check_names("demand.home_cloud_shares", params.demand.home_cloud_shares, clouds)
+    for key in ("demand.home_cloud_shares", "strategy.initial_make_weight",
+                "chips.custom_share", "chips.custom_start_month", *COMPLETE):
+        section, _, name = key.partition(".")
+        _check_names(key, getattr(getattr(params, section), name), names_of(key),
+                     complete=key in COMPLETE)
     if sum(roster.home_cloud_shares(params.demand.home_cloud_shares).values()) > 1.0:
+        clouds = [h.name for h in roster.HYPERSCALERS]
         raise ConfigError(f"demand.home_cloud_shares={params.demand.home_cloud_shares}: the "
                           f"shares of {', '.join(clouds)} must sum to at most 1")
-    _check_names("strategy.initial_make_weight", params.strategy.initial_make_weight, clouds)
-    for key in ("custom_share", "custom_start_month"):  # chips: a cloud not named has none
-        _check_names(f"chips.{key}", getattr(params.chips, key), clouds)
-    _check_names("talent.pay_usd_per_year", params.talent.pay_usd_per_year, PAY_KEYS,
-                 complete=True)
-    for key in ("type_probs", "type_round_runs", "type_pre_money_multiple",
-                "type_team_multiple", "type_skill_multiple", "type_ambition"):
-        _check_names(f"entry.{key}", getattr(params.entry, key), roster.ENTRANT_TYPES,
-                     complete=True)
     if params.entry.enabled and sum(params.entry.type_probs.values()) <= 0:
         raise ConfigError(f"entry.type_probs={params.entry.type_probs}: some must be > 0")
     policies.build_all(params.policy)  # ConfigError naming the key if one cannot be built

@@ -35,6 +35,7 @@ from . import runner
 from .config import CONFIG_DIR, to_params, to_run
 from .recorder import tables
 from .runner import Outcome
+from .value import words as value_words
 
 log = logging.getLogger("aisim")
 DONE = "done.json"
@@ -248,7 +249,7 @@ def _report_run(out: Path, outcomes: list[Outcome]) -> None:
         print(f"scenario {s['scenario']} (policies: labs {s['policy_lab']}, hyperscalers "
               f"{s['policy_hyperscaler']}), seed {o.seed}: frontier leader at the horizon "
               f"{s['winner_capability']} ({s['leader_kind']}); largest revenue share "
-              f"{s['winner_revenue']}; most value captured {s['winner_value']}; HHI "
+              f"{s['winner_revenue']}; {value_words(s)}; HHI "
               f"{s['hhi_revenue_final']:.0f}; lab exits {s['lab_exits']}")
     print(f"wrote {out}")
 

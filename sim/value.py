@@ -181,3 +181,15 @@ class ValueBooks:
         holder = max(self.captured, key=lambda h: (self.captured[h], h))
         return holder, self.group(holder)
 
+
+
+def words(summary: dict) -> str:
+    """The value line a run prints: the single holder with most value captured (one firm or
+    pool: the chip vendor is one, each cloud another) and the groups' totals, so that a
+    single holder is not read as the group that captures most."""
+    groups = ", ".join(f"{g.replace('_', ' ')} {summary[f'value_{g}_usd'] / 1e9:,.0f}"
+                       for g in GROUPS)
+    top = max(GROUPS, key=lambda g: summary[f"value_{g}_usd"])
+    return (f"largest single holder of value captured {summary['winner_value']} "
+            f"({summary['winner_value_group'].replace('_', ' ')}); value captured by group "
+            f"(USD billion): {groups} (most: {top.replace('_', ' ')})")

@@ -75,6 +75,10 @@ def test_load_config_takes_overrides_and_the_cli_keys():
     (["-m", "compute.doubling_months=4,0.1"], "compute.doubling_months=0.1 is out of range"),
     (["-m", "+experiment=capital", "finance.sovereign_fail_prob=1.5"], "finance.sovereign_fail_prob=1.5"),
     (["compute.doubling_months=4,6"], "needs -m"),
+    (["chips.custom_share.Google=2"], "chips.custom_share.Google=2.0 is out of range: allowed [0.0, 1.0]"),
+    (["chips.custom_share.Oracle=0.5"], "chips.custom_share.Oracle: unknown name Oracle (allowed: Microsoft, Amazon, Google)"),
+    (["+chips.custom_share.Oracle=0.5"], "chips.custom_share.Oracle: unknown name Oracle"),
+    (["demand.home_cloud_shares.Google=0.2"], "add it with +demand.home_cloud_shares.Google=VALUE (allowed [0.0, 1.0])"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(args, fragment, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -379,7 +379,7 @@ def test_baseline_median_entrant_lives_longer_than_two_years():
 
 def test_bad_founder_types_are_a_config_error(small):
     from sim.params import ConfigError
-    with pytest.raises(ConfigError, match="entry.type_probs.*unknown bogus"):
+    with pytest.raises(ConfigError, match="entry.type_probs.bogus: unknown name bogus \\(allowed: "):
         small(entry={"type_probs": {"bogus": 1.0}})
     with pytest.raises(ConfigError, match="entry.type_probs"):
         small(entry={"type_probs": {t: 0.0 for t in roster.ENTRANT_TYPES}})

@@ -364,7 +364,7 @@ def test_a_fourth_cloud_and_another_investor_need_only_the_roster(monkeypatch):
     change = np.diff(industry.cash_total_usd.to_numpy())
     flows = industry.net_outside_flow_usd.to_numpy()[1:]
     assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(industry.cash_total_usd.to_numpy()[1:]))
-    with pytest.raises(sim.params.ConfigError, match="unknown Azure"):
+    with pytest.raises(sim.params.ConfigError, match="home_cloud_shares.Azure: unknown name Azure"):
         sim.to_params({"demand": {"home_cloud_shares": {"Azure": 0.1}}})
 
 

@@ -32,6 +32,10 @@ def test_override_nested_value():
         ({"finance": {"deal_figures": "rumour"}}, "finance.deal_figures='rumour': allowed public, article"),
         ({"demand": {"home_cloud_shares": [0.5, 0.5, 0.5]}}, "demand.home_cloud_shares"),
         ({"compute": 3}, "compute: expected a mapping"),
+        # A number per name: the bad entry by its own key, not the whole dict.
+        ({"chips": {"custom_share": {"Google": 2}}}, "chips.custom_share.Google=2.0 is out of range: allowed [0.0, 1.0]"),
+        ({"chips": {"custom_share": {"Oracle": 0.5}}}, "chips.custom_share.Oracle: unknown name Oracle (allowed: Microsoft, Amazon, Google)"),
+        ({"talent": {"pay_usd_per_year": {"pool": -1}}}, "talent.pay_usd_per_year.pool=-1.0 is out of range"),
     ],
 )
 def test_bad_input_names_key_and_range(data, fragment):

@@ -16,7 +16,7 @@ from sim import cli, report
 SCENARIOS = ["baseline", "bigtech_inhouse"]
 FIGURES = {"leaders", "capability", "market_share", "value_captured", "value_by_group",
            "concentration",
-           "money_flows", "survival", "roster", "winner_drivers"}
+           "money_flows", "survival", "roster", "winner_drivers", "markets"}
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,9 @@ def test_the_page_is_self_contained_and_names_every_scenario(sweep):
         assert f"{pkg} " in text
     assert "scenario=bigtech_inhouse" in text  # each job's overrides
     assert "varies only the scenario" in text  # no numeric parameter: said so
+    # The scenarios described: claims and the first sentence of each file's comment.
+    assert "<h2>Scenarios</h2>" in text and "Microsoft funds OpenAI (A1)" in text
+    assert "<h2>4c. The markets (issue 17)</h2>" in text
 
 
 @pytest.mark.slow  # runs a small sweep and draws every figure
@@ -262,3 +265,49 @@ def test_a_policy_sweep_compares_the_policies_as_points_default_first(tmp_path):
     page = (out / "report" / "report.html").read_text()
     assert "difference from baseline, lab=returns" in page
     assert "Choices swept (the first is the default): lab: returns, profit" in page
+
+
+def test_scenarios_are_described_by_their_files_leading_comment(tmp_path):
+    (tmp_path / "mine.yaml").write_text(
+        "# @package _global_\n# Chips run out (A10, A23). Then A99 is only in the second\n"
+        "# sentence, which the table leaves out.\nscenario: mine  # A5 here is not the comment\n")
+    (tmp_path / "bare.yaml").write_text("# @package _global_\nscenario: bare\n")
+    notes = report.scenario_notes(["mine", "mine, lab=profit", "bare", "gone"], tmp_path)
+    assert list(notes.scenario) == ["mine", "bare", "gone"]  # points share their scenario's
+    assert notes.claims.tolist() == ["A10, A23, A99", "", ""]
+    assert notes.description[0] == "Chips run out (A10, A23)."
+    assert notes.description[1] == "(no comment at the top of bare.yaml)"
+    assert notes.description[2].startswith("(no gone.yaml in ")
+    # The real files: every scenario has a description that cites claims.
+    real = report.scenario_notes(["baseline", "power_bound", "open_entry"])
+    assert real.claims.str.startswith("A").all()
+    assert real.description[2].endswith("(A31, A32)?")
+
+
+def test_markets_figure_plots_each_scenarios_median_and_skips_missing_columns():
+    pytest.importorskip("matplotlib")
+    from types import SimpleNamespace
+
+    from sim.report.figures import fig_markets
+
+    months = np.arange(3)
+    rows = [{"scenario": scen, "run": f"{scen}-{seed}", "month": m,
+             "industry_price_index": 0.5 ** m * (seed + 1),
+             "industry_chip_vendor_revenue_usd": 1e9 * (seed + m),
+             "industry_chip_vendor_margin": 0.7, "industry_power_used_gw": 1.0 + m,
+             "industry_power_available_gw": 4.0}
+            for scen in ("baseline", "power_bound") for seed in range(3) for m in months]
+    s = SimpleNamespace(industry=pd.DataFrame(rows), scenarios=["baseline", "power_bound"],
+                        dates=pd.Series(pd.date_range("2024-01-01", periods=3, freq="MS"),
+                                        index=months))
+    fig, med = fig_markets(s)
+    # The median over seeds: seeds 0, 1, 2 give 1, 2, 3 times the index.
+    m = med.set_index(["scenario", "month"])
+    assert m.loc[("baseline", 2), "industry_price_index"] == pytest.approx(0.25 * 2)
+    assert m.loc[("power_bound", 1), "industry_chip_vendor_revenue_usd"] == pytest.approx(2e9)
+    axes = fig.axes
+    assert len(axes) == 4  # no other clouds' column (an older sweep): no panel for it
+    assert axes[0].get_yscale() == "log"
+    assert [len(ax.lines) for ax in axes] == [2, 2, 2, 4]  # power: used and available
+    assert "Power" in axes[3].get_title()
+    np.testing.assert_allclose(axes[2].lines[0].get_ydata(), [70.0] * 3)  # margin in %

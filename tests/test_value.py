@@ -198,3 +198,15 @@ def test_in_the_model_a_clouds_value_is_its_profit_and_its_own_labs(small):
     # The in-house labs' results are material (they earn or lose billions), so the identity
     # above would fail if the owners' value left them out.
     assert abs(own.profit_usd.sum()) > 1e9
+
+
+def test_the_printed_value_line_names_the_single_holder_and_every_groups_total():
+    """One chip vendor can out-capture each cloud while the clouds together capture more: the
+    line says which is which."""
+    s = {"winner_value": "chip_vendors", "winner_value_group": "chip_vendors",
+         "value_clouds_usd": 9e11, "value_labs_usd": -2e9, "value_investors_usd": 1e11,
+         "value_chip_vendors_usd": 5e11}
+    line = value.words(s)
+    assert line.startswith("largest single holder of value captured chip_vendors (chip vendors)")
+    assert "clouds 900, labs -2, investors 100, chip vendors 500 (most: clouds)" in line
+    assert "\n" not in line

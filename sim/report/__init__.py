@@ -10,9 +10,10 @@ matplotlib, and only when report() runs: `import sim.report` and its loading and
 do without it.
 """
 
-from .load import ReportError, Sweep, load
+from .load import ReportError, Sweep, load, scenario_notes
 from .page import USAGE, main, report
 from .stats import ENTRANT, OUTCOMES, YEARS, bands, by_lab, drivers, leader_table, rates, wilson
 
 __all__ = ["ENTRANT", "OUTCOMES", "USAGE", "YEARS", "ReportError", "Sweep", "bands", "by_lab",
-           "drivers", "leader_table", "load", "main", "rates", "report", "wilson"]
+           "drivers", "leader_table", "load", "main", "rates", "report", "scenario_notes",
+           "wilson"]

@@ -88,8 +88,9 @@ def fig_value(s: Sweep):
     fig, _, t = fig_pair(
         s, ["cloud_ai_profit_usd_cum", "lab_profit_usd_cum"],
         ["cloud sellers (the hyperscalers)", "model builders (all labs)"], [CLOUD, LABS],
-        "Profit cumulated since 2024-01 (value captured, with stakes marked: section 4b), "
-        "median and 10-90% band across seeds (A25, A26)", "cumulative profit (USD billion)", 1e-9, (0, "zero"))
+        "Book profit cumulated since 2024-01 (the firms' own books, before ownership; value "
+        "captured with stakes marked is section 4b), median and 10-90% band across seeds "
+        "(A25, A26)", "cumulative profit (USD billion)", 1e-9, (0, "zero"))
     table = pd.concat({"cloud": t["cloud_ai_profit_usd_cum"], "labs": t["lab_profit_usd_cum"]},
                       axis=1)
     table.columns = [f"{a}_{b}" for a, b in table.columns]
@@ -270,3 +271,45 @@ def fig_drivers(s: Sweep, d: dict):
         ax.legend(fontsize=7, loc="lower left")
     suptitle(fig, f"What decides the winner: a hyperscaler-owned model leads at {s.horizon}", 12)
     return fig
+
+
+# The markets' panels (issue #17): (title, columns, scale, y label, log scale).
+MARKET_PANELS = [
+    ("Price of GPT-4-level models (cheapest offer; 2024-01 = 1)", ["industry_price_index"], 1.0,
+     "index (log scale)", True),
+    ("Chip vendor's revenue", ["industry_chip_vendor_revenue_usd"], 1e-9,
+     "USD billion a month", False),
+    ("Chip vendor's gross margin", ["industry_chip_vendor_margin"], 100.0,
+     "% of its revenue", False),
+    ("Power for AI: used (solid) against available (dotted)",
+     ["industry_power_used_gw", "industry_power_available_gw"], 1.0, "GW", False),
+    ("Other clouds' revenue (Oracle, CoreWeave and the rest)",
+     ["industry_other_clouds_revenue_usd"], 1e-9, "USD billion a month", False)]
+
+
+def fig_markets(s: Sweep):
+    """The markets of issue #17 over time, a line per scenario (median across seeds), a panel
+    per market; and the medians drawn."""
+    have = [panel for panel in MARKET_PANELS if set(panel[1]) <= set(s.industry.columns)]
+    cols = [c for panel in have for c in panel[1]]
+    med = s.industry.groupby(["scenario", "month"], observed=True)[cols].median()
+    fig, axes = plt.subplots(2, 3, figsize=(16, 10), layout="constrained")
+    for ax in axes.flat[len(have):]:
+        ax.remove()
+    for ax, (title, pcols, scale, ylabel, log) in zip(axes.flat, have):
+        for i, scen in enumerate(s.scenarios):
+            m = med.loc[scen]
+            for col, ls in zip(pcols, ("-", ":")):
+                ax.plot(s.dates.loc[m.index], m[col] * scale, lw=1.6 if ls == "-" else 1.2,
+                        color=plt.get_cmap("tab10")(i % 10),
+                        ls=["-", "--", "-.", (0, (5, 1, 1, 1))][i // 10 % 4] if ls == "-"
+                        else ls, label=scen if ls == "-" else None)
+        if log:
+            ax.set_yscale("log")
+        ax.set(title=title, ylabel=ylabel)
+        date_axis(ax, s.dates)
+    legend(fig, list(axes.flat[:len(have)]), min(len(s.scenarios), 4), title="scenario",
+           fontsize=8)
+    suptitle(fig, "The markets (issue 17): models' price, the chip vendor, power and the other "
+                  "clouds; median across seeds, a line per scenario", 12)
+    return fig, med.reset_index()

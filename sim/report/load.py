@@ -6,6 +6,7 @@ rows. A folder the report cannot use raises ReportError. No matplotlib here."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
+from ..config import CONFIG_DIR
 from ..params import PolicyParams
 
 NOT_PARAMETERS = ("seed", "replicates", "workers", "scenario", "experiment")
@@ -28,6 +30,34 @@ INDUSTRY_COLS = ["industry_hhi_revenue", "industry_hhi_ownership", "industry_rou
                  "industry_strategic_invested_cum_usd", "industry_independent_labs_alive",
                  "industry_cloud_ai_profit_usd", "industry_lab_profit_usd"]
 ROSTER_COLS = ["industry_entrants", "industry_lab_exits"]  # sweeps since entry (issue #7)
+# The markets of issue #17 (sweeps since then): models' price, the chip vendor, power, the
+# other clouds.
+MARKET_COLS = ["industry_price_index", "industry_chip_vendor_revenue_usd",
+               "industry_chip_vendor_margin", "industry_power_used_gw",
+               "industry_power_available_gw", "industry_other_clouds_revenue_usd"]
+
+
+def scenario_notes(scenarios, folder: Path = CONFIG_DIR / "scenario") -> pd.DataFrame:
+    """Each scenario's file's leading comment: the claims it cites (A1, A13, ...) and its
+    first sentence. A scenario without a file here (a --config-dir of its own) or without a
+    comment says so. `scenarios` may be points ("baseline, lab=profit"): their scenario."""
+    rows = []
+    for name in dict.fromkeys(str(x).split(", ")[0] for x in scenarios):
+        f = folder / f"{name}.yaml"
+        lines = f.read_text().splitlines() if f.exists() else []
+        head = []
+        for line in lines:
+            if not line.startswith("#"):
+                break
+            if not line.startswith("# @package"):
+                head.append(line.lstrip("# ").strip())
+        text = " ".join(head)
+        claims = sorted(set(re.findall(r"\bA(\d+)\b", text)), key=int)
+        first = re.split(r"(?<=[.?!])\s+(?=[A-Z])", text, maxsplit=1)[0]
+        rows.append({"scenario": name, "claims": ", ".join(f"A{c}" for c in claims),
+                     "description": first or (f"(no comment at the top of {f.name})"
+                                              if f.exists() else f"(no {f.name} in {folder})")})
+    return pd.DataFrame(rows, columns=["scenario", "claims", "description"])
 
 
 def short_key(key: str) -> str:
@@ -70,7 +100,7 @@ def load(sweep_dir: Path) -> Sweep:
     labs = pd.read_parquet(ts, columns=LAB_COLS, filters=[("kind", "!=", "hyperscaler")],
                            read_dictionary=["run", "firm"])
     have = set(pq.ParquetDataset(ts).schema.names)
-    roster = [c for c in ROSTER_COLS if c in have]
+    roster = [c for c in [*ROSTER_COLS, *MARKET_COLS] if c in have]
     industry = pd.read_parquet(ts, columns=["run", "month", "date", "firm", *INDUSTRY_COLS,
                                             *roster],
                                filters=[("kind", "==", "hyperscaler")], read_dictionary=["run"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .load import ROSTER_COLS, ReportError, Sweep, load
+from .load import MARKET_COLS, ROSTER_COLS, ReportError, Sweep, load, scenario_notes
 from .stats import (OUTCOMES, YEARS, concentration_table, drivers, leader_table,
                     scenario_table, sustained_table, value_table)
 
@@ -106,7 +106,7 @@ body {{ font-family: sans-serif; max-width: 1250px; margin: 2em auto; line-heigh
 img {{ max-width: 100%; border: 1px solid #ddd; }}
 table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }}
 td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }}
-th {{ background: #f0f0f0; }} td:first-child {{ text-align: left; }}
+th {{ background: #f0f0f0; }} td:first-child, .notes td {{ text-align: left; }}
 .up {{ color: #1f4e79; }} .down {{ color: #c0504d; }}
 pre {{ background: #f7f7f7; padding: 0.5em; font-size: 0.8em; overflow-x: auto; }}
 </style></head><body>
@@ -122,7 +122,8 @@ def report(sweep_dir: Path | str) -> Path:
     # stats) does not load it.
     from .draw import save
     from .figures import (fig_capability, fig_concentration, fig_concentration_points,
-                          fig_drivers, fig_heatmap, fig_leaders, fig_money, fig_roster,
+                          fig_drivers, fig_heatmap, fig_leaders, fig_markets, fig_money,
+                          fig_roster,
                           fig_shares, fig_survival, fig_value, fig_value_groups)
 
     sweep_dir = Path(sweep_dir)
@@ -184,6 +185,16 @@ def report(sweep_dir: Path | str) -> Path:
                 "its sales plus its investing arm's gain or loss on stakes. The groups "
                 "add up to the industry's profit plus the change in labs' values.",
                 fig_value_groups(s, groups), "value_by_group")
+    if any(c in s.industry.columns for c in MARKET_COLS):  # sweeps before issue 17: none
+        fig, markets = fig_markets(s)
+        markets.to_csv(out / "markets.csv", index=False)
+        section("4c. The markets (issue 17)", "Median across seeds of each month's value, a "
+                "line per scenario. What to look at: whether the price of GPT-4-level models "
+                "keeps falling (log scale) or a scenario holds it up; whether the chip vendor's "
+                "revenue and margin rise with scarce chips or fall as the clouds' own "
+                "accelerators take over; where the power used meets the power available (the "
+                "solid line on its dotted one: power binds, and compute grows no faster than "
+                "the grid); and how much AI compute the other clouds sell.", fig, "markets")
     section("5. Concentration (A7, A31, A32)", "HHI of labs' revenue shares, and the same with "
             "partner labs consolidated with their controlling hyperscaler; dotted: the 1,800 "
             "'highly concentrated' line.", fig_concentration(s), "concentration")
@@ -280,6 +291,11 @@ def report(sweep_dir: Path | str) -> Path:
              + f" Numeric parameters swept: {', '.join(s.swept) or 'none'}. Outcomes 'at the "
              f"horizon' are measured at {s.horizon}. The tables behind the figures are the CSV "
              "files beside this page.</p>")
+    notes = scenario_notes(s.scenarios)
+    notes.to_csv(out / "scenarios.csv", index=False)
+    intro += ("<h2>Scenarios</h2><p>Each scenario's claims and the first sentence of the "
+              "comment opening its file (configs/scenario/NAME.yaml, where the rest says what "
+              "it changes and why).</p>" + notes.to_html(index=False, border=0, classes="notes"))
     page = out / "report.html"
     page.write_text(PAGE.format(title="aisim: who wins, and why",
                                 body=intro + "\n".join(sections)))
