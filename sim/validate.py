@@ -139,6 +139,7 @@ def measure(result) -> dict[str, float]:
         "hhi_ownership_final": s["hhi_ownership_final"],
     }
     out.update(_markets_measures(ind))  # issue #17 items 2-3
+    out.update(_silicon_measures(firms))  # issue #17 item 1
     return out
 
 
@@ -154,6 +155,23 @@ def _markets_measures(ind) -> dict[str, float]:
             "power_used_gw_2030": float(ind["power_used_gw"].to_numpy()[at_2030]),
             "other_clouds_revenue_cum_usd": float(ind["other_clouds_revenue_usd"].sum())}
 # ---- end of issue #17 block ----
+
+
+# ---- issue #17 item 1: custom silicon and the lead (branch silicon) ----
+def _silicon_measures(firms) -> dict[str, float]:
+    """How far in-house labs lead at the start of 2034 (the last month of 2033, as
+    `leader_kind_2034`): the best alive in-house lab's capability less the best alive other
+    lab's, in steps. A continuous measure of who leads, so that a scenario that moves the
+    lead shows it with fewer seeds than the 0/1 leader kind."""
+    month = min(month_of(2034) - 1, int(firms["month"].max()))
+    last = firms[(firms["month"] == month) & firms["alive"].astype(bool)]
+    labs = last[last["kind"] != "hyperscaler"]
+    inhouse = labs.loc[labs["kind"] == "inhouse_lab", "capability"]
+    others = labs.loc[labs["kind"] != "inhouse_lab", "capability"]
+    if inhouse.empty or others.empty:
+        return {"inhouse_lead_steps_2034": math.nan}
+    return {"inhouse_lead_steps_2034": float(inhouse.max() - others.max())}
+# ---- end of issue #17 item 1 block ----
 
 
 def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
