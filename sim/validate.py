@@ -139,7 +139,6 @@ def measure(result) -> dict[str, float]:
         "hhi_ownership_final": s["hhi_ownership_final"],
     }
     out.update(_markets_measures(ind))  # issue #17 items 2-3
-    out.update(_silicon_measures(firms))  # issue #17 item 1
     return out
 
 
@@ -155,23 +154,6 @@ def _markets_measures(ind) -> dict[str, float]:
             "power_used_gw_2030": float(ind["power_used_gw"].to_numpy()[at_2030]),
             "other_clouds_revenue_cum_usd": float(ind["other_clouds_revenue_usd"].sum())}
 # ---- end of issue #17 block ----
-
-
-# ---- issue #17 item 1: custom silicon and the lead (branch silicon) ----
-def _silicon_measures(firms) -> dict[str, float]:
-    """How far in-house labs lead at the start of 2034 (the last month of 2033, as
-    `leader_kind_2034`): the best alive in-house lab's capability less the best alive other
-    lab's, in steps. A continuous measure of who leads, so that a scenario that moves the
-    lead shows it with fewer seeds than the 0/1 leader kind."""
-    month = min(month_of(2034) - 1, int(firms["month"].max()))
-    last = firms[(firms["month"] == month) & firms["alive"].astype(bool)]
-    labs = last[last["kind"] != "hyperscaler"]
-    inhouse = labs.loc[labs["kind"] == "inhouse_lab", "capability"]
-    others = labs.loc[labs["kind"] != "inhouse_lab", "capability"]
-    if inhouse.empty or others.empty:
-        return {"inhouse_lead_steps_2034": math.nan}
-    return {"inhouse_lead_steps_2034": float(inhouse.max() - others.max())}
-# ---- end of issue #17 item 1 block ----
 
 
 def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
@@ -400,11 +382,9 @@ DIRECTIONS = (
     Direction("custom_silicon", "A10", "value captured by the chip vendor, $B",
               "value_chip_vendors_usd", -1, "value", 1e9),
     # Own accelerators serve the owner's labs first, so their edge goes to in-house labs
-    # (docs/model.md 3.3.9; seeds 0-99: +0.32, interval +0.20 to +0.44; lead +0.42 steps).
+    # (docs/model.md 3.3.9); before, it went to every lab alike and the lead did not move.
     Direction("custom_silicon", "A10 A24", "an in-house lab leads at the start of 2034",
               "inhouse_leads_2034", +1, "rate"),
-    Direction("custom_silicon", "A10 A24", "in-house labs' lead at the start of 2034 (steps)",
-              "inhouse_lead_steps_2034", +1, "value"),
     # issue #17: power that comes slowly makes compute scarce (40 seeds on the branch: price
     # +2.4x of 2024-01's, interval +2.38 to +2.47; capability -1.39 steps, -1.48 to -1.31).
     Direction("power_bound", "A9 A10", "compute price 2025-2029, multiple of 2024-01's",
