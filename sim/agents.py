@@ -60,7 +60,10 @@ class Hyperscaler(Firm):
         self.make_weight = checked(policy.initial_make_weight(self, make_weight), policy,
                                    "initial_make_weight", self, hi=1.0)
         self.capacity = None  # sim.mechanisms.compute.Capacity, sized in the first month
-        self.cost = 0.0  # full cost per FLOP of the installed fleet this month
+        # Full cost per FLOP this month of what it sells to others, and of what its own labs
+        # use (its own accelerators serve them first: ComputeMarket.set_prices).
+        self.cost = self.owner_cost = 0.0
+        self.own_labs_flop = 0.0  # FLOP its own labs bought from it this month
         self.price = 0.0  # market price per FLOP this month
         self.utilisation = model.p.compute.target_utilisation  # sold / capacity
         self.pressure = self.utilisation  # demand / capacity: sets next month's price
@@ -85,6 +88,8 @@ class Hyperscaler(Firm):
         self.roundtrip_month = 0.0
         self.unserved = 0.0
         self.own_use_flop = 0.0
+        self.own_labs_flop_last = self.own_labs_flop  # last month's, for this month's costs
+        self.own_labs_flop = 0.0
 
     def review_strategy(self) -> None:
         """Make or buy (A18): the policy sets the make weight."""
@@ -111,10 +116,10 @@ class Hyperscaler(Firm):
                                            for lab in view.inhouse_labs(self)))
 
     def price_for(self, lab: FrontierLab) -> float:
-        """Owners use their own capacity at full cost; partners get a discount; others pay
-        the market price."""
+        """Owners' labs use their own capacity at full cost, own accelerators first;
+        partners get a discount; others pay the market price."""
         if lab.owner == self.name:
-            return self.cost
+            return self.owner_cost
         if self.model.p.strategy.partnerships and self.name in lab.partners:
             return self.price * (1.0 - self.model.p.compute.partner_discount)
         return self.price

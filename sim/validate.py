@@ -381,6 +381,10 @@ DIRECTIONS = (
               "value_chip_vendors_usd", +1, "value", 1e9),
     Direction("custom_silicon", "A10", "value captured by the chip vendor, $B",
               "value_chip_vendors_usd", -1, "value", 1e9),
+    # Own accelerators serve the owner's labs first, so their edge goes to in-house labs
+    # (docs/model.md 3.3.9); before, it went to every lab alike and the lead did not move.
+    Direction("custom_silicon", "A10 A24", "an in-house lab leads at the start of 2034",
+              "inhouse_leads_2034", +1, "rate"),
     # issue #17: power that comes slowly makes compute scarce (40 seeds on the branch: price
     # +2.4x of 2024-01's, interval +2.38 to +2.47; capability -1.39 steps, -1.48 to -1.31).
     Direction("power_bound", "A9 A10", "compute price 2025-2029, multiple of 2024-01's",

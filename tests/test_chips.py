@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sim.markets import chips
+from sim.mechanisms import compute
 from sim.mechanisms.finance import CHIP_VENDORS, FOUNDRIES, Ledger
 from sim.model import AIIndustry
 from sim.params import ConfigError, Params, _merge, validate
@@ -154,3 +155,58 @@ def test_the_vendor_sizes_itself_on_the_first_orders():
     assert month(v, {"A": 0.0}) == {"A": 0.0} and not v.output
     got = month(v, {"A": 6.0})
     assert got == {"A": 6.0} and v.model.month - 1 in v.output
+
+
+# ---- own accelerators serve the owner's labs first (issue #17 item 1, branch silicon) ----
+def test_capacity_keeps_its_own_accelerator_part_apart():
+    cap = compute.Capacity(10.0, 24, lead=2, life=10, unit_capex=1.0, own_share=0.4,
+                           own_unit_capex=0.5)
+    assert cap.own_in_service(0) == pytest.approx(4.0)
+    assert cap.own_depreciation_at(0) == pytest.approx(4.0 * 0.5 / 10)
+    cap.add(0, 5.0, 4.0, own_flop=2.0, own_capex=1.0)  # 3 bought for 3, 2 own for 1
+    assert cap.in_service(2) == pytest.approx(10.0 * 8 / 10 + 5.0)  # 2 tenths retired
+    assert cap.own_in_service(2) == pytest.approx(4.0 * 8 / 10 + 2.0)
+    assert cap.own_depreciation_at(2) == pytest.approx(4.0 * 0.5 / 10 * 8 / 10 + 1.0 / 10)
+    assert cap.depreciation_at(2) == pytest.approx(1.0 * 8 / 10 + 4.0 / 10)
+
+
+def test_own_accelerators_serve_the_owners_labs_first_at_their_cost():
+    # 100 FLOP/month, 40 of them own at a quarter of the merchant part's depreciation.
+    dep, own_dep, target, energy = 60.0 + 5.0, 5.0, 0.8, 0.1
+    own_cost = own_dep / (40 * target) + energy
+    merchant = 60.0 / (60 * target) + energy
+    fleet = compute.average_cost(dep, 100.0, target, energy)
+    for use in (0.0, 10.0, 32.0):  # within the own pool: the owner pays its cost
+        owner, others = compute.owner_first_costs(dep, 100.0, own_dep, 40.0, target, energy, use)
+        assert owner == pytest.approx(own_cost)
+        assert own_cost < others <= merchant + 1e-12
+        # Both together recover the fleet's full cost on its planned use.
+        assert use * owner + (80.0 - use) * others == pytest.approx(80.0 * fleet)
+    owner, others = compute.owner_first_costs(dep, 100.0, own_dep, 40.0, target, energy, 64.0)
+    assert others == pytest.approx(merchant)  # the owner took the whole own pool
+    assert owner == pytest.approx((32 * own_cost + 32 * merchant) / 64)
+    assert 64 * owner + 16 * others == pytest.approx(80.0 * fleet)
+    # Without own accelerators everyone pays the fleet's average cost.
+    assert compute.owner_first_costs(60.0, 100.0, 0.0, 0.0, target, energy, 30.0) == (
+        pytest.approx(compute.average_cost(60.0, 100.0, target, energy)),) * 2
+
+
+def test_an_own_accelerator_lowers_the_inhouse_labs_cost_against_a_partner_lab(small):
+    """Maia at 0.4 of list after a 6-month ramp: Microsoft AI's cost per FLOP falls against
+    what OpenAI, Microsoft's partner, pays Microsoft; without Maia the two move together."""
+    none = {"custom_share": {"Microsoft": 0.0}}
+    own = {"custom_share": {"Microsoft": 0.8}, "custom_start_month": {"Microsoft": 0.0},
+           "custom_ramp_months": 6.0, "custom_overhead": 0.6}
+    ratio = {}
+    for name, section in (("none", none), ("own", own)):
+        m = AIIndustry(small(chips=section), seed=1)
+        ms, lab, partner = m.by_name["Microsoft"], m.lab("Microsoft AI"), m.lab("OpenAI")
+        for _ in range(24):
+            m.step()
+        assert ms.own_labs_flop > 0  # the in-house lab bought from its owner
+        ratio[name] = ms.price_for(lab) / ms.price_for(partner)
+        if name == "none":
+            assert ms.owner_cost == ms.cost
+        else:
+            assert ms.owner_cost < 0.8 * ms.cost  # own accelerators' edge, to the owner's lab
+    assert ratio["own"] < 0.9 * ratio["none"]  # (the two runs differ in scarcity too)

@@ -74,6 +74,7 @@ def test_a_lab_buys_the_other_clouds_room_when_its_partner_is_dearer(small):
     anthropic.obligations = {}  # no committed spend that must go to the partners
     partner = cm.training_suppliers(anthropic)
     cm._oc_room = 100.0
+    oc.price = 2.0 * max(h.price_for(anthropic) for h in model.hyperscalers)
     assert cm._cheaper_outside(anthropic, partner, 400.0) == partner  # not cheaper
     oc.price = 0.5 * min(h.price_for(anthropic) for h in model.hyperscalers)
     split = cm._cheaper_outside(anthropic, partner, 400.0)

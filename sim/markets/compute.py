@@ -55,9 +55,14 @@ class ComputeMarket:
             c.price_performance_doubling_months)
         self.energy_per_flop = self.replacement_cost * (1.0 - c.hardware_share_of_cost)
         for h in m.hyperscalers:
-            h.cost = self.replacement_cost if h.capacity is None else compute.average_cost(
-                h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
-                c.target_utilisation, self.energy_per_flop)
+            if h.capacity is None:
+                h.cost = h.owner_cost = self.replacement_cost
+            else:  # own accelerators serve the owner's labs first (docs/model.md 3.3.9)
+                cap, t = h.capacity, m.month
+                h.owner_cost, h.cost = compute.owner_first_costs(
+                    cap.depreciation_at(t), cap.in_service(t), cap.own_depreciation_at(t),
+                    cap.own_in_service(t), c.target_utilisation, self.energy_per_flop,
+                    h.own_labs_flop_last)
             h.price = checked(h.policy.price(h, m.view), h.policy, "price", h, lo=1e-300)
         m.other_clouds.set_price(self.replacement_cost, self.energy_per_flop)
 
@@ -195,9 +200,10 @@ class ComputeMarket:
         c = m.p.compute
         demand_flop = sum(o.flop for o in inference) + sum(o.flop for o in train)
         if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
-            h.capacity = compute.Capacity(demand_flop / c.target_utilisation,
-                                          m.p.horizon_months, c.build_lead_months,
-                                          c.hardware_life_months, self.cloud_unit_capex(h))
+            h.capacity = compute.Capacity(
+                demand_flop / c.target_utilisation, m.p.horizon_months, c.build_lead_months,
+                c.hardware_life_months, self.cloud_unit_capex(h), self.custom_share(h),
+                self.own_unit_capex())
         capacity = h.capacity.in_service(m.month)
         got_inf, got_train = compute.ration(np.array([o.flop for o in inference]),
                                             np.array([o.flop for o in train]), capacity)
@@ -236,6 +242,8 @@ class ComputeMarket:
         cost = h.cost if via is None else via.price
         if via is not None:
             m.ledger.pay(h.name, via.name, flop * cost, "rent")
+        elif buyer.owner == h.name:  # the owner's labs: served from own accelerators first
+            h.own_labs_flop += flop
         if buyer.independent and h.name in buyer.partners:  # what a partner brings back
             h.partner_payback_month += flop * (order.price - cost)
         self.bought[buyer.name] += flop
@@ -369,7 +377,8 @@ class ComputeMarket:
             own = plans[h.name]
             paid = m.ledger.pay(h.name, FOUNDRIES, own * own_capex, "capex")
             bought = shipped[h.name] * m.chips.price_multiple()
-            h.capex = h.capacity.add(m.month, own + shipped[h.name] / list_capex, paid + bought)
+            h.capex = h.capacity.add(m.month, own + shipped[h.name] / list_capex, paid + bought,
+                                     own, paid)
 
     def power_cap(self, h, target: float) -> float:
         """A cloud's capacity order cut to what the power it can get will run (power.py)."""

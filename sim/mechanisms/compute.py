@@ -24,6 +24,31 @@ def average_cost(depreciation: float, capacity: float, target: float, energy: fl
     return depreciation / max(capacity * target, 1e-300) + energy
 
 
+def owner_first_costs(depreciation: float, capacity: float, own_depreciation: float,
+                      own_capacity: float, target: float, energy: float,
+                      owner_use: float) -> tuple[float, float]:
+    """(cost per FLOP to the owner's labs, to every other buyer) when the owner's labs are
+    served from its own accelerators first: they use up to `own_capacity` x `target` of
+    `owner_use` FLOP at the own pool's cost, the rest at the merchant pool's; other buyers
+    get what is left of both pools at its average cost. The two together recover the
+    fleet's full cost (depreciation and energy on its planned use)."""
+    fleet = average_cost(depreciation, capacity, target, energy)
+    own_room = own_capacity * target
+    if own_room <= 0:
+        return fleet, fleet
+    own_cost = average_cost(own_depreciation, own_capacity, target, energy)
+    merchant_room = (capacity - own_capacity) * target
+    merchant = average_cost(depreciation - own_depreciation, capacity - own_capacity, target,
+                            energy) if merchant_room > 0 else own_cost
+    from_own = min(max(owner_use, 0.0), own_room)
+    owner = own_cost if owner_use <= own_room else (
+        (from_own * own_cost + (owner_use - from_own) * merchant) / owner_use)
+    left = own_room - from_own
+    if left + merchant_room <= 0:
+        return owner, own_cost
+    return owner, (left * own_cost + merchant_room * merchant) / (left + merchant_room)
+
+
 def market_price(cost: float, markup: float, pressure: float, target: float, slope: float):
     """Price a cloud asks: cost x markup, raised when demand / capacity (`pressure`, which
     exceeds 1 when orders go unserved) is above the target utilisation (scarcity)."""
@@ -50,16 +75,23 @@ class Capacity:
     """One cloud's AI capacity (FLOP/month) as vintages that enter service after a build lead
     and retire after their life; capex is paid when ordered."""
 
-    def __init__(self, initial: float, horizon: int, lead: int, life: int, unit_capex: float):
+    def __init__(self, initial: float, horizon: int, lead: int, life: int, unit_capex: float,
+                 own_share: float = 0.0, own_unit_capex: float = 0.0):
         self.lead, self.life = lead, life
         self._offset = life  # vintage index of month m is m + offset
         self.added = np.zeros(horizon + lead + 2 * life + 1)
         self.depreciation = np.zeros(horizon + lead + 2 * life + 1)
+        # The part on the owner's own accelerators (in `added` and `depreciation` too).
+        self.own_added = np.zeros(horizon + lead + 2 * life + 1)
+        self.own_depreciation = np.zeros(horizon + lead + 2 * life + 1)
         # Initial capacity was bought evenly over the past life (months 1-life .. 0), carried
-        # at today's `unit_capex`: it retires, and depreciates, 1/life of it a month.
+        # at today's `unit_capex`, `own_share` of it on own accelerators at `own_unit_capex`:
+        # it retires, and depreciates, 1/life of it a month.
         self.added[1:life + 1] = initial / life
+        self.own_added[1:life + 1] = own_share * initial / life
         for i in range(1, life + 1):
             self.depreciation[i:i + life] += initial / life * unit_capex / life
+            self.own_depreciation[i:i + life] += own_share * initial / life * own_unit_capex / life
 
     def in_service(self, month: int) -> float:
         hi = month + self._offset + 1
@@ -80,18 +112,32 @@ class Capacity:
         return max(min(target - self.in_service(month + self.lead), budget / capex_per_unit),
                    0.0)
 
-    def add(self, month: int, flop: float, capex: float) -> float:
+    def add(self, month: int, flop: float, capex: float, own_flop: float = 0.0,
+            own_capex: float = 0.0) -> float:
         """`flop` FLOP/month bought now for `capex` (USD), in service at month + lead; the
-        capex depreciates over its life. Returns the capex."""
+        capex depreciates over its life. `own_flop` of them, for `own_capex` of it, are on
+        the owner's own accelerators. Returns the capex."""
         if flop <= 0:
             return 0.0
         i = month + self.lead + self._offset
         self.added[i] += flop
         self.depreciation[i:i + self.life] += capex / self.life
+        if own_flop > 0:
+            self.own_added[i] += own_flop
+            self.own_depreciation[i:i + self.life] += own_capex / self.life
         return capex
 
     def depreciation_at(self, month: int) -> float:
         return float(self.depreciation[month + self._offset])
+
+    def own_in_service(self, month: int) -> float:
+        """The part of `in_service` on the owner's own accelerators."""
+        hi = month + self._offset + 1
+        return float(self.own_added[max(0, hi - self.life):hi].sum())
+
+    def own_depreciation_at(self, month: int) -> float:
+        """The part of `depreciation_at` from own accelerators."""
+        return float(self.own_depreciation[month + self._offset])
 
     @property
     def offset(self) -> int:
