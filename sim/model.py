@@ -17,6 +17,7 @@ from . import policies, roster
 from .agents import FrontierLab, Hyperscaler, Investor, TrainedModel
 from .markets.capital import CapitalMarket
 from .markets.chips import ChipVendor
+from .markets.buildout import Buildout
 from .markets.compute import ComputeMarket
 from .markets.credit import VendorCredit
 from .markets.deals import DealBook
@@ -81,6 +82,7 @@ class AIIndustry(mesa.Model):
         self.ledger.open_account(finance.CHIP_VENDORS)
         self.chips = ChipVendor(self)  # the accelerator vendor (sim/markets/chips.py)
         self.compute = ComputeMarket(self)
+        self.buildout = Buildout(self)  # capacity the sellers build
         self.other_clouds = OtherClouds(self)  # Oracle, CoreWeave, ... (issue #17)
         self.power = PowerGrid(self)  # power for AI capacity (issue #17)
         self.products = ProductMarket(self)
@@ -179,7 +181,7 @@ class AIIndustry(mesa.Model):
         self.fund_inhouse_labs()
         self.talent.clear()
         self.compute.clear(self.products.inference_orders)
-        self.compute.invest()
+        self.buildout.invest()
         self.other_clouds.invest()
         self.power.build()
         self.deals.review()

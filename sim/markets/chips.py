@@ -3,7 +3,7 @@ capacity at a margin, allocates its supply when orders exceed it and adds supply
 lead time; and the hyperscalers' own accelerators (TPU, Trainium, Maia), built at cost.
 
 Amounts of supply and orders are in USD at the vendor's list price without scarcity (the
-clouds' capex per FLOP/month of capacity, `ComputeMarket.unit_capex`), so that a scarcity
+clouds' capex per FLOP/month of capacity, `Buildout.unit_capex`, sim/markets/buildout.py), so that a scarcity
 premium raises the vendor's revenue, not the volume it can ship."""
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The compute market (A9, A10, A17, A24): the cost and price of a FLOP, who buys where,
-and the clearing of inference and training orders within each cloud's capacity."""
+and the clearing of inference and training orders within each cloud's capacity. What the
+sellers build is sim/markets/buildout.py."""
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
@@ -11,8 +11,7 @@ import numpy as np
 from ..mechanisms import compute, training
 from ..policies import checked
 from . import deals
-from ..mechanisms.finance import ENERGY, FOUNDRIES
-from . import chips
+from ..mechanisms.finance import ENERGY
 
 
 class ComputeOrder(NamedTuple):
@@ -71,13 +70,6 @@ class ComputeMarket:
         clouds - as (name, capacity, last month's demand in FLOP) (power.py)."""
         return [(s.name, s.capacity, s.demand_history[-1] if s.demand_history else 0.0)
                 for s in (*self.model.hyperscalers, self.model.other_clouds)]
-
-    def unit_capex(self) -> float:
-        """Capex for one FLOP/month of capacity: the hardware part of a FLOP's cost at full
-        use, over the hardware's life."""
-        c = self.model.p.compute
-        return (self.replacement_cost * c.hardware_share_of_cost * c.target_utilisation
-                * c.hardware_life_months)
 
     def market_price(self) -> float:
         """The three clouds' average list price per FLOP (the `market_price` output)."""
@@ -183,7 +175,7 @@ class ComputeMarket:
                                                short)
         if oc.capacity is None:  # 2024-01: a share of all AI capacity (other_clouds.py)
             oc.open_capacity(sum(h.capacity.in_service(m.month) for h in m.hyperscalers),
-                             self.unit_capex())
+                             self.model.buildout.unit_capex())
         demand[oc.name] = self._clear_cloud(oc, inference[oc.name], training_orders[oc.name],
                                             short)
         short = self._rent(short)
@@ -200,10 +192,11 @@ class ComputeMarket:
         c = m.p.compute
         demand_flop = sum(o.flop for o in inference) + sum(o.flop for o in train)
         if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
+            build = m.buildout
             h.capacity = compute.Capacity(
                 demand_flop / c.target_utilisation, m.p.horizon_months, c.build_lead_months,
-                c.hardware_life_months, self.cloud_unit_capex(h), self.custom_share(h),
-                self.own_unit_capex())
+                c.hardware_life_months, build.cloud_unit_capex(h), build.custom_share(h),
+                build.own_unit_capex())
         capacity = h.capacity.in_service(m.month)
         got_inf, got_train = compute.ration(np.array([o.flop for o in inference]),
                                             np.array([o.flop for o in train]), capacity)
@@ -238,7 +231,7 @@ class ComputeMarket:
             buyer.run_delivered_flop += training.run_share(
                 flop, m.p.training.research_compute_multiple)
         paid = m.ledger.pay(buyer.name, h.name, flop * order.price, order.tag)
-        self._settle_obligation(buyer, h, paid)
+        self.roundtrip_cum += deals.draw_down(buyer, h, paid)
         cost = h.cost if via is None else via.price
         if via is not None:
             m.ledger.pay(h.name, via.name, flop * cost, "rent")
@@ -325,61 +318,3 @@ class ComputeMarket:
         h.unserved = max(demand_flop - sold - self.short_served.get(h.name, 0.0)
                          - self.rented.get(h.name, 0.0), 0.0)
         m.ledger.pay(h.name, ENERGY, sold * self.energy_per_flop, "energy")
-
-    def _settle_obligation(self, lab, h, paid: float) -> None:
-        """Spending on an investor's cloud draws down the lab's obligation: round-tripping."""
-        owed = lab.obligations.get(h.name, 0.0)
-        if owed > 0 and paid > 0:
-            back = min(owed, paid)
-            lab.obligations[h.name] = owed - back
-            h.roundtrip_month += back
-            self.roundtrip_cum += back
-
-    def custom_share(self, h) -> float:
-        """Share of `h`'s new capacity on its own accelerator this month (chips.custom_*; a
-        cloud not named there has none)."""
-        k = self.model.p.chips
-        return chips.custom_share(self.model.month, k.custom_share.get(h.name, 0.0),
-                                  k.custom_start_month.get(h.name, 0.0), k.custom_ramp_months)
-
-    def own_unit_capex(self) -> float:
-        """Capex per FLOP/month on a hyperscaler's own accelerator (no vendor margin)."""
-        k = self.model.p.chips
-        return chips.own_unit_capex(self.unit_capex(), k.gross_margin, k.custom_overhead)
-
-    def cloud_unit_capex(self, h) -> float:
-        """`h`'s capex per FLOP/month of new capacity: its own accelerators' share at their
-        cost, the rest at the vendor's price (list price x scarcity)."""
-        s = self.custom_share(h)
-        return (s * self.own_unit_capex()
-                + (1.0 - s) * self.unit_capex() * self.model.chips.price_multiple())
-
-    def invest(self) -> None:
-        """Capex (A24): each cloud orders the capacity it plans for, bought now at this
-        month's price-performance; it arrives after the build lead. Its own accelerators'
-        share is built at cost (paid to foundries); the rest is ordered from the chip vendor,
-        which ships within its supply (sim/markets/chips.py): a cloud gets less than it
-        ordered when chips are short, and its budget buys less when their price is high."""
-        m = self.model
-        list_capex, own_capex = self.unit_capex(), self.own_unit_capex()
-        plans, orders = {}, {}
-        for h in m.hyperscalers:
-            target, budget = h.policy.capacity_order(h, m.view)
-            checked(target, h.policy, "capacity_order (target)", h, lo=-math.inf)
-            checked(budget, h.policy, "capacity_order (budget)", h)
-            target = self.power_cap(h, target)
-            flop = h.capacity.wanted(m.month, target, self.cloud_unit_capex(h), budget)
-            own = flop * self.custom_share(h)
-            plans[h.name] = own
-            orders[h.name] = (flop - own) * list_capex
-        shipped = m.chips.sell(orders)
-        for h in m.hyperscalers:
-            own = plans[h.name]
-            paid = m.ledger.pay(h.name, FOUNDRIES, own * own_capex, "capex")
-            bought = shipped[h.name] * m.chips.price_multiple()
-            h.capex = h.capacity.add(m.month, own + shipped[h.name] / list_capex, paid + bought,
-                                     own, paid)
-
-    def power_cap(self, h, target: float) -> float:
-        """A cloud's capacity order cut to what the power it can get will run (power.py)."""
-        return self.model.power.cap(h.name, h.capacity, target)

@@ -176,3 +176,15 @@ class DealBook:
         """Exclusivity becomes first refusal."""
         deal.compute = ROFR
         self.log(lab, deal.partner, f"exclusivity -> first refusal: {why}")
+
+
+def draw_down(lab, h, paid: float) -> float:
+    """Spending `paid` on an investor's cloud `h` draws down the lab's obligation to it:
+    round-tripping (A17). Returns the amount drawn down."""
+    owed = lab.obligations.get(h.name, 0.0)
+    if owed <= 0 or paid <= 0:
+        return 0.0
+    back = min(owed, paid)
+    lab.obligations[h.name] = owed - back
+    h.roundtrip_month += back
+    return back

@@ -81,7 +81,7 @@ class OtherClouds(mesa.Agent):
                                           c.max_planned_growth_per_month)
         target = m.power.cap(self.name, self.capacity, expected / c.target_utilisation)
         financing = m.p.other_clouds.financing_per_revenue * self.revenue_month
-        self.capex = self.capacity.order(m.month, target, m.compute.unit_capex(),
+        self.capex = self.capacity.order(m.month, target, m.buildout.unit_capex(),
                                          budget=max(self.cash, 0.0) + financing)
         short = self.capex - max(self.cash, 0.0)
         if short > 0:
