@@ -610,7 +610,8 @@ class PolicyParams:
 # ---- chips (issue 17 item 1: sim/markets/chips.py) ----
 @dataclass
 class ChipParams:
-    # Vendor's gross margin at list price: Nvidia FY2025 (to Jan 2025) GAAP 75.0 % (C24 5).
+    # Vendor's gross margin at list price: Nvidia's fiscal year Feb 2024 - Jan 2025,
+    # i.e. 2024's sales: GAAP 75.0 % (C24 5).
     gross_margin: float = p(0.75, 0.0, 0.95)
     # Price rise per unit of orders / output above 1 (three-month sums). Assumption.
     scarcity_price_slope: float = p(1.0, 0.0, 100.0)
@@ -620,7 +621,8 @@ class ChipParams:
     # Output the vendor plans as a multiple of the orders it expects. Assumption.
     supply_headroom: float = p(1.2, 0.1, 10.0)
     # Fastest growth of output the vendor plans for, per year: Nvidia's data-centre revenue
-    # grew 2.42x in FY2025 (to Jan 2025; C24 5), its fastest on record.
+    # grew 2.42x in its fiscal year Feb 2024 - Jan 2025 (2024's sales; C24 5), its fastest
+    # on record.
     max_supply_growth_per_year: float = p(2.42, 1.0, 20.0)
     # Output at 2024-01 over the clouds' planned order rate: no source in calibration_2024.md
     # says the three clouds' 2024 orders went unfilled, so 2024 starts unscarce. Assumption.

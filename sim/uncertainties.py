@@ -257,7 +257,7 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("entry.acquire_max_gap", 0.25, 1.0, LIN, "judgement: how close to the frontier a lab must be to be bought whole"),
     U("entry.acquihire_pay_years", 5, 20, LOG, "C24: Microsoft-Inflection ~$650M for ~70 staff (~10 years of pay); Google-Character.AI ~$2.7B"),
     # --- chips (issue 17 item 1: sim/markets/chips.py) --------------------------------------
-    U("chips.gross_margin", 0.6, 0.8, LIN, "C24 5: Nvidia FY2025 GAAP gross margin 75.0 % (Q4 73.0 %); judgement: down to 60 % with competition"),
+    U("chips.gross_margin", 0.6, 0.8, LIN, "C24 5: Nvidia's gross margin on 2024's sales (its fiscal year to January) GAAP 75.0 % (Q4 73.0 %); judgement: down to 60 % with competition"),
     U("chips.scarcity_price_slope", 0.2, 3.0, LOG, "judgement: how steeply unfilled orders raise chip prices, up to chips_scarce's 3"),
     U("chips.supply_lead_months", 6, 18, LIN, "judgement: half a year to chips_scarce's 18 months to add packaging and fab output"),
     U("chips.supply_headroom", 0.8, 1.5, LIN, "judgement: the vendor plans output from chips_scarce's 0.8 to 1.5 times the orders it expects"),

@@ -290,7 +290,7 @@ FACTS = (
          "C24 5: Nvidia data-centre revenue $115.2B (FY to Jan 2025); a third to two thirds "
          "of it", "chip_vendor_revenue_2024_usd", 38e9, 77e9, " $B", 1e9),
     Fact("A10", "the chip vendor's gross margin in 2024",
-         "C24 5: Nvidia FY2025 GAAP gross margin 75.0 % (Q4 73.0 %)",
+         "C24 5: Nvidia, 2024 sales (FY to Jan 2025): GAAP margin 75.0 %",
          "chip_vendor_margin_2024", 0.70, 0.80),
 )
 
