@@ -22,19 +22,6 @@ def _sell(model, lab, share, investor="US private capital"):
     model.capital.sell_equity(Tranche(investor, lab, pre * share / (1 - share), pre))
 
 
-def _payments(model):
-    """Record every payment of the model from now on: {(payer, payee, tag): USD}."""
-    paid = {}
-    pay = model.ledger.pay
-
-    def recording(payer, payee, amount, tag):
-        done = pay(payer, payee, amount, tag)
-        paid[payer, payee, tag] = paid.get((payer, payee, tag), 0.0) + done
-        return done
-    model.ledger.pay = recording
-    return paid
-
-
 def _sales_through(model, lab, cloud):
     """A one-item list that adds up `lab`'s sales carried by `cloud` from now on."""
     total = [0.0]
@@ -107,7 +94,7 @@ def _starve_microsoft(model):
 
 
 def test_a_partner_that_leaves_demand_unserved_loses_exclusivity_and_the_lab_buys_elsewhere(
-        small):
+        small, payments):
     n = 3
     model = AIIndustry(small(deals={"shortfall_months": n}), seed=0)
     _run(model, 2)
@@ -123,7 +110,7 @@ def test_a_partner_that_leaves_demand_unserved_loses_exclusivity_and_the_lab_buy
     assert openai.deals["Microsoft"].compute == deals.ROFR
     assert "exclusivity -> first refusal: partner short of compute" in _events(model, "OpenAI")
     assert openai.partners == ("Microsoft",)  # still the partner, with first refusal
-    paid = _payments(model)
+    paid = payments(model)
     # Microsoft still supplies what it can; the rest comes from Amazon's and Google's spare
     # capacity, when they have some.
     elsewhere = 0.0
@@ -144,7 +131,7 @@ def test_a_partner_that_leaves_demand_unserved_loses_exclusivity_and_the_lab_buy
     assert stuck.compute.elsewhere.get("OpenAI", 0.0) == 0.0
 
 
-def test_dilution_shrinks_the_revenue_share_and_a_top_up_keeps_it(small):
+def test_dilution_shrinks_the_revenue_share_and_a_top_up_keeps_it(small, payments):
     model = AIIndustry(small(deals={"restructure_round_share": 1.0}), seed=0)
     _run(model, 3)
     openai = model.lab("OpenAI")
@@ -160,7 +147,7 @@ def test_dilution_shrinks_the_revenue_share_and_a_top_up_keeps_it(small):
     assert deal.stake_set == pytest.approx(stake)
     assert openai.exclusive_cloud == "Microsoft"  # still above deals.exclusive_min_stake
     # The product market charges the new share on sales through Microsoft.
-    paid = _payments(model)
+    paid = payments(model)
     through = _sales_through(model, "OpenAI", "Microsoft")
     _run(model, 1)
     assert paid[("OpenAI", "Microsoft", "revenue_share")] == pytest.approx(
@@ -198,7 +185,7 @@ def test_a_restructuring_round_from_new_investors_loosens_exclusivity(small):
     assert other.lab("OpenAI").exclusive_cloud == "Microsoft"
 
 
-def test_a_deal_renews_at_its_end_or_lapses_when_the_stake_is_too_small(small):
+def test_a_deal_renews_at_its_end_or_lapses_when_the_stake_is_too_small(small, payments):
     renew = AIIndustry(small(deals={"term_months": 6}), seed=0)
     _run(renew, 7)
     assert "renewed" in _events(renew, "OpenAI")
@@ -214,7 +201,7 @@ def test_a_deal_renews_at_its_end_or_lapses_when_the_stake_is_too_small(small):
     assert anthropic.partners == () and not anthropic.deals
     assert openai.exclusive_cloud == "" and openai.partners == ()
     assert not model.products.carries(model.by_name["Amazon"], anthropic)
-    paid = _payments(model)
+    paid = payments(model)
     _run(model, 1)  # no revenue share once the deal has lapsed
     assert not any(v for (src, _, tag), v in paid.items()
                    if src in ("OpenAI", "Anthropic") and tag == "revenue_share")
@@ -248,7 +235,7 @@ def test_columns_show_the_terms_in_force_each_month(small):
 
 
 @pytest.mark.parametrize("seed", [0, 3])
-def test_books_balance_with_terms_changing(seed):
+def test_books_balance_with_terms_changing(seed, balanced):
     """Short deals, lapses, spill-over buying and dilution: the books still balance and the
     FLOP bought equal the FLOP sold."""
     model = AIIndustry(horizon_months=48, seed=seed, demand={"n_customers": 2000},
@@ -256,8 +243,6 @@ def test_books_balance_with_terms_changing(seed):
                               "renew_min_stake": 0.2, "dilution_trigger": 0.95})
     model.run()
     _, ind = model.recorder.frames()
-    change = np.diff(ind.cash_total_usd.to_numpy())
-    flows = ind.net_outside_flow_usd.to_numpy()[1:]
-    assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(ind.cash_total_usd.to_numpy()[1:]))
+    assert balanced(ind)
     np.testing.assert_allclose(ind.compute_bought_flop, ind.compute_sold_flop, rtol=1e-9)
     assert model.deals.events  # terms did change

@@ -1,7 +1,6 @@
 """The AI compute sellers outside the three clouds (sim/markets/other_clouds.py): who buys
 there, within what capacity, and their books."""
 
-import numpy as np
 import pytest
 
 from sim.markets.compute import ComputeOrder
@@ -12,20 +11,6 @@ from sim.model import AIIndustry
 def _run(model, months):
     for _ in range(months):
         model.step()
-
-
-def _payments(model):
-    """Record every payment of the model from now on: {(payer, payee, tag): USD}."""
-    paid = {}
-    pay = model.ledger.pay
-
-    def recording(payer, payee, amount, tag):
-        done = pay(payer, payee, amount, tag)
-        paid[payer, payee, tag] = paid.get((payer, payee, tag), 0.0) + done
-        return done
-
-    model.ledger.pay = recording
-    return paid
 
 
 def _starve(model, cloud):
@@ -49,13 +34,13 @@ def _dear_other_clouds(model):
     oc.set_price = dear
 
 
-def test_a_lab_whose_partner_is_full_buys_from_other_clouds_and_not_when_exclusive(small):
+def test_a_lab_whose_partner_is_full_buys_from_other_clouds_and_not_when_exclusive(small, payments):
     model = AIIndustry(small(), seed=0)
     _run(model, 2)
     _starve(model, "Amazon")  # Anthropic's primary cloud, with first refusal only
     _starve(model, "Microsoft")  # OpenAI's, exclusive
     _dear_other_clouds(model)  # so Amazon does not rent for Anthropic (test_rent_*)
-    paid = _payments(model)
+    paid = payments(model)
     _run(model, 1)
     assert model.lab("OpenAI").exclusive_cloud == "Microsoft"
     assert model.compute.short_served.get("Amazon", 0.0) > 0  # Anthropic's order went elsewhere
@@ -106,15 +91,13 @@ def test_other_clouds_never_sell_beyond_capacity_and_ration_when_short(small):
     assert sum(model.compute.other_clouds_flop.values()) >= 0
 
 
-def test_other_clouds_books_balance_and_outputs_are_present(small):
+def test_other_clouds_books_balance_and_outputs_are_present(small, payments, balanced):
     model = AIIndustry(small(entry={"enabled": True, "rate_scale": 5.0,
                                     "other_cloud_prob": 1.0}), seed=2)
-    paid = _payments(model)
+    paid = payments(model)
     model.run()
     firms, ind = model.recorder.frames()
-    change = np.diff(ind.cash_total_usd.to_numpy())
-    flows = ind.net_outside_flow_usd.to_numpy()[1:]
-    assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(ind.cash_total_usd.to_numpy()[1:]))
+    assert balanced(ind)
     into = {tag for (src, dst, tag) in paid if dst == OTHER_CLOUDS}
     out_of = {(dst, tag) for (src, dst, tag) in paid if src == OTHER_CLOUDS}
     assert {"compute", "inference", "hosting"} <= into
@@ -156,12 +139,12 @@ def _short_market(small, spare):
     return model, cm, oc
 
 
-def test_rent_a_short_cloud_rents_within_the_spare_and_pays_the_other_clouds_price(small):
+def test_rent_a_short_cloud_rents_within_the_spare_and_pays_the_other_clouds_price(small, payments):
     model, cm, oc = _short_market(small, spare=1e23)
     openai, microsoft = model.lab("OpenAI"), model.by_name["Microsoft"]
     price = microsoft.price_for(openai)
     assert openai.exclusive_cloud == "Microsoft" and openai.cash > 3e23 * price
-    paid = _payments(model)
+    paid = payments(model)
     order = ComputeOrder(openai, 3e23, price, "compute")
     left = cm._rent([(order, 3e23, microsoft, True)])
     assert cm.rented["Microsoft"] == pytest.approx(1e23)  # never beyond the spare
@@ -188,9 +171,9 @@ def test_rent_two_short_clouds_share_the_spare_pro_rata(small):
     assert left == [(anthropic, pytest.approx(0.75e23), amazon)]
 
 
-def test_rent_nothing_when_no_shortfall_no_spare_or_the_rent_is_dearer(small):
+def test_rent_nothing_when_no_shortfall_no_spare_or_the_rent_is_dearer(small, payments):
     model, cm, oc = _short_market(small, spare=1e23)
-    paid = _payments(model)
+    paid = payments(model)
     assert cm._rent([]) == [] and cm.rented == {}  # no cloud short: nothing rented
     anthropic, amazon = model.lab("Anthropic"), model.by_name["Amazon"]
     price = amazon.price_for(anthropic)
@@ -205,16 +188,14 @@ def test_rent_nothing_when_no_shortfall_no_spare_or_the_rent_is_dearer(small):
     assert not any(tag == "rent" for _, _, tag in paid)
 
 
-def test_rent_in_the_model_books_balance_and_is_the_other_clouds_revenue(small):
+def test_rent_in_the_model_books_balance_and_is_the_other_clouds_revenue(small, payments, balanced):
     model = AIIndustry(small(), seed=0)
     _run(model, 2)
     _starve(model, "Microsoft")
-    paid = _payments(model)
+    paid = payments(model)
     model.run()
     firms, ind = model.recorder.frames()
-    change = np.diff(ind.cash_total_usd.to_numpy())
-    flows = ind.net_outside_flow_usd.to_numpy()[1:]
-    assert np.all(np.abs(change - flows) <= 1e-9 * np.abs(ind.cash_total_usd.to_numpy()[1:]))
+    assert balanced(ind)
     assert paid.get(("Microsoft", OTHER_CLOUDS, "rent"), 0.0) > 0
     rent = sum(v for (src, dst, tag), v in paid.items() if dst == OTHER_CLOUDS and tag == "rent")
     sales = sum(v for (src, dst, tag), v in paid.items() if dst == OTHER_CLOUDS and tag in (
