@@ -543,7 +543,7 @@ class EntryParams:
     acquihire_pay_years: float = p(10.0, 0.0, 100.0)
 
 
-# ---- issue #17 items 2-3: other clouds and power (branch clouds) ----
+# ---- other clouds and power (issue 17 items 2-3) ----
 @dataclass
 class OtherCloudsParams:
     """The AI compute sellers outside the three clouds - Oracle, CoreWeave and the rest - as
@@ -588,7 +588,6 @@ class PowerParams:
     # Power asked for beyond the planned need (and free at 2024-01): planning margin.
     # Assumption: 0.1.
     reserve: float = p(0.1, 0.0, 10.0)
-# ---- end of issue #17 items 2-3 block ----
 
 
 @dataclass

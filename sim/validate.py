@@ -142,7 +142,7 @@ def measure(result) -> dict[str, float]:
     return out
 
 
-# ---- issue #17 items 2-3: other clouds and power (branch clouds) ----
+# ---- other clouds and power (issue 17 items 2-3) ----
 def _markets_measures(ind) -> dict[str, float]:
     """The compute market's price over 2025-2029 (mean of the three clouds' list price, as a
     multiple of 2024-01's), power in use at the start of 2030 and the other clouds' revenue
@@ -153,7 +153,6 @@ def _markets_measures(ind) -> dict[str, float]:
     return {"market_price_2025_2029": float(price[years].mean() / price[0]),
             "power_used_gw_2030": float(ind["power_used_gw"].to_numpy()[at_2030]),
             "other_clouds_revenue_cum_usd": float(ind["other_clouds_revenue_usd"].sum())}
-# ---- end of issue #17 block ----
 
 
 def run_measures(scenario: str, seeds: range, overrides: tuple[str, ...] = (),
@@ -385,8 +384,8 @@ DIRECTIONS = (
     # (docs/model.md 3.3.9); before, it went to every lab alike and the lead did not move.
     Direction("custom_silicon", "A10 A24", "an in-house lab leads at the start of 2034",
               "inhouse_leads_2034", +1, "rate"),
-    # issue #17: power that comes slowly makes compute scarce (40 seeds on the branch: price
-    # +2.4x of 2024-01's, interval +2.38 to +2.47; capability -1.39 steps, -1.48 to -1.31).
+    # Power that comes slowly makes compute scarce (issue 17; seeds 0-99 after the markets
+    # merge: price +1.97x of 2024-01's, +1.91 to +2.03; capability -2.42 steps, -2.48 to -2.36).
     Direction("power_bound", "A9 A10", "compute price 2025-2029, multiple of 2024-01's",
               "market_price_2025_2029", +1, "value"),
     Direction("power_bound", "A9", "frontier capability at the start of 2030",
