@@ -69,11 +69,16 @@ class ChipVendor:
 
     def _start(self, orders: float) -> None:
         """The first month with orders: no source says the three clouds' 2024 orders went
-        unfilled, so output starts at initial headroom x the rate the clouds' first order implies (the
-        capacity they plan to add over their build lead, spread over it), growing at its
-        fastest until the vendor's own plans arrive; a full stock."""
+        unfilled, so output starts at initial headroom x the rate the clouds were buying at
+        (their orders of the month before, on the 2023 trend, at list price; or their first
+        order spread over the build lead, if more), growing at its fastest until the
+        vendor's own plans arrive; a full stock."""
         m, k = self.model, self.model.p.chips
-        rate = k.initial_supply_headroom * orders / m.p.compute.build_lead_months
+        build = m.buildout
+        trend = build.unit_capex() * sum(
+            (1.0 - build.custom_share(h)) * h.capacity.ordered_before(m.month)
+            for h in m.hyperscalers if h.capacity is not None)
+        rate = k.initial_supply_headroom * max(orders / m.p.compute.build_lead_months, trend)
         for i in range(k.supply_lead_months):
             self.output[m.month + i] = rate * k.max_supply_growth_per_year ** (i / 12.0)
         self.available = max(k.stock_months * rate, orders * k.initial_supply_headroom)

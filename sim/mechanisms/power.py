@@ -154,6 +154,8 @@ class PowerGrid:
             return
         growth = (1.0 + pw.max_growth_per_year) ** (1.0 / 12.0)
         ahead = max(a - m.month - m.p.compute.build_lead_months, 0)
-        want = compute.planned_demand(self.wanted_history, ahead, growth) * (1.0 + pw.reserve)
+        want = compute.planned_demand(
+            self.wanted_history, ahead, growth,
+            m.p.compute.fleet_growth_per_year ** (1.0 / 12.0)) * (1.0 + pw.reserve)
         before = self.available[a - 1]
         self.available[a] = max(before, min(want, before * growth))
