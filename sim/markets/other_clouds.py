@@ -80,7 +80,7 @@ class OtherClouds(mesa.Agent):
         self.revenue_month = ledger.inflow(self.name, REVENUE_TAGS)
         expected = compute.planned_demand(self.demand_history, c.build_lead_months,
                                           c.max_planned_growth_per_month,
-                                          c.fleet_growth_per_year ** (1.0 / 12.0))
+                                          c.max_planned_growth_per_month)
         target = m.power.cap(self.name, self.capacity, expected / c.target_utilisation)
         financing = m.p.other_clouds.financing_per_revenue * self.revenue_month
         self.capex = self.capacity.order(m.month, target, m.buildout.unit_capex(),

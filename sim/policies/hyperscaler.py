@@ -116,7 +116,7 @@ class MakeOrBuy(HyperscalerPolicy):
         c = view.params.compute
         expected = compute.planned_demand(h.demand_history, c.build_lead_months,
                                           c.max_planned_growth_per_month,
-                                          c.fleet_growth_per_year ** (1.0 / 12.0))
+                                          c.max_planned_growth_per_month)
         return expected / c.target_utilisation, c.max_capex_cash_share * max(h.cash, 0.0)
 
     def inhouse_run(self, h, lab, view) -> tuple[float, float]:
