@@ -161,10 +161,11 @@ def test_capacity_keeps_its_own_accelerator_part_apart():
     assert cap.own_in_service(0) == pytest.approx(4.0)
     assert cap.own_depreciation_at(0) == pytest.approx(4.0 * 0.5 / 10)
     cap.add(0, 5.0, 4.0, own_flop=2.0, own_capex=1.0)  # 3 bought for 3, 2 own for 1
-    assert cap.in_service(2) == pytest.approx(10.0 * 8 / 10 + 5.0)  # 2 tenths retired
-    assert cap.own_in_service(2) == pytest.approx(4.0 * 8 / 10 + 2.0)
-    assert cap.own_depreciation_at(2) == pytest.approx(4.0 * 0.5 / 10 * 8 / 10 + 1.0 / 10)
-    assert cap.depreciation_at(2) == pytest.approx(1.0 * 8 / 10 + 4.0 / 10)
+    # By month 2, 2 tenths retired and one tenth came in from the pipeline (a steady fleet).
+    assert cap.in_service(2) == pytest.approx(10.0 * 9 / 10 + 5.0)
+    assert cap.own_in_service(2) == pytest.approx(4.0 * 9 / 10 + 2.0)
+    assert cap.own_depreciation_at(2) == pytest.approx(4.0 * 0.5 / 10 * 9 / 10 + 1.0 / 10)
+    assert cap.depreciation_at(2) == pytest.approx(1.0 * 9 / 10 + 4.0 / 10)
 
 
 def test_own_accelerators_serve_the_owners_labs_first_at_their_cost():

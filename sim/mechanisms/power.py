@@ -99,12 +99,15 @@ class PowerGrid:
 
     def _open(self) -> None:
         """2024-01: the power in use plus a reserve, and the sites already under way (the
-        months before the first order can arrive), growing at the most the grid adds."""
+        months before the first order can arrive), growing at the most the grid adds, or
+        as the capacity ordered before 2024 that arrives then draws (the pipeline,
+        compute.Capacity: its sites were built with it), plus the reserve."""
         pw = self.model.p.power
         base = self.used(0) * (1.0 + pw.reserve)
         months = np.arange(self.lead + 1)
-        self.available[:self.lead + 1] = base * (1.0 + pw.max_growth_per_year) ** (
-            months / 12.0)
+        pipeline = np.array([self.fleets(t) for t in months]) * (1.0 + pw.reserve)
+        self.available[:self.lead + 1] = np.maximum(
+            base * (1.0 + pw.max_growth_per_year) ** (months / 12.0), pipeline)
 
     def _plan(self) -> None:
         """Once a month, before the first order: the power free at the orders' arrival (less
