@@ -94,7 +94,7 @@ class ComputeParams:
     # Growth of the AI fleets' purchases before 2024: the capacity in service at 2024-01 was
     # bought on this trend, and what was ordered in the build lead before it arrives in
     # 2024's first months on the same trend. Nvidia's data-centre revenue grew 2.42x in its
-    # fiscal 2025 (Feb 2024 - Jan 2025; C24 5); OpenAI's compute 3x in 2024 (C24 1).
+    # fiscal year covering 2024 (C24 5); OpenAI's compute 3x in 2024 (C24 1).
     fleet_growth_per_year: float = p(2.4, 1.0, 10.0)
     # Utilisation hyperscalers plan for; above it the price rises. Assumption.
     target_utilisation: float = p(0.8, 0.05, 1.0)
