@@ -42,6 +42,8 @@ INDUSTRY_FIELDS = (
 
 # The chip vendor (sim/markets/chips.py): revenue, gross margin, price over list price.
 INDUSTRY_FIELDS += ("chip_vendor_revenue_usd", "chip_vendor_margin", "chip_price_multiple")
+# The clouds' full cost of a FLOP before markup (the amortized cost of Cottier et al. 2024).
+INDUSTRY_FIELDS += ("compute_cost_usd_per_flop",)
 # Prices (issue 17): a lab's price per million tokens of its model; the price of a unit of
 # capability served (GPT-4 level, 2024-01 = 1; sim/markets/products.py).
 FIRM_FIELDS += ("price_usd",)
@@ -240,6 +242,7 @@ class Recorder:
         ind["compute_unserved_flop"][t] = (sum(h.unserved for h in m.hyperscalers)
                                            + m.other_clouds.unserved)
         ind["market_price_usd_per_flop"][t] = cm.market_price()
+        ind["compute_cost_usd_per_flop"][t] = cm.fleet_cost()
         ind["cloud_ai_profit_usd"][t] = cloud_profit
         ind["lab_profit_usd"][t] = lab_profit
         ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)

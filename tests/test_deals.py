@@ -248,3 +248,36 @@ def test_books_balance_with_terms_changing(seed, balanced):
     assert balanced(ind)
     np.testing.assert_allclose(ind.compute_bought_flop, ind.compute_sold_flop, rtol=1e-9)
     assert model.deals.events  # terms did change
+
+
+def test_partners_buy_at_the_contract_price_and_scarcity_rations_them(small):
+    """A partner lab pays its cloud's price before scarcity less the partner discount, plus
+    `compute.partner_scarcity_share` of the scarcity premium; other buyers pay it all."""
+    for share in (0.0, 0.5, 1.0):
+        model = AIIndustry(small(compute={"partner_scarcity_share": share}), seed=0)
+        _run(model, 3)
+        amazon, c = model.by_name["Amazon"], model.p.compute
+        anthropic, openai = model.lab("Anthropic"), model.lab("OpenAI")
+        amazon.price = 3.0 * amazon.cost * c.cloud_markup  # a scarce month: 3x list
+        contract = amazon.cost * c.cloud_markup
+        want = (contract + share * (amazon.price - contract)) * (1.0 - c.partner_discount)
+        assert amazon.price_for(anthropic) == pytest.approx(want, rel=1e-12)
+        assert amazon.price_for(openai) == amazon.price  # not a partner: the market price
+        amazon.price = 0.5 * contract  # a price below the contract (a custom policy): that
+        assert amazon.price_for(anthropic) == pytest.approx(
+            amazon.price * (1.0 - c.partner_discount))
+
+
+def test_without_the_scarcity_premium_partner_labs_pay_less_and_sell_cheaper(small):
+    """In the model: with contract prices Anthropic's compute bill per FLOP and its price per
+    token in 2024 are no higher than at spot prices, and lower in scarce months."""
+    runs = {}
+    for share in (0.0, 1.0):
+        model = AIIndustry(small(horizon_months=12, compute={"partner_scarcity_share": share}),
+                           seed=0)
+        model.run()
+        firms, _ = model.recorder.frames()
+        runs[share] = firms[firms.firm == "Anthropic"].price_usd.to_numpy()
+    contract, spot = runs[0.0], runs[1.0]
+    assert contract.mean() < spot.mean()
+    assert contract.max() < spot.max()
