@@ -76,13 +76,16 @@ class Choice(NamedTuple):
 OUTCOMES = ((-math.sqrt(3.0), 1.0 / 6.0), (0.0, 2.0 / 3.0), (math.sqrt(3.0), 1.0 / 6.0))
 
 
-def expected_run_value(capability: float, sigma: float, m: Market) -> float:
+def expected_run_value(capability: float, sigma: float, m: Market, value=None) -> float:
     """run_value averaged over the run's outcome, normal around `capability` with standard
     deviation `sigma` (training.outcome_sigma): a run expected to land just below the lab's
-    best model may still beat it."""
+    best model may still beat it. `value`: run_value of a capability in `m` (best_run passes
+    a memoised one)."""
+    if value is None:
+        value = lambda c: run_value(c, m)  # noqa: E731
     if sigma <= 0:
-        return run_value(capability, m)
-    return sum(w * run_value(capability + z * sigma, m) for z, w in OUTCOMES)
+        return value(capability)
+    return sum(w * value(capability + z * sigma) for z, w in OUTCOMES)
 
 
 def best_run(scales, capability_at_trend: float, cost_at_trend: float,
@@ -91,11 +94,22 @@ def best_run(scales, capability_at_trend: float, cost_at_trend: float,
     cost is largest. `capability_at_trend`: the expected capability of the trend-sized run;
     each doubling adds `per_doubling` steps (the scaling law); cost is linear in size;
     `sigma`: the spread of a run's outcome."""
+    known: dict[float, float] = {}
+
+    def value(capability: float) -> float:
+        # run_value reads a capability only through max(capability, current): the outcomes
+        # landing below the lab's best model (over half of them, the small runs') share one
+        # evaluation - the same numbers at a fraction of the cost.
+        own = max(capability, market.current)
+        if own not in known:
+            known[own] = run_value(own, market)
+        return known[own]
+
     best = None
     for scale in scales:
         cap = capability_at_trend + per_doubling * math.log2(scale)
-        value = expected_run_value(cap, sigma, market)
+        value_ = expected_run_value(cap, sigma, market, value)
         cost = cost_at_trend * scale
-        if best is None or value - cost > best.value - best.cost:
-            best = Choice(scale, value, cost)
+        if best is None or value_ - cost > best.value - best.cost:
+            best = Choice(scale, value_, cost)
     return best
