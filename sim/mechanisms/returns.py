@@ -76,16 +76,13 @@ class Choice(NamedTuple):
 OUTCOMES = ((-math.sqrt(3.0), 1.0 / 6.0), (0.0, 2.0 / 3.0), (math.sqrt(3.0), 1.0 / 6.0))
 
 
-def expected_run_value(capability: float, sigma: float, m: Market, value=None) -> float:
+def expected_run_value(capability: float, sigma: float, m: Market) -> float:
     """run_value averaged over the run's outcome, normal around `capability` with standard
     deviation `sigma` (training.outcome_sigma): a run expected to land just below the lab's
-    best model may still beat it. `value`: run_value of a capability in `m` (best_run passes
-    a memoised one)."""
-    if value is None:
-        value = lambda c: run_value(c, m)  # noqa: E731
+    best model may still beat it."""
     if sigma <= 0:
-        return value(capability)
-    return sum(w * value(capability + z * sigma) for z, w in OUTCOMES)
+        return run_value(capability, m)
+    return sum(w * run_value(capability + z * sigma, m) for z, w in OUTCOMES)
 
 
 def best_run(scales, capability_at_trend: float, cost_at_trend: float,
@@ -93,23 +90,28 @@ def best_run(scales, capability_at_trend: float, cost_at_trend: float,
     """Among runs of `scales` x the trend-sized run, the one whose expected value less its
     cost is largest. `capability_at_trend`: the expected capability of the trend-sized run;
     each doubling adds `per_doubling` steps (the scaling law); cost is linear in size;
-    `sigma`: the spread of a run's outcome."""
-    known: dict[float, float] = {}
+    `sigma`: the spread of a run's outcome.
 
-    def value(capability: float) -> float:
-        # run_value reads a capability only through max(capability, current): the outcomes
-        # landing below the lab's best model (over half of them, the small runs') share one
-        # evaluation - the same numbers at a fraction of the cost.
-        own = max(capability, market.current)
-        if own not in known:
-            known[own] = run_value(own, market)
-        return known[own]
-
+    The hot loop of the default lab policy, so expected_run_value is spelt out here with
+    the same arithmetic in the same order: run_value reads a capability only through
+    max(capability, current), so outcomes landing below the lab's best model (over half of
+    them, the small runs') share one evaluation."""
+    current = market.current
+    known: dict[float, float] = {}  # run_value by max(capability, current)
     best = None
     for scale in scales:
         cap = capability_at_trend + per_doubling * math.log2(scale)
-        value_ = expected_run_value(cap, sigma, market, value)
+        if sigma > 0:
+            value = 0.0  # as sum() in expected_run_value: 0 + the first term is that term
+            for z, w in OUTCOMES:
+                own = max(cap + z * sigma, current)
+                v = known.get(own)
+                if v is None:
+                    v = known[own] = run_value(own, market)
+                value += w * v
+        else:
+            value = run_value(cap, market)
         cost = cost_at_trend * scale
-        if best is None or value_ - cost > best.value - best.cost:
-            best = Choice(scale, value_, cost)
+        if best is None or value - cost > best.value - best.cost:
+            best = Choice(scale, value, cost)
     return best
