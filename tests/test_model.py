@@ -437,3 +437,23 @@ def test_clouds_ai_revenue_grows_through_2024_and_they_build_for_it(small):
         first, last = own.revenue_usd.loc[0:2].sum(), own.revenue_usd.loc[9:11].sum()
         assert last > 1.5 * first > 0
         assert own.capex_usd.loc[0:11].sum() > 0
+
+
+def test_remembered_scaling_law_follows_the_talent_multiplier(small):
+    """Model.capability remembers its values by (flop, month, talent multiplier): the same
+    as the scaling law computed afresh, and a new multiplier gives a new value."""
+    from sim.mechanisms import training
+
+    model = AIIndustry(to_params(small()), seed=3)
+    model.step()
+    lab, tr = model.labs[0], model.p.training
+
+    def afresh(flop, month):
+        eff = training.effective_flop(flop, month, tr.algorithmic_halving_months,
+                                      model.talent.multiplier[lab.slot])
+        return training.capability(eff, tr.capability_per_decade)
+
+    first = model.capability(3e25, 7, lab)
+    assert first == afresh(3e25, 7) and model.capability(3e25, 7, lab) == first
+    model.talent.multiplier[lab.slot] *= 2.0  # more talent: more effective compute
+    assert model.capability(3e25, 7, lab) == afresh(3e25, 7) > first
