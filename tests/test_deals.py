@@ -186,13 +186,15 @@ def test_a_restructuring_round_from_new_investors_loosens_exclusivity(small):
 
 
 def test_a_deal_renews_at_its_end_or_lapses_when_the_stake_is_too_small(small, payments):
-    renew = AIIndustry(small(deals={"term_months": 6}), seed=0)
+    # Rule (a) off (an exclusive partner short of compute): the renewal rule alone.
+    renew = AIIndustry(small(deals={"term_months": 6, "shortfall_share": 1.0}), seed=0)
     _run(renew, 7)
     assert "renewed" in _events(renew, "OpenAI")
     assert renew.lab("OpenAI").deals["Microsoft"].end_month == 12
     assert renew.lab("OpenAI").exclusive_cloud == "Microsoft"  # 49 % supports exclusivity
     # Deals expire: partners below deals.renew_min_stake let them lapse.
-    model = AIIndustry(small(deals={"term_months": 6, "renew_min_stake": 0.5}), seed=0)
+    model = AIIndustry(small(deals={"term_months": 6, "renew_min_stake": 0.5,
+                                    "shortfall_share": 1.0}), seed=0)
     _run(model, 6)
     anthropic, openai = model.lab("Anthropic"), model.lab("OpenAI")
     assert anthropic.partners and openai.exclusive_cloud == "Microsoft"

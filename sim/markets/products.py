@@ -190,7 +190,7 @@ class ProductMarket:
         if self.n_products > n:  # a cheap tier is carried where its lab's model is
             reach[n:] = reach[:n]
         m.customers.choose(m.rng, caps, log_price, offered, reach, d.switching_cost,
-                           d.rechoose_prob)
+                           d.rechoose_prob, every_column=self.n_products == n)
         spend = m.customers.spend_by_model_and_home(self.n_products) * self.ai_spend
         self.product_spend = spend.sum(axis=1)
         self.model_spend = self.by_lab(self.product_spend)
@@ -198,15 +198,12 @@ class ProductMarket:
         self.inference_orders = {h.name: [] for h in (*hyperscalers, m.other_clouds)}
         for lab in labs:
             lab.last_sales = 0.0
-        for k in range(self.n_products):
-            j = k % n
+        for k, home in zip(*np.nonzero(spend > 0.0)):  # by product, then home (row-major)
+            j, home = int(k) % n, int(home)
             lab = labs[j]
-            for home in range(n_homes):
-                x = float(spend[k, home])
-                if x > 0.0:
-                    cloud = hyperscalers[home] if home < len(hyperscalers) else None
-                    self._sell_one(lab, cloud, x, cloud is not None and (
-                        carried[j][home] if lab.sells else self.carries(cloud, lab)), k)
+            cloud = hyperscalers[home] if home < len(hyperscalers) else None
+            self._sell_one(lab, cloud, float(spend[k, home]), cloud is not None and (
+                carried[j][home] if lab.sells else self.carries(cloud, lab)), int(k))
 
     def _sell_one(self, lab, cloud, x: float, carried: bool, product: int | None = None) -> None:
         """A month's sales `x` of a lab's model (`product`: which tier; its frontier model
