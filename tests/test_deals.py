@@ -27,10 +27,10 @@ def _sales_through(model, lab, cloud):
     total = [0.0]
     sell_one = model.products._sell_one
 
-    def recording(seller, home, x, carried, *tier):
+    def recording(seller, home, x, carried, tiers=None):
         if seller.name == lab and home is not None and home.name == cloud and carried:
             total[0] += x
-        return sell_one(seller, home, x, carried, *tier)
+        return sell_one(seller, home, x, carried, tiers)
     model.products._sell_one = recording
     return total
 

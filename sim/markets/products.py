@@ -198,18 +198,25 @@ class ProductMarket:
         self.inference_orders = {h.name: [] for h in (*hyperscalers, m.other_clouds)}
         for lab in labs:
             lab.last_sales = 0.0
-        for k, home in zip(*np.nonzero(spend > 0.0)):  # by product, then home (row-major)
-            j, home = int(k) % n, int(home)
+        # A lab's tiers are sold together: one payment and one serving order per home
+        # cloud and host, whose FLOP are each tier's tokens times its FLOP per token.
+        by_lab = spend if self.n_products == n else spend[:n] + spend[n:]
+        for j, home in zip(*np.nonzero(by_lab > 0.0)):  # by lab, then home (row-major)
+            j, home = int(j), int(home)
             lab = labs[j]
             cloud = hyperscalers[home] if home < len(hyperscalers) else None
-            self._sell_one(lab, cloud, float(spend[k, home]), cloud is not None and (
-                carried[j][home] if lab.sells else self.carries(cloud, lab)), int(k))
+            tiers = None if self.n_products == n else tuple(
+                (float(spend[k, home]) / self.price[k], self.flop_per_token[k])
+                for k in (j, n + j) if spend[k, home] > 0.0)
+            self._sell_one(lab, cloud, float(by_lab[j, home]), cloud is not None and (
+                carried[j][home] if lab.sells else self.carries(cloud, lab)), tiers)
 
-    def _sell_one(self, lab, cloud, x: float, carried: bool, product: int | None = None) -> None:
-        """A month's sales `x` of a lab's model (`product`: which tier; its frontier model
-        by default) to customers whose home is `cloud` (None: elsewhere), which carries the
-        model or not."""
-        k = lab.slot if product is None else product
+    def _sell_one(self, lab, cloud, x: float, carried: bool, tiers=None) -> None:
+        """A month's sales `x` of a lab's models to customers whose home is `cloud` (None:
+        elsewhere), which carries them or not. `tiers`: (tokens, FLOP per token) of each
+        tier sold in `x`; by default all of `x` buys the lab's frontier model."""
+        if tiers is None:
+            tiers = ((x / self.price[lab.slot], self.flop_per_token[lab.slot]),)
         m = self.model
         f = m.p.finance
         ledger, orders = m.ledger, self.inference_orders
@@ -217,7 +224,7 @@ class ProductMarket:
             if cloud is None:  # customers outside the three clouds: the other clouds host
                 cloud = m.other_clouds
             ledger.pay(CUSTOMERS, cloud.name, x, "hosting")
-            flop = x / self.price[k] * self.flop_per_token[k]  # tokens served
+            flop = sum(tokens * fpt for tokens, fpt in tiers)  # tokens served
             orders[cloud.name].append(ComputeOrder(cloud, flop, 0.0, "own_use"))
             return
         ledger.pay(CUSTOMERS, lab.name, x, "sales")
@@ -230,8 +237,7 @@ class ProductMarket:
             cloud.partner_margin_month += keep * x
         # Not carried: served where it trains (an entrant renting outside the three: there).
         hosts = [(cloud, 1.0)] if carried else m.compute.suppliers(lab)
-        tokens = x / self.price[k]
         for host, share in hosts:
-            flop = tokens * share * self.flop_per_token[k]
+            flop = sum(tokens * share * fpt for tokens, fpt in tiers)
             tag = "self_inference" if lab.owner == host.name else "inference"
             orders[host.name].append(ComputeOrder(lab, flop, host.price_for(lab), tag))
