@@ -88,9 +88,9 @@ class ProductMarket:
         host_cost = sum(h.cost for h in hosts) / len(hosts)  # a FLOP on the hosts' fleets
         # Every lab serves models over-trained as the month's practice is (closed and open
         # alike: GPT-4o mini, Claude Haiku, Gemini Flash, Llama 3): smaller at a capability.
-        size = pricing.overtrained_size(pricing.tokens_per_param(
-            m.month, d.tokens_per_param_2024, d.tokens_per_param_growth_per_year,
-            d.max_tokens_per_param))
+        r = pricing.tokens_per_param(m.month, d.tokens_per_param_2024,
+                                     d.tokens_per_param_growth_per_year, d.max_tokens_per_param)
+        size = pricing.overtrained_size(r)
         for lab in m.labs:
             j = lab.slot
             if not lab.sells:
@@ -111,7 +111,7 @@ class ProductMarket:
                 lab.set_price(fpt * per_flop)
             self.price[j] = lab.price
         if self.n_products > self.n_labs:
-            self._price_cheap_tiers(size)
+            self._price_cheap_tiers(r, size)
         # Price of a unit of capability served: the cheapest a seller at or above the
         # 2024-01 frontier (GPT-4 level) would sell tokens of that capability for (its
         # price scaled to that capability's serving FLOP), 2024-01 = 1.
@@ -128,17 +128,16 @@ class ProductMarket:
                 self.base_price = cheapest
             self.price_index = cheapest / self.base_price
 
-    def _price_cheap_tiers(self, size: float) -> None:
+    def _price_cheap_tiers(self, r: float, size: float) -> None:
         """Each closed lab that sells offers a cheap tier: `demand.cheap_tier_size` x its
         frontier model's parameters, so as many times its FLOP per token, at
         `pricing.cheap_tier_gap` steps less capability, priced at the lab's one markup (a
         multi-product logit seller's best response marks every product up alike, from its
-        total share)."""
+        total share). `r`: the month's tokens a parameter, `size`: its models' share of
+        Chinchilla's size."""
         m = self.model
         d = m.p.demand
         n = self.n_labs
-        r = pricing.tokens_per_param(m.month, d.tokens_per_param_2024,
-                                     d.tokens_per_param_growth_per_year, d.max_tokens_per_param)
         r_cheap = max(d.cheap_tier_tokens_per_param, r)
         gap = pricing.cheap_tier_gap(d.cheap_tier_size, r, r_cheap,
                                      m.p.training.capability_per_decade)
