@@ -51,6 +51,9 @@ INDUSTRY_FIELDS += ("price_index",)
 # Labs' model sales this month and their gross margin on them (sales less the compute that
 # serves them, over sales): what the labs' price game leaves them.
 INDUSTRY_FIELDS += ("lab_sales_usd", "lab_gross_margin")
+# The cheap tier's share of a lab's sales (demand.cheap_tier; 0 without one): revenue_usd
+# and market_share are both tiers'.
+FIRM_FIELDS += ("cheap_tier_share",)
 
 # Value captured by holder and group (sim/value.py).
 FIRM_FIELDS += value.FIRM_FIELDS
@@ -195,6 +198,7 @@ class Recorder:
             f["capability"][t, i] = lab.capability if np.isfinite(lab.capability) else np.nan
             f["market_share"][t, i] = shares[j]
             f["price_usd"][t, i] = 1e6 * m.products.price[j] if lab.sells else 0.0
+            f["cheap_tier_share"][t, i] = m.products.cheap_share(lab)
             f["valuation_usd"][t, i] = m.capital.valuation(lab) if lab.alive else 0.0
             f["alive"][t, i] = lab.alive
             f["researchers"][t, i] = heads[j]

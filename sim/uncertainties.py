@@ -140,6 +140,10 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("demand.tokens_per_param_2024", 20, 45, LOG, "CSV to 2023: open 70B-class models 22-42 tokens a parameter; 20 = Chinchilla"),
     U("demand.tokens_per_param_growth_per_year", 4, 12, LOG, "CSVs: 70B-class 2023 -> 2024 6x in 10 months to 9.6x in 12; judgement: down to 4x as the data runs out"),
     U("demand.max_tokens_per_param", 1000, 10000, LOG, "CSV 2024: Llama 3.1-8B ~3,200; judgement: a third to three times it"),
+    # cheap tier (limitation 18)
+    C("demand.cheap_tier", "limitation 18: closed labs sell a cheap distilled tier beside their frontier model (default) or one model each"),
+    U("demand.cheap_tier_size", 0.02, 0.2, LOG, "C24 7: GPT-4o mini / GPT-4o prices 0.06; judgement: a third to three times it (2024 price ratios of small to large tiers, 1/60 to 1/12, general knowledge)"),
+    U("demand.cheap_tier_tokens_per_param", 480, 10000, LOG, "CSV 2024: Gemma 2 27B ~480, Llama 3.1-8B ~3,200 tokens a parameter; judgement: up to three times it"),
     U("demand.home_cloud_shares.Microsoft", 0.20, 0.25, LIN, "C, C24: Synergy Q1-Q3 2024: 20-25 %"),
     U("demand.home_cloud_shares.Amazon", 0.30, 0.32, LIN, "C, C24: Synergy Q1-Q3 2024: 31-32 %"),
     U("demand.home_cloud_shares.Google", 0.11, 0.13, LIN, "C, C24: Synergy Q1-Q3 2024: 11-13 %"),

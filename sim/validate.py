@@ -250,19 +250,22 @@ FACTS = (
     # year's total).
     Fact("A12 A22", "OpenAI's revenue in 2024", "C24 1: ~$3.7B expected (NYT); $3.6B (Reuters)",
          "openai_revenue_2024_usd", 2.45e9, 5.5e9, " $B", 1e9,
-         gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024, mostly to Google "
-             "DeepMind and Anthropic: models rank by effective compute (Gemini Ultra above "
-             "GPT-4 Turbo) and, as the largest seller, OpenAI sets the highest markup (2.1 "
-             "against ~1.5) with one model and no cheaper tier (limitation 18)"),
+         gap="OpenAI's share of spending falls from 52 % to ~25 % in 2024, mostly to Google "
+             "DeepMind: models rank by effective compute (Gemini Ultra above GPT-4 Turbo) "
+             "and, as the largest seller, OpenAI sets the highest markup (2.1 against ~1.5); "
+             "its cheap tier, at Microsoft's list price per FLOP, is dearer than Google "
+             "DeepMind's (at Google's fleet cost) and 1.3-1.9 steps below its frontier model "
+             "(GPT-4o mini was about GPT-4's level), so it keeps ~7 % of OpenAI's sales "
+             "(limitation 18)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
          0.6e9, 1.5e9, " $B", 1e9,
          gap="Anthropic serves on Amazon at its partner price, which 2024's scarcity puts at "
              "~10x Amazon's cost by December, while Google DeepMind serves at Google's cost: "
              "its cost per FLOP is ~8x GDM's, its price per 1M tokens ~$29 against ~$13 "
-             "(OpenAI) and ~$5 (GDM), and its share falls to ~6 %; the real one sold "
-             "mostly its mid tier ($3/$15) below cost (-94 % gross margin, C24 1) "
-             "(limitation 18)"),
+             "(OpenAI) and ~$5 (GDM), and its share falls to ~5 %; the real one sold "
+             "mostly its mid tier ($3/$15) below cost (-94 % gross margin, C24 1); the "
+             "model has no mid tier and no lab prices below cost (limitation 18)"),
     Fact("A22", "money OpenAI raised in 2024", "C24 2: $6.6B round (Oct 2024)",
          "openai_raised_2024_usd", 3.3e9, 13.2e9, " $B", 1e9),
     Fact("A2 A12 A22", "money Anthropic raised in 2024",

@@ -28,10 +28,10 @@ def _sales_through(model, lab, cloud):
     total = [0.0]
     sell_one = model.products._sell_one
 
-    def recording(seller, home, x, carried):
+    def recording(seller, home, x, carried, tiers=None):
         if seller.name == lab and home is not None and home.name == cloud and carried:
             total[0] += x
-        return sell_one(seller, home, x, carried)
+        return sell_one(seller, home, x, carried, tiers)
     model.products._sell_one = recording
     return total
 
@@ -188,13 +188,15 @@ def test_a_restructuring_round_from_new_investors_loosens_exclusivity(small):
 
 
 def test_a_deal_renews_at_its_end_or_lapses_when_the_stake_is_too_small(small, payments):
-    renew = AIIndustry(small(deals={"term_months": 6}), seed=0)
+    # Rule (a) off (an exclusive partner short of compute): the renewal rule alone.
+    renew = AIIndustry(small(deals={"term_months": 6, "shortfall_share": 1.0}), seed=0)
     _run(renew, 7)
     assert "renewed" in _events(renew, "OpenAI")
     assert renew.lab("OpenAI").deals["Microsoft"].end_month == 12
     assert renew.lab("OpenAI").exclusive_cloud == "Microsoft"  # 49 % supports exclusivity
     # Deals expire: partners below deals.renew_min_stake let them lapse.
-    model = AIIndustry(small(deals={"term_months": 6, "renew_min_stake": 0.5}), seed=0)
+    model = AIIndustry(small(deals={"term_months": 6, "renew_min_stake": 0.5,
+                                    "shortfall_share": 1.0}), seed=0)
     _run(model, 6)
     anthropic, openai = model.lab("Anthropic"), model.lab("OpenAI")
     assert anthropic.partners and openai.exclusive_cloud == "Microsoft"
