@@ -284,7 +284,7 @@ def test_a_partner_with_idle_capacity_supplies_compute_for_equity(small):
     assert model.capital.compute_for_equity_cum == pytest.approx(got)
     # A year's allowance is spent: nothing more this month, and nothing at full utilisation.
     assert model.capital.compute_for_equity(anthropic, 1e13, pre) == 0.0
-    amazon.utilisation = model.p.compute.target_utilisation
+    amazon.utilisation = model.by_name["Microsoft"].utilisation = model.p.compute.target_utilisation
     assert model.capital.compute_for_equity(model.lab("OpenAI"), 1e13, pre) == 0.0
     off = AIIndustry(small(money={"compute_for_equity_months": 0.0}), seed=0)
     _run(off, 6)

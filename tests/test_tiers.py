@@ -15,6 +15,8 @@ from sim.mechanisms.demand import CustomerPopulation
 from sim.mechanisms.finance import CUSTOMERS
 from sim.model import AIIndustry
 
+TIERS = {"cheap_tier": True}  # off by default (sim/params.py demand.cheap_tier)
+
 
 def _run(model, months):
     for _ in range(months):
@@ -39,7 +41,7 @@ def test_the_cheap_tiers_gap_follows_the_overtraining_law():
 
 
 def test_each_tier_is_priced_at_the_labs_markup_over_its_own_serving_cost(small):
-    model = AIIndustry(small(), seed=0)
+    model = AIIndustry(small(demand=TIERS), seed=0)
     model.step()  # month 0: frontier models trained at tokens_per_param_2024
     pm, n, d = model.products, len(model.labs), model.p.demand
     assert pm.n_products == 2 * n
@@ -78,7 +80,7 @@ def test_price_minded_customers_choose_the_cheap_tier():
 
 def test_in_the_model_price_minded_customers_buy_more_cheap_tiers(small):
     def cheap_share(price_weight):
-        model = AIIndustry(small(demand={"price_weight": price_weight}), seed=2)
+        model = AIIndustry(small(demand={**TIERS, "price_weight": price_weight}), seed=2)
         _run(model, 12)
         pm, n = model.products, len(model.labs)
         return pm.product_spend[n:].sum() / pm.ai_spend
@@ -87,7 +89,7 @@ def test_in_the_model_price_minded_customers_buy_more_cheap_tiers(small):
 
 def test_in_the_model_a_labs_revenue_is_both_tiers_and_the_books_balance(small, payments,
                                                                            balanced):
-    model = AIIndustry(small(), seed=0)
+    model = AIIndustry(small(demand=TIERS), seed=0)
     _run(model, 6)
     paid = payments(model)
     model.step()  # month 6
