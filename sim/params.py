@@ -92,11 +92,6 @@ class ComputeParams:
     hardware_life_months: int = p(48, 6, 240)
     # Months from a capex order to capacity in service. Assumption (data-centre build time).
     build_lead_months: int = p(6, 1, 36)
-    # Growth of the AI fleets' purchases before 2024: the capacity in service at 2024-01 was
-    # bought on this trend, and what was ordered in the build lead before it arrives in
-    # 2024's first months on the same trend. Nvidia's data-centre revenue grew 2.42x in its
-    # fiscal year covering 2024 (C24 5); OpenAI's compute 3x in 2024 (C24 1).
-    fleet_growth_per_year: float = p(2.4, 1.0, 10.0)
     # Utilisation hyperscalers plan for; above it the price rises. Assumption.
     target_utilisation: float = p(0.8, 0.05, 1.0)
     # Price rise per unit of demand/capacity above target utilisation (scarcity). Assumption.

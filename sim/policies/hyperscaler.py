@@ -115,7 +115,6 @@ class MakeOrBuy(HyperscalerPolicy):
         expected when it arrives at target utilisation, within a share of cash."""
         c = view.params.compute
         expected = compute.planned_demand(h.demand_history, c.build_lead_months,
-                                          c.max_planned_growth_per_month,
                                           c.max_planned_growth_per_month)
         return expected / c.target_utilisation, c.max_capex_cash_share * max(h.cash, 0.0)
 
