@@ -117,11 +117,19 @@ class Hyperscaler(Firm):
 
     def price_for(self, lab: FrontierLab) -> float:
         """Owners' labs use their own capacity at full cost, own accelerators first;
-        partners get a discount; others pay the market price."""
+        partners buy under contract: the price before scarcity (cost x markup) plus
+        `compute.partner_scarcity_share` of the scarcity premium, less the partner
+        discount (scarcity rations what they get, sim/mechanisms/compute.py ration);
+        others pay the market price."""
         if lab.owner == self.name:
             return self.owner_cost
         if self.model.p.strategy.partnerships and self.name in lab.partners:
-            return self.price * (1.0 - self.model.p.compute.partner_discount)
+            c = self.model.p.compute
+            price = self.price
+            if c.partner_scarcity_share < 1.0:
+                contract = min(self.cost * c.cloud_markup, price)
+                price = contract + c.partner_scarcity_share * (price - contract)
+            return price * (1.0 - c.partner_discount)
         return self.price
 
 

@@ -2,7 +2,9 @@
 `tests/golden/baseline.json` and compared on every test run (tests/test_validation.py), so
 that any change to what the baseline produces is seen and explained, never slipped in. The
 same for the fixed-roster model (`entry.enabled=false`) in `tests/golden/fixed_roster.json`:
-it was the baseline before entry was on, and entry must not change it.
+it was the baseline before entry was on, and entry must not change it; and for labs that
+sell two tiers (`demand.cheap_tier=true`, scenario cheap_tiers) in
+`tests/golden/cheap_tiers.json`.
 
     python -m sim.golden            # compare, print what changed; exit 1 if anything did
     python -m sim.golden --write    # regenerate on purpose, after a deliberate model change
@@ -22,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
-CASES = {"baseline": {}, "fixed_roster": {"entry": {"enabled": False}}}  # name -> overrides
+CASES = {"baseline": {}, "fixed_roster": {"entry": {"enabled": False}},  # name -> overrides
+         "cheap_tiers": {"demand": {"cheap_tier": True}}}
 SEEDS = range(6)  # small enough to compare on every test run, fast or not
 RTOL = 1e-9  # same platform, same numbers: anything looser would hide real changes
 

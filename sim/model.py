@@ -47,6 +47,7 @@ class AIIndustry(mesa.Model):
         base = params if params is not None else Params()
         self.p = p = validate(_merge(base, sections) if sections else base)
         self.month = 0
+        self._capabilities: dict[tuple, float] = {}  # the scaling law's values (capability)
         self.ledger = finance.Ledger()
         self.view = MarketView(self)
         policy = policies.build_all(p.policy)
@@ -127,11 +128,18 @@ class AIIndustry(mesa.Model):
 
     # ------------------------------------------------------------------ the world
     def capability(self, flop: float, trained_month: float, lab: FrontierLab) -> float:
-        """The scaling law (A8) for a run by `lab` ending in `trained_month`."""
-        tr = self.p.training
-        eff = training.effective_flop(flop, trained_month, tr.algorithmic_halving_months,
-                                      self.talent.multiplier[lab.slot])
-        return training.capability(eff, tr.capability_per_decade)
+        """The scaling law (A8) for a run by `lab` ending in `trained_month`. Remembered by
+        its inputs: each lab's decision re-reads its rivals' runs in progress
+        (MarketView.rivals_next_capability), ~10,000 calls a run for a few thousand values."""
+        multiplier = self.talent.multiplier[lab.slot]
+        key = (flop, trained_month, multiplier)
+        cap = self._capabilities.get(key)
+        if cap is None:
+            tr = self.p.training
+            eff = training.effective_flop(flop, trained_month, tr.algorithmic_halving_months,
+                                          multiplier)
+            cap = self._capabilities[key] = training.capability(eff, tr.capability_per_decade)
+        return cap
 
     def lab(self, name: str) -> FrontierLab:
         """A lab by name (tests, notebooks)."""

@@ -80,6 +80,11 @@ class ComputeParams:
     cloud_markup: float = p(1.6, 1.0, 10.0)
     # Discount a partner lab gets off the market price on its partner's cloud. Assumption.
     partner_discount: float = p(0.3, 0.0, 0.95)
+    # Share of a cloud's scarcity premium its partner labs pay. 1: the spot price (less the
+    # discount); below 1, a contract priced before scarcity (committed spend, C: FTC 6(b)
+    # staff report), scarcity rationing what they get instead. Assumption; 0 closes the
+    # A24 and Anthropic 2024 gaps but moves other facts (docs/validation.md).
+    partner_scarcity_share: float = p(1.0, 0.0, 1.0)
     # Hardware share of a FLOP's cost vs energy: hardware 47-67 %, energy 2-6 % of development
     # cost (C: Cottier et al. 2024) -> hardware ~0.92 of hardware+energy.
     hardware_share_of_cost: float = p(0.92, 0.0, 1.0)
@@ -201,6 +206,25 @@ class DemandParams:
     # Most tokens per parameter labs train at: the most over-trained model in the CSVs,
     # Llama 3.1-8B (1.224e24 FLOP, frontier_models_2024.csv: ~3,200 a parameter).
     max_tokens_per_param: float = p(3200.0, 1.0, 1e6)
+    # --- cheap tier (limitation 18; sim/markets/products.py) ---
+    # Every closed lab that sells also offers a cheap tier, a small model distilled from its
+    # frontier model (2024: GPT-4o mini, Claude Haiku, Gemini Flash; C24 section 7).
+    # false (default): one model a lab. Off by default: the gap law below puts the cheap
+    # tier 1.3-1.9 steps under its parent in 2024 where GPT-4o mini was about GPT-4's level
+    # (scenario cheap_tiers; docs/validation.md).
+    cheap_tier: bool = p(False)
+    # The cheap tier's parameters as a share of its frontier model's: GPT-4o mini sold at
+    # $0.15 / $0.60 per million input / output tokens against GPT-4o's $2.50 / $10 (C24
+    # section 7, Jul-Aug 2024), 0.06 at both ends; at one markup over serving cost (3.3.3)
+    # the price ratio is the FLOP-per-token ratio, i.e. the parameter ratio.
+    cheap_tier_size: float = p(0.06, 0.0, 1.0, lo_open=True)
+    # Training tokens a parameter of the cheap tier (distillation supplies the tokens): the
+    # most over-trained small model in the CSVs, Llama 3.1-8B (~3,200,
+    # frontier_models_2024.csv), from 2024-01 on (assumption: small models were already
+    # trained at the practice's most; Llama 3-8B, Apr 2024, ~1,900). The capability gap to
+    # the frontier model follows from this and the size (pricing.cheap_tier_gap): 1.3
+    # steps at 2024-01, 1.9 at 2024-12, 2.4 from 2026.
+    cheap_tier_tokens_per_param: float = p(3200.0, 1.0, 1e6)
     # Shares of customers whose home cloud is each hyperscaler, by name, overriding the
     # roster's (sim/roster.py: Amazon 31 %, Microsoft 24 %, Google 11 %, the rest elsewhere;
     # A24; C: Synergy Research Q1 2024). Empty: the roster's.

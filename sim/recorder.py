@@ -42,6 +42,8 @@ INDUSTRY_FIELDS = (
 
 # The chip vendor (sim/markets/chips.py): revenue, gross margin, price over list price.
 INDUSTRY_FIELDS += ("chip_vendor_revenue_usd", "chip_vendor_margin", "chip_price_multiple")
+# The clouds' full cost of a FLOP before markup (the amortized cost of Cottier et al. 2024).
+INDUSTRY_FIELDS += ("compute_cost_usd_per_flop",)
 # Prices (issue 17): a lab's price per million tokens of its model; the price of a unit of
 # capability served (GPT-4 level, 2024-01 = 1; sim/markets/products.py).
 FIRM_FIELDS += ("price_usd",)
@@ -49,6 +51,9 @@ INDUSTRY_FIELDS += ("price_index",)
 # Labs' model sales this month and their gross margin on them (sales less the compute that
 # serves them, over sales): what the labs' price game leaves them.
 INDUSTRY_FIELDS += ("lab_sales_usd", "lab_gross_margin")
+# The cheap tier's share of a lab's sales (demand.cheap_tier; 0 without one): revenue_usd
+# and market_share are both tiers'.
+FIRM_FIELDS += ("cheap_tier_share",)
 
 # Value captured by holder and group (sim/value.py).
 FIRM_FIELDS += value.FIRM_FIELDS
@@ -193,6 +198,7 @@ class Recorder:
             f["capability"][t, i] = lab.capability if np.isfinite(lab.capability) else np.nan
             f["market_share"][t, i] = shares[j]
             f["price_usd"][t, i] = 1e6 * m.products.price[j] if lab.sells else 0.0
+            f["cheap_tier_share"][t, i] = m.products.cheap_share(lab)
             f["valuation_usd"][t, i] = m.capital.valuation(lab) if lab.alive else 0.0
             f["alive"][t, i] = lab.alive
             f["researchers"][t, i] = heads[j]
@@ -240,6 +246,7 @@ class Recorder:
         ind["compute_unserved_flop"][t] = (sum(h.unserved for h in m.hyperscalers)
                                            + m.other_clouds.unserved)
         ind["market_price_usd_per_flop"][t] = cm.market_price()
+        ind["compute_cost_usd_per_flop"][t] = cm.fleet_cost()
         ind["cloud_ai_profit_usd"][t] = cloud_profit
         ind["lab_profit_usd"][t] = lab_profit
         ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)

@@ -100,6 +100,7 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("compute.price_performance_doubling_months", 12, 36, LOG, "C: Hobbhahn & Besiroglu 2022: 2.07 (ML GPUs) to 2.95 (top GPUs) years; judgement: down to compute_boom's 12"),
     U("compute.cloud_markup", 1.3, 2.5, LOG, "judgement: cloud operating margins of ~25-60 % (the default assumes ~37 %)"),
     U("compute.partner_discount", 0.0, 0.5, LIN, "judgement: no discount to half price for a partner lab"),
+    U("compute.partner_scarcity_share", 0.0, 1.0, LIN, "judgement: partner contracts from fixed prices (0) to spot prices (1)"),
     U("compute.hardware_share_of_cost", 0.88, 0.97, LIN, "C: Cottier et al. 2024: hardware 47-67 %, energy 2-6 % of development cost"),
     U("compute.hardware_life_months", 36, 72, LIN, "judgement: accelerators retired after 3-6 years (hyperscalers' server depreciation was 5-6 years by 2024)"),
     U("compute.build_lead_months", 3, 18, LIN, "C24: xAI's Colossus built in 122 days (2024); judgement: up to 18 months for a new site"),
@@ -138,6 +139,10 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("demand.tokens_per_param_2024", 20, 45, LOG, "CSV to 2023: open 70B-class models 22-42 tokens a parameter; 20 = Chinchilla"),
     U("demand.tokens_per_param_growth_per_year", 4, 12, LOG, "CSVs: 70B-class 2023 -> 2024 6x in 10 months to 9.6x in 12; judgement: down to 4x as the data runs out"),
     U("demand.max_tokens_per_param", 1000, 10000, LOG, "CSV 2024: Llama 3.1-8B ~3,200; judgement: a third to three times it"),
+    # cheap tier (limitation 18)
+    C("demand.cheap_tier", "limitation 18: closed labs sell a cheap distilled tier beside their frontier model, or one model each (default)"),
+    U("demand.cheap_tier_size", 0.02, 0.2, LOG, "C24 7: GPT-4o mini / GPT-4o prices 0.06; judgement: a third to three times it (2024 price ratios of small to large tiers, 1/60 to 1/12, general knowledge)"),
+    U("demand.cheap_tier_tokens_per_param", 480, 10000, LOG, "CSV 2024: Gemma 2 27B ~480, Llama 3.1-8B ~3,200 tokens a parameter; judgement: up to three times it"),
     U("demand.home_cloud_shares.Microsoft", 0.20, 0.25, LIN, "C, C24: Synergy Q1-Q3 2024: 20-25 %"),
     U("demand.home_cloud_shares.Amazon", 0.30, 0.32, LIN, "C, C24: Synergy Q1-Q3 2024: 31-32 %"),
     U("demand.home_cloud_shares.Google", 0.11, 0.13, LIN, "C, C24: Synergy Q1-Q3 2024: 11-13 %"),

@@ -88,7 +88,10 @@ def measure(result) -> dict[str, float]:
     out = {
         "doubling_months": 1.0 / _fit_per_month(flop[window]),
         "gpt4_run_cost_usd": 2.1e25 * price[0],  # GPT-4's compute (C) at the 2024-01 price
-        "run_cost_growth_per_year": 2.0 ** (12.0 * _fit_per_month((flop * price)[window])),
+        # At the clouds' full cost (depreciation and energy), as Cottier et al. measure it
+        # ("amortized hardware and energy cost"), not at prices with markup and scarcity.
+        "run_cost_growth_per_year": 2.0 ** (12.0 * _fit_per_month(
+            (flop * ind["compute_cost_usd_per_flop"].to_numpy())[window])),
         "frontier_tier_2024": tier_months / (END_2024 + 1),
         "meta_lag_months": _lag_months(frontier, by["Meta"]["capability"].to_numpy(),
                                        range(END_2024 + 1, END_2026 + 1)),
@@ -218,7 +221,7 @@ FACTS = (
          "Sevilla et al. 2022; Epoch 2024 (4-5x/yr)", "doubling_months", 5.0, 7.0, " mo"),
     Fact("A11", "a GPT-4-sized run (2.1e25 FLOP) at the 2024 market price",
          "Altman '>$100M'; Epoch $78M", "gpt4_run_cost_usd", 3e7, 3e8, " $M", 1e6),
-    Fact("A11", "frontier run cost growth, 2024-2027",
+    Fact("A11", "frontier run cost growth (at the clouds' full cost), 2024-2027",
          "Cottier et al. 2024: 2.4x/yr (95% CI 2.0-3.1)", "run_cost_growth_per_year",
          2.0, 3.1, "x/yr"),
     Fact("A14", "share of 2024's months whose top three are OpenAI, Anthropic, GDM",
@@ -231,7 +234,9 @@ FACTS = (
          gap="the three clouds' AI revenue rises with AI spending and, once power binds "
              "(2025 on), with scarcity prices; Microsoft is short for OpenAI's exclusive "
              "orders and the other clouds, sold out too from late 2024, have little spare "
-             "to rent it (limitation 19; docs/validation.md)"),
+             "to rent it (limitation 19); partners buying at contract prices (scenario "
+             "partner_contracts) close it, 3.2 pp, but move three other facts "
+             "(docs/validation.md)"),
     Fact("A17", "share of strategic investment that comes back as cloud spend",
          "article (A17); FTC 6(b) report 2025", "roundtrip_share", 0.5, 1.0),
     Fact("A22", "share of seeds in which OpenAI and Anthropic both lose money in 2024",
@@ -248,18 +253,23 @@ FACTS = (
     Fact("A12 A22", "OpenAI's revenue in 2024", "C24 1: ~$3.7B expected (NYT); $3.6B (Reuters)",
          "openai_revenue_2024_usd", 2.45e9, 5.5e9, " $B", 1e9,
          gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024, mostly to Google "
-             "DeepMind and Anthropic: models rank by effective compute (Gemini Ultra above "
-             "GPT-4 Turbo) and, as the largest seller, OpenAI sets the highest markup (2.1 "
-             "against ~1.5) with one model and no cheaper tier (limitation 18)"),
+             "DeepMind: models rank by effective compute (Gemini Ultra above GPT-4 Turbo) "
+             "and, as the largest seller, OpenAI sets the highest markup (2.1 against ~1.5); "
+             "one model a lab by default, and a cheap tier (scenario cheap_tiers), at "
+             "Microsoft's list price per FLOP and 1.3-1.9 steps below its frontier model "
+             "(GPT-4o mini was about GPT-4's level), keeps ~7 % of OpenAI's sales: $1.75B "
+             "(limitation 18)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
          0.6e9, 1.5e9, " $B", 1e9,
          gap="Anthropic serves on Amazon at its partner price, which 2024's scarcity puts at "
              "~10x Amazon's cost by December, while Google DeepMind serves at Google's cost: "
              "its cost per FLOP is ~8x GDM's, its price per 1M tokens ~$29 against ~$13 "
-             "(OpenAI) and ~$5 (GDM), and its share falls to ~6 %; the real one sold "
-             "mostly its mid tier ($3/$15) below cost (-94 % gross margin, C24 1) "
-             "(limitation 18)"),
+             "(OpenAI) and ~$5 (GDM), and its share falls to ~5 %; the real one sold "
+             "mostly its mid tier ($3/$15) below cost (-94 % gross margin, C24 1); the "
+             "model has no mid tier and no lab prices below cost (limitation 18); at "
+             "contract prices (scenario partner_contracts) it is $0.94B, but three other "
+             "facts move (docs/validation.md)"),
     Fact("A22", "money OpenAI raised in 2024", "C24 2: $6.6B round (Oct 2024)",
          "openai_raised_2024_usd", 3.3e9, 13.2e9, " $B", 1e9),
     Fact("A2 A12 A22", "money Anthropic raised in 2024",

@@ -8,6 +8,7 @@ import pytest
 
 from sim.markets import deals
 from sim.markets.capital import Tranche
+from sim.mechanisms.finance import OTHER_CLOUDS
 from sim.model import AIIndustry
 
 
@@ -27,10 +28,10 @@ def _sales_through(model, lab, cloud):
     total = [0.0]
     sell_one = model.products._sell_one
 
-    def recording(seller, home, x, carried):
+    def recording(seller, home, x, carried, tiers=None):
         if seller.name == lab and home is not None and home.name == cloud and carried:
             total[0] += x
-        return sell_one(seller, home, x, carried)
+        return sell_one(seller, home, x, carried, tiers)
     model.products._sell_one = recording
     return total
 
@@ -114,12 +115,13 @@ def test_a_partner_that_leaves_demand_unserved_loses_exclusivity_and_the_lab_buy
     # Microsoft still supplies what it can; the rest comes from Amazon's and Google's spare
     # capacity, when they have some.
     elsewhere = 0.0
-    for _ in range(3):
+    for _ in range(12):
         _run(model, 1)
         elsewhere += model.compute.elsewhere.get("OpenAI", 0.0)
     assert elsewhere > 0
     bought_elsewhere = sum(v for (src, dst, tag), v in paid.items()
-                           if src == "OpenAI" and dst in ("Amazon", "Google") and tag == "compute")
+                           if src == "OpenAI" and dst in ("Amazon", "Google", OTHER_CLOUDS)
+                           and tag == "compute")
     assert bought_elsewhere > 0
     # The same shock with a patient exclusivity: OpenAI buys nowhere else.
     stuck = AIIndustry(small(deals={"shortfall_months": 120,  # and no restructuring round
@@ -186,13 +188,15 @@ def test_a_restructuring_round_from_new_investors_loosens_exclusivity(small):
 
 
 def test_a_deal_renews_at_its_end_or_lapses_when_the_stake_is_too_small(small, payments):
-    renew = AIIndustry(small(deals={"term_months": 6}), seed=0)
+    # Rule (a) off (an exclusive partner short of compute): the renewal rule alone.
+    renew = AIIndustry(small(deals={"term_months": 6, "shortfall_share": 1.0}), seed=0)
     _run(renew, 7)
     assert "renewed" in _events(renew, "OpenAI")
     assert renew.lab("OpenAI").deals["Microsoft"].end_month == 12
     assert renew.lab("OpenAI").exclusive_cloud == "Microsoft"  # 49 % supports exclusivity
     # Deals expire: partners below deals.renew_min_stake let them lapse.
-    model = AIIndustry(small(deals={"term_months": 6, "renew_min_stake": 0.5}), seed=0)
+    model = AIIndustry(small(deals={"term_months": 6, "renew_min_stake": 0.5,
+                                    "shortfall_share": 1.0}), seed=0)
     _run(model, 6)
     anthropic, openai = model.lab("Anthropic"), model.lab("OpenAI")
     assert anthropic.partners and openai.exclusive_cloud == "Microsoft"
@@ -246,3 +250,36 @@ def test_books_balance_with_terms_changing(seed, balanced):
     assert balanced(ind)
     np.testing.assert_allclose(ind.compute_bought_flop, ind.compute_sold_flop, rtol=1e-9)
     assert model.deals.events  # terms did change
+
+
+def test_partners_buy_at_the_contract_price_and_scarcity_rations_them(small):
+    """A partner lab pays its cloud's price before scarcity less the partner discount, plus
+    `compute.partner_scarcity_share` of the scarcity premium; other buyers pay it all."""
+    for share in (0.0, 0.5, 1.0):
+        model = AIIndustry(small(compute={"partner_scarcity_share": share}), seed=0)
+        _run(model, 3)
+        amazon, c = model.by_name["Amazon"], model.p.compute
+        anthropic, openai = model.lab("Anthropic"), model.lab("OpenAI")
+        amazon.price = 3.0 * amazon.cost * c.cloud_markup  # a scarce month: 3x list
+        contract = amazon.cost * c.cloud_markup
+        want = (contract + share * (amazon.price - contract)) * (1.0 - c.partner_discount)
+        assert amazon.price_for(anthropic) == pytest.approx(want, rel=1e-12)
+        assert amazon.price_for(openai) == amazon.price  # not a partner: the market price
+        amazon.price = 0.5 * contract  # a price below the contract (a custom policy): that
+        assert amazon.price_for(anthropic) == pytest.approx(
+            amazon.price * (1.0 - c.partner_discount))
+
+
+def test_without_the_scarcity_premium_partner_labs_pay_less_and_sell_cheaper(small):
+    """In the model: with contract prices Anthropic's compute bill per FLOP and its price per
+    token in 2024 are no higher than at spot prices, and lower in scarce months."""
+    runs = {}
+    for share in (0.0, 1.0):
+        model = AIIndustry(small(horizon_months=12, compute={"partner_scarcity_share": share}),
+                           seed=0)
+        model.run()
+        firms, _ = model.recorder.frames()
+        runs[share] = firms[firms.firm == "Anthropic"].price_usd.to_numpy()
+    contract, spot = runs[0.0], runs[1.0]
+    assert contract.mean() < spot.mean()
+    assert contract.max() < spot.max()

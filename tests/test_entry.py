@@ -66,7 +66,8 @@ def test_acquihire_moves_researchers_and_skill_and_closes_the_lab(small):
     assert model.talent.researchers.talent(1.0)[msft_ai.slot] == pytest.approx(before + skill)
     assert model.ledger.cash["Microsoft"] < paid  # the buyer paid
     model.run()
-    assert not np.any(model.customers.choice == openai.slot)  # its model is no longer sold
+    # Its models (frontier and cheap tier) are no longer sold.
+    assert not np.isin(model.customers.choice, [openai.slot, openai.slot + len(model.labs)]).any()
 
 
 def test_acquisition_turns_a_frontier_lab_into_an_inhouse_lab(small):

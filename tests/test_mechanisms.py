@@ -327,3 +327,36 @@ def test_a_run_expected_to_land_below_the_best_model_still_has_value_from_its_sp
     assert returns.run_value(25.9, m) == keep_best
     assert returns.expected_run_value(25.9, 0.3, m) > keep_best
     assert returns.expected_run_value(25.9, 0.0, m) == keep_best
+
+
+def _best_run_by_brute_force(scales, at_trend, cost_at_trend, per_doubling, m, sigma):
+    """best_run as first written: expected_run_value of every scale, no shortcut."""
+    best = None
+    for scale in scales:
+        value = returns.expected_run_value(at_trend + per_doubling * math.log2(scale), sigma, m)
+        cost = cost_at_trend * scale
+        if best is None or value - cost > best.value - best.cost:
+            best = returns.Choice(scale, value, cost)
+    return best
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.15, 0.6])
+def test_best_run_is_the_brute_force_search_to_the_last_bit(sigma):
+    """best_run shares one run_value among outcomes below the lab's best model: the same
+    choice, value and cost, bit for bit, as evaluating every scale and outcome."""
+    rng = np.random.default_rng(7)
+    scales = [2.0**k for k in range(0, -9, -1)]
+    for _ in range(300):
+        current = 25.0 + rng.uniform(-1.0, 1.5)
+        m = _market(current=current, released=current - rng.uniform(0.0, 0.5),
+                    frontier=25.0 + rng.uniform(0.0, 1.0),
+                    rivals_next=25.0 + rng.uniform(-0.5, 2.0),
+                    spend=10.0 ** rng.uniform(6, 11), share=rng.uniform(0.01, 0.6))
+        args = (scales, 25.0 + rng.uniform(-1.0, 2.0), 10.0 ** rng.uniform(7, 11), 0.30103, m)
+        fast = returns.best_run(*args, sigma=sigma)
+        assert fast == _best_run_by_brute_force(*args, sigma)
+    # Outcomes below the best model (current far ahead) are all worth keeping the best.
+    m = _market(current=40.0, released=40.0)
+    low = returns.best_run(scales, 25.0, 1e9, 0.30103, m, sigma=0.3)
+    assert low == _best_run_by_brute_force(scales, 25.0, 1e9, 0.30103, m, 0.3)
+    assert low.scale == scales[-1] and low.value == pytest.approx(returns.run_value(40.0, m))

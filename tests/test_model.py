@@ -196,7 +196,8 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
     model.run()
     assert not openai.alive and openai.exit_month is not None
     assert model.talent.researchers.headcount()[index] == 0
-    assert model.customers.choice.size and not np.any(model.customers.choice == index)
+    sold = np.isin(model.customers.choice, [index, index + len(model.labs)])  # both tiers
+    assert model.customers.choice.size and not sold.any()
     # With capital to raise, the same lab survives.
     funded = AIIndustry(small(), seed=0)
     funded.ledger.pay("OpenAI", OUTSIDE_INVESTORS, funded.lab("OpenAI").cash - 5e8, "test")
@@ -212,8 +213,9 @@ def test_home_cloud_partner_model_is_chosen_more_often(small):
         _run(model, 12)
         c = model.customers
         index = model.labs.index(model.lab("OpenAI"))
-        on_azure = c.choice[c.home == 0] == index
-        elsewhere = c.choice[c.home == 3] == index
+        tiers = [index, index + len(model.labs)]  # its frontier model or its cheap tier
+        on_azure = np.isin(c.choice[c.home == 0], tiers)
+        elsewhere = np.isin(c.choice[c.home == 3], tiers)
         return on_azure.mean(), elsewhere.mean()
 
     azure, other = openai_share(True)
@@ -391,7 +393,10 @@ def test_sf4_a_hyperscaler_whose_lab_nears_its_partner_shifts_toward_making():
     near, far = np.array(weights[True])[:, 6:], np.array(weights[False])[:, 6:]
     # After the first review. With prices (issue 17) a trailing in-house model is smaller,
     # so cheaper, and sells more even far behind: the gap narrowed from ~0.14 to ~0.07.
-    assert near.mean() > far.mean() + 0.05
+    # With cheap tiers (limitation 18) a lab far behind sells its cheap tier to price-minded
+    # customers: ~0.05 over these seeds (seeds 0-9: 0.06, positive in each; one model a
+    # lab: 0.10).
+    assert near.mean() > far.mean() + 0.03
     assert near.mean() > 0.2 + 0.05  # up from the roster's 0.2
     assert far.min() > floor and far.mean() > floor + 0.05
 
@@ -437,3 +442,23 @@ def test_clouds_ai_revenue_grows_through_2024_and_they_build_for_it(small):
         first, last = own.revenue_usd.loc[0:2].sum(), own.revenue_usd.loc[9:11].sum()
         assert last > 1.5 * first > 0
         assert own.capex_usd.loc[0:11].sum() > 0
+
+
+def test_remembered_scaling_law_follows_the_talent_multiplier(small):
+    """Model.capability remembers its values by (flop, month, talent multiplier): the same
+    as the scaling law computed afresh, and a new multiplier gives a new value."""
+    from sim.mechanisms import training
+
+    model = AIIndustry(to_params(small()), seed=3)
+    model.step()
+    lab, tr = model.labs[0], model.p.training
+
+    def afresh(flop, month):
+        eff = training.effective_flop(flop, month, tr.algorithmic_halving_months,
+                                      model.talent.multiplier[lab.slot])
+        return training.capability(eff, tr.capability_per_decade)
+
+    first = model.capability(3e25, 7, lab)
+    assert first == afresh(3e25, 7) and model.capability(3e25, 7, lab) == first
+    model.talent.multiplier[lab.slot] *= 2.0  # more talent: more effective compute
+    assert model.capability(3e25, 7, lab) == afresh(3e25, 7) > first

@@ -101,7 +101,9 @@ def test_in_the_model_a_price_cut_wins_share_and_lowers_the_margin():
     cut = _run(policy={"lab": {"_target_": "tests.test_pricing.CutsOpenAI"}})
     b, c = base.lab("OpenAI"), cut.lab("OpenAI")
     assert c.price < b.price
-    assert cut.view.market_share(c) > base.view.market_share(b) + 0.05
+    # More share every month of the year, ~5 points on average (a month's share is noisy).
+    shares = [m.recorder.firm["market_share"][:, m.lab("OpenAI").index] for m in (base, cut)]
+    assert np.all(shares[1] > shares[0]) and np.mean(shares[1] - shares[0]) > 0.03
     assert 1.0 - c.serving_share < 1.0 - b.serving_share  # gross margin per dollar of sales
     assert c.serving_share == pytest.approx(1.0 / 1.1)
 
@@ -135,17 +137,26 @@ def test_in_the_model_prices_differ_across_labs_and_the_price_of_capability_fall
 
 
 def test_fast_distillation_brings_open_weights_closer_to_the_frontier():
-    slow, fast = _run(months=24), _run(months=24, demand={"n_customers": 3000,
-                                                          "distillation_lag_months": 3})
-    gap = lambda m: m.frontier()[0] - m.products.open_capability  # noqa: E731
-    assert gap(slow) > 0.1 and gap(fast) < 0.5 * gap(slow)
+    def mean_gap(**demand):  # open weights behind the frontier, mean over the second year
+        model = AIIndustry(to_params({"horizon_months": 24, "demand": {
+            "n_customers": 3000, **demand}}), seed=1)
+        gaps = []
+        for _ in range(24):
+            model.step()
+            gaps.append(model.frontier()[0] - model.products.open_capability)
+        return np.mean(gaps[12:])
+    slow, fast = mean_gap(), mean_gap(distillation_lag_months=3)
+    assert slow > 0.1 and fast < 0.5 * slow
 
 
 def test_in_the_model_overtraining_lowers_the_price_of_capability_and_nothing_else():
     # Every model shrinks by the same share, so relative prices, choices and serving bills
     # (sales / markup) stay; only prices per token and the price index fall, by the share.
-    d = {"n_customers": 3000, "tokens_per_param_growth_per_year": 1.0}
-    flat, base = _run(demand=d), _run()
+    # One model a lab: a cheap tier's capability gap moves with over-training (its own test
+    # is below).
+    one = {"n_customers": 3000, "cheap_tier": False}
+    d = {**one, "tokens_per_param_growth_per_year": 1.0}
+    flat, base = _run(demand=d), _run(demand=one)
     p = base.p.demand
     shrink = pricing.overtrained_size(pricing.tokens_per_param(
         11, p.tokens_per_param_2024, p.tokens_per_param_growth_per_year,

@@ -76,6 +76,15 @@ class ComputeMarket:
         hyperscalers = self.model.hyperscalers
         return sum(h.price for h in hyperscalers) / len(hyperscalers)
 
+    def fleet_cost(self) -> float:
+        """The three clouds' average full cost of a FLOP on their fleets: depreciation and
+        energy over planned use, before any markup (the `compute_cost` output)."""
+        m, c = self.model, self.model.p.compute
+        costs = [self.replacement_cost if h.capacity is None else compute.average_cost(
+            h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
+            c.target_utilisation, self.energy_per_flop) for h in m.hyperscalers]
+        return sum(costs) / len(costs)
+
     def suppliers(self, lab) -> list[tuple[object, float]]:
         """Clouds a lab buys from when no obligation or customer's home decides, with
         shares: its owner, its primary partner, the other clouds for an entrant that rents

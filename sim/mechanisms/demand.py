@@ -58,13 +58,16 @@ class CustomerPopulation:
 
     def choose(self, rng: np.random.Generator, capability: np.ndarray, log_price: np.ndarray,
                offered: np.ndarray, reach: np.ndarray, switching_cost: float,
-               rechoose_prob: float) -> None:
+               rechoose_prob: float, every_column: bool = True) -> None:
         """Customers who re-choose this month (and those whose model is gone) pick the model
         with the highest utility plus Gumbel noise.
 
         capability, log_price, offered: per model (offered False: not for sale);
         reach: utility [n_models, n_homes] of buying the model from each home cloud (the
         home-cloud bonus where that cloud carries it, A27; direct sales elsewhere, A19).
+        every_column: draw noise for every model, offered or not (the random stream of one
+        product a lab, kept so its results do not change); False draws it for the models on
+        offer only, which is cheaper when many are not (cheap tiers double the products).
         """
         if not offered.any():
             return
@@ -83,7 +86,10 @@ class CustomerPopulation:
         column = np.empty(offered.size, dtype=np.int64)
         column[cols] = np.arange(cols.size)
         util[stays, column[self.choice[movers[stays]]]] += switching_cost
-        util += gumbel_columns(rng, (movers.size, offered.size), cols)
+        if every_column:
+            util += gumbel_columns(rng, (movers.size, offered.size), cols)
+        else:
+            util += gumbel_columns(rng, util.shape, slice(None))
         self.choice[movers] = cols[np.argmax(util, axis=1)]
 
     def spend_by_model_and_home(self, n_models: int) -> np.ndarray:
@@ -95,7 +101,7 @@ class CustomerPopulation:
 
 
 def gumbel_columns(rng: np.random.Generator, shape: tuple[int, int],
-                   columns: np.ndarray) -> np.ndarray:
+                   columns: np.ndarray | slice) -> np.ndarray:
     """`rng.gumbel(size=shape)[:, columns]`, computing only those columns: the same random
     stream and the same values, at a quarter of the cost when few models are on offer.
     (numpy's gumbel is -log(-log(1 - U)) of one uniform U per draw; it redraws U = 1, a

@@ -77,3 +77,19 @@ def distilled(open_capability: float, closed_frontier: float, lag_months: float)
     if closed_frontier <= open_capability:
         return open_capability
     return open_capability + (closed_frontier - open_capability) / max(lag_months, 1.0)
+
+
+def cheap_tier_gap(size: float, tokens_per_param: float, cheap_tokens_per_param: float,
+                   per_decade: float) -> float:
+    """Capability steps by which a cheap tier falls short of its frontier model: the cheap
+    tier has `size` x the frontier model's parameters and is trained (distilled) on
+    `cheap_tokens_per_param` tokens a parameter, the frontier model on `tokens_per_param`.
+    By `overtrained_size`, a model of N parameters trained on r tokens a parameter has the
+    loss of the compute-optimal model of N / n(r) parameters, whose compute is 120 (N /
+    n(r))^2; capability is `per_decade` steps per 10x compute, so the gap is 2 per_decade
+    log10(n(r_cheap) / (size n(r))) - it narrows with more over-training of the small
+    model, widens as the frontier model is over-trained too. Never negative: a tier as good
+    as its teacher is no cheap tier (distillation is credited only with the tokens it
+    supplies, an assumption)."""
+    ratio = overtrained_size(cheap_tokens_per_param) / (size * overtrained_size(tokens_per_param))
+    return max(2.0 * per_decade * math.log10(ratio), 0.0)

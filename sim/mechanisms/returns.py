@@ -90,11 +90,27 @@ def best_run(scales, capability_at_trend: float, cost_at_trend: float,
     """Among runs of `scales` x the trend-sized run, the one whose expected value less its
     cost is largest. `capability_at_trend`: the expected capability of the trend-sized run;
     each doubling adds `per_doubling` steps (the scaling law); cost is linear in size;
-    `sigma`: the spread of a run's outcome."""
+    `sigma`: the spread of a run's outcome.
+
+    The hot loop of the default lab policy, so expected_run_value is spelt out here with
+    the same arithmetic in the same order: run_value reads a capability only through
+    max(capability, current), so outcomes landing below the lab's best model (over half of
+    them, the small runs') share one evaluation."""
+    current = market.current
+    known: dict[float, float] = {}  # run_value by max(capability, current)
     best = None
     for scale in scales:
         cap = capability_at_trend + per_doubling * math.log2(scale)
-        value = expected_run_value(cap, sigma, market)
+        if sigma > 0:
+            value = 0.0  # as sum() in expected_run_value: 0 + the first term is that term
+            for z, w in OUTCOMES:
+                own = max(cap + z * sigma, current)
+                v = known.get(own)
+                if v is None:
+                    v = known[own] = run_value(own, market)
+                value += w * v
+        else:
+            value = run_value(cap, market)
         cost = cost_at_trend * scale
         if best is None or value - cost > best.value - best.cost:
             best = Choice(scale, value, cost)

@@ -52,9 +52,10 @@ class ResearcherPopulation:
         noisy[np.arange(movers.size), current] = -np.inf
         best = np.argmax(noisy, axis=1)
         wants = noisy[np.arange(movers.size), best] > stay
+        movers, best = movers[wants], best[wants]  # those who leave, in the same order
         moved = 0
-        for firm in np.unique(best[wants]):
-            applicants = movers[wants & (best == firm)]
+        for firm in np.unique(best):
+            applicants = movers[best == firm]
             if firm != self.pool:
                 room = int(max(openings[firm], 0))
                 if applicants.size > room:
