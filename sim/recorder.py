@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import roster, value
+from .markets import compute as compute_market
 from .mechanisms.finance import CHIP_VENDORS, COST_TAGS, OTHER_CLOUDS, REVENUE_TAGS, flow_total
 from .roster import START_DATE, Kind
 KIND_LABEL = {k: k.value for k in Kind}  # as plain text (a dict lookup: no enum property)
@@ -246,7 +247,7 @@ class Recorder:
         ind["compute_unserved_flop"][t] = (sum(h.unserved for h in m.hyperscalers)
                                            + m.other_clouds.unserved)
         ind["market_price_usd_per_flop"][t] = cm.market_price()
-        ind["compute_cost_usd_per_flop"][t] = cm.fleet_cost()
+        ind["compute_cost_usd_per_flop"][t] = compute_market.fleet_cost(cm)
         ind["cloud_ai_profit_usd"][t] = cloud_profit
         ind["lab_profit_usd"][t] = lab_profit
         ind["labs_alive"][t] = sum(lab.alive for lab in m.labs)

@@ -76,15 +76,6 @@ class ComputeMarket:
         hyperscalers = self.model.hyperscalers
         return sum(h.price for h in hyperscalers) / len(hyperscalers)
 
-    def fleet_cost(self) -> float:
-        """The three clouds' average full cost of a FLOP on their fleets: depreciation and
-        energy over planned use, before any markup (the `compute_cost` output)."""
-        m, c = self.model, self.model.p.compute
-        costs = [self.replacement_cost if h.capacity is None else compute.average_cost(
-            h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
-            c.target_utilisation, self.energy_per_flop) for h in m.hyperscalers]
-        return sum(costs) / len(costs)
-
     def suppliers(self, lab) -> list[tuple[object, float]]:
         """Clouds a lab buys from when no obligation or customer's home decides, with
         shares: its owner, its primary partner, the other clouds for an entrant that rents
@@ -327,3 +318,13 @@ class ComputeMarket:
         h.unserved = max(demand_flop - sold - self.short_served.get(h.name, 0.0)
                          - self.rented.get(h.name, 0.0), 0.0)
         m.ledger.pay(h.name, ENERGY, sold * self.energy_per_flop, "energy")
+
+
+def fleet_cost(market: ComputeMarket) -> float:
+    """The three clouds' average full cost of a FLOP on their fleets: depreciation and
+    energy over planned use, before any markup (the `compute_cost_usd_per_flop` output)."""
+    m, c = market.model, market.model.p.compute
+    costs = [market.replacement_cost if h.capacity is None else compute.average_cost(
+        h.capacity.depreciation_at(m.month), h.capacity.in_service(m.month),
+        c.target_utilisation, market.energy_per_flop) for h in m.hyperscalers]
+    return sum(costs) / len(costs)
