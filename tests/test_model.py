@@ -393,10 +393,7 @@ def test_sf4_a_hyperscaler_whose_lab_nears_its_partner_shifts_toward_making():
     near, far = np.array(weights[True])[:, 6:], np.array(weights[False])[:, 6:]
     # After the first review. With prices (issue 17) a trailing in-house model is smaller,
     # so cheaper, and sells more even far behind: the gap narrowed from ~0.14 to ~0.07.
-    # With cheap tiers (limitation 18) a lab far behind sells its cheap tier to price-minded
-    # customers: ~0.05 over these seeds (seeds 0-9: 0.06, positive in each; one model a
-    # lab: 0.10).
-    assert near.mean() > far.mean() + 0.03
+    assert near.mean() > far.mean() + 0.05  # one model a lab: 0.10; cheap tiers on: ~0.05
     assert near.mean() > 0.2 + 0.05  # up from the roster's 0.2
     assert far.min() > floor and far.mean() > floor + 0.05
 
