@@ -223,7 +223,8 @@ class DemandParams:
     # frontier_models_2024.csv), from 2024-01 on (assumption: small models were already
     # trained at the practice's most; Llama 3-8B, Apr 2024, ~1,900). The capability gap to
     # the frontier model follows from this and the size (pricing.cheap_tier_gap): 1.3
-    # steps at 2024-01, 1.9 at 2024-12, 2.4 from 2026.
+    # steps at 2024-01, 1.9 at 2024-12, 2.4 once frontier models reach the ceiling
+    # `max_tokens_per_param` too (model months 24 on; a model output, not a datum).
     cheap_tier_tokens_per_param: float = p(3200.0, 1.0, 1e6)
     # Shares of customers whose home cloud is each hyperscaler, by name, overriding the
     # roster's (sim/roster.py: Amazon 31 %, Microsoft 24 %, Google 11 %, the rest elsewhere;
