@@ -78,8 +78,13 @@ class AIIndustry(mesa.Model):
         shares = roster.home_cloud_shares(p.demand.home_cloud_shares)
         self.customers = demand.CustomerPopulation(
             p.demand.n_customers, self.rng, [shares[h.name] for h in self.hyperscalers],
-            p.demand.budget_sigma, p.demand.quality_weight, p.demand.price_weight)
-        self.customers.start_with(self.rng, [lab.spec.initial_share for lab in self.labs])
+            p.demand.budget_sigma, p.demand.quality_weight, p.demand.price_weight,
+            p.demand.consumer_share, p.demand.consumer_price_weight)
+        # Consumers pay for a lab's app; open weights have none (Meta AI is free in Meta's
+        # apps): they start with the closed labs, in proportion.
+        self.customers.start_with(self.rng, [lab.spec.initial_share for lab in self.labs],
+                                  [0.0 if lab.is_open else lab.spec.initial_share
+                                   for lab in self.labs])
         self.ledger.open_account(finance.CHIP_VENDORS)
         self.chips = ChipVendor(self)  # the accelerator vendor (sim/markets/chips.py)
         self.compute = ComputeMarket(self)

@@ -170,6 +170,20 @@ class DemandParams:
     price_weight: float = p(2.0, 0.0, 100.0)
     # Utility of a model sold on the customer's home cloud (distribution, A27). Assumption.
     home_cloud_bonus: float = p(1.0, 0.0, 100.0)
+    # Share of customers who are consumers: they subscribe to a lab's own app (direct, on
+    # no cloud; no revenue share) and re-choose less often. 0: businesses only. Assumption,
+    # and no source gives it: ChatGPT had 250M weekly users (C24 1) and subscriptions were
+    # most of OpenAI's revenue (general knowledge, unsourced), which had about half of the
+    # spending: ~0.4.
+    consumer_share: float = p(0.0, 0.0, 0.95)
+    # Share of consumers who re-choose their app in a month: habit; a third of them look
+    # again within a year. Assumption.
+    consumer_rechoose_prob: float = p(0.03, 0.0, 1.0)
+    # Consumers' logit utility per log price of tokens: 0, the apps are flat subscriptions
+    # at the same price (ChatGPT Plus, Gemini Advanced, Claude Pro: $20 a month; general
+    # knowledge, unsourced), so what a lab charges for tokens does not move them. Labs price
+    # tokens for businesses (their markup reads their share of businesses' spending).
+    consumer_price_weight: float = p(0.0, 0.0, 100.0)
     # Utility of staying with the current model (switching cost). Assumption.
     switching_cost: float = p(0.5, 0.0, 100.0)
     # Utility a lab's direct sales give customers of clouds that do not carry it (A19):

@@ -30,6 +30,9 @@ class ProductMarket:
         self.product_spend = self.ai_spend * model.customers.spend_by_model_and_home(
             self.n_products).sum(axis=1)
         self.model_spend = self.by_lab(self.product_spend)
+        # By lab slot, businesses' spending (all but consumers'): None without consumers.
+        self.business_spend = None
+        self._split_business(model.customers.spend_by_model_and_home(self.n_products))
         # By product, this month: price (USD per token), FLOP per token served, and the
         # capability customers get (open weights: with what they distilled).
         self.price = np.zeros(self.n_products)
@@ -43,6 +46,12 @@ class ProductMarket:
         self.price_index = 1.0
         # Serving compute each cloud is asked for this month (cleared in the compute market).
         self.inference_orders: dict[str, list[ComputeOrder]] = {}
+
+    def _split_business(self, spend: np.ndarray) -> None:
+        """Businesses' spending by lab slot from a (product, home) spending table."""
+        if self.model.p.demand.consumer_share > 0.0:
+            direct = self.model.customers.direct
+            self.business_spend = self.by_lab(np.delete(spend, direct, axis=1).sum(axis=1))
 
     def by_lab(self, per_product: np.ndarray) -> np.ndarray:
         """Per lab slot, the sum over its tiers."""
@@ -169,7 +178,7 @@ class ProductMarket:
                                         demand.adoption(m.month, d.adoption_growth_2024_per_year,
                                                         d.adoption_slowdown_years))
         hyperscalers, labs = m.hyperscalers, m.labs
-        n_homes, n = len(hyperscalers) + 1, self.n_labs
+        n_homes, n = m.customers.n_homes, self.n_labs
         offered = np.isfinite(self.offered_capability)
         caps = np.where(offered, self.offered_capability, 0.0)
         log_price = np.log(np.where(offered, self.price, 1.0))
@@ -185,14 +194,19 @@ class ProductMarket:
                     reach[j, h.cloud] = d.home_cloud_bonus
                 elif lab.independent:
                     reach[j, h.cloud] = d.direct_sales_bonus
-            reach[j, -1] = d.home_cloud_bonus if lab.publishes_weights else 0.0
+            # Elsewhere, open weights are hosted everywhere. Consumers (direct) buy a closed
+            # lab's app; open weights have no paid app (Meta AI is free in Meta's apps).
+            reach[j, len(hyperscalers)] = d.home_cloud_bonus if lab.publishes_weights else 0.0
+            reach[j, m.customers.direct] = -math.inf if lab.publishes_weights else 0.0
         if self.n_products > n:  # a cheap tier is carried where its lab's model is
             reach[n:] = reach[:n]
         m.customers.choose(m.rng, caps, log_price, offered, reach, d.switching_cost,
-                           d.rechoose_prob, every_column=self.n_products == n)
+                           d.rechoose_prob, every_column=self.n_products == n,
+                           consumer_rechoose_prob=d.consumer_rechoose_prob)
         spend = m.customers.spend_by_model_and_home(self.n_products) * self.ai_spend
         self.product_spend = spend.sum(axis=1)
         self.model_spend = self.by_lab(self.product_spend)
+        self._split_business(spend)
 
         self.inference_orders = {h.name: [] for h in (*hyperscalers, m.other_clouds)}
         for lab in labs:

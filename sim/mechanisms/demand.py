@@ -1,6 +1,7 @@
 """Demand and distribution (A19, A27): total spend grows with the frontier's quality;
 heterogeneous customers re-choose a model by multinomial logit over quality, price and
-availability on their home cloud."""
+availability on their home cloud. Consumers (subscribers to a lab's own app) buy direct,
+on no cloud, and re-choose less often than businesses: habit keeps them where they are."""
 
 from __future__ import annotations
 
@@ -29,28 +30,51 @@ def ai_spend(frontier_gain: float, spend_2024: float, multiplier: float,
     return linear * ceiling / (linear + ceiling)
 
 
+def reached_share(months: float, rechoose_prob: float, consumer_rechoose_prob: float,
+                  consumer_share: float) -> float:
+    """Share of spending whose customers re-choose at least once in `months`: businesses
+    at `rechoose_prob` a month, consumers (`consumer_share` of it) at theirs."""
+    def reached(prob):
+        return 1.0 - (1.0 - prob) ** months
+    return ((1.0 - consumer_share) * reached(rechoose_prob)
+            + consumer_share * reached(consumer_rechoose_prob))
+
+
 class CustomerPopulation:
-    """Customers as arrays: home cloud, budget weight, taste for quality and price, and the
-    model each buys now (-1: none yet)."""
+    """Customers as arrays: home (a cloud, elsewhere or, for consumers, direct), budget
+    weight, taste for quality and price, and the model each buys now (-1: none yet)."""
 
     def __init__(self, n: int, rng: np.random.Generator, home_cloud_shares, budget_sigma: float,
-                 quality_weight: float, price_weight: float):
+                 quality_weight: float, price_weight: float, consumer_share: float = 0.0,
+                 consumer_price_weight: float = 0.0):
         shares = np.asarray(home_cloud_shares, dtype=float)
         n_clouds = len(shares)
-        # Home clouds 0..n_clouds-1 are the hyperscalers; n_clouds means elsewhere.
+        # Homes 0..n_clouds-1 are the hyperscalers, n_clouds is elsewhere (businesses on
+        # other clouds or none) and n_clouds + 1 is direct (consumers: a lab's own app). A
+        # share `consumer_share` of customers are consumers; businesses' homes follow the
+        # cloud shares. (Without consumers the draws are those of a population without the
+        # direct home: one uniform a customer, the same cumulative shares.)
         probs = np.append(shares, max(0.0, 1.0 - shares.sum()))
-        self.n_homes = n_clouds + 1
-        self.home = rng.choice(self.n_homes, size=n, p=probs / probs.sum())
+        probs = np.append((1.0 - consumer_share) * (probs / probs.sum()), consumer_share)
+        self.n_homes = n_clouds + 2
+        self.direct = n_clouds + 1
+        self.home = rng.choice(self.n_homes, size=n, p=probs)
         budget = rng.lognormal(0.0, budget_sigma, size=n)
         self.weight = budget / budget.sum()
         self.beta_quality = quality_weight * rng.lognormal(-0.125, 0.5, size=n)
-        self.beta_price = price_weight * rng.lognormal(-0.125, 0.5, size=n)
+        self.beta_price = np.where(self.home == self.direct, consumer_price_weight,
+                                   price_weight) * rng.lognormal(-0.125, 0.5, size=n)
         self.choice = np.full(n, -1, dtype=np.int64)
 
-    def start_with(self, rng: np.random.Generator, shares) -> None:
-        """Initial purchases drawn from observed market shares (customers re-choose later)."""
+    def start_with(self, rng: np.random.Generator, shares, consumer_shares=None) -> None:
+        """Initial purchases drawn from observed market shares (customers re-choose later);
+        consumers' from `consumer_shares` (None: the same)."""
         shares = np.asarray(shares, dtype=float)
         self.choice = rng.choice(shares.size, size=self.n, p=shares / shares.sum())
+        consumers = np.flatnonzero(self.home == self.direct)
+        if consumer_shares is not None and consumers.size:
+            c = np.asarray(consumer_shares, dtype=float)
+            self.choice[consumers] = rng.choice(c.size, size=consumers.size, p=c / c.sum())
 
     @property
     def n(self) -> int:
@@ -58,13 +82,16 @@ class CustomerPopulation:
 
     def choose(self, rng: np.random.Generator, capability: np.ndarray, log_price: np.ndarray,
                offered: np.ndarray, reach: np.ndarray, switching_cost: float,
-               rechoose_prob: float, every_column: bool = True) -> None:
+               rechoose_prob: float, every_column: bool = True,
+               consumer_rechoose_prob: float | None = None) -> None:
         """Customers who re-choose this month (and those whose model is gone) pick the model
         with the highest utility plus Gumbel noise.
 
         capability, log_price, offered: per model (offered False: not for sale);
         reach: utility [n_models, n_homes] of buying the model from each home cloud (the
         home-cloud bonus where that cloud carries it, A27; direct sales elsewhere, A19).
+        rechoose_prob: the share of businesses who re-choose this month; consumers at
+        `consumer_rechoose_prob` (None: the same).
         every_column: draw noise for every model, offered or not (the random stream of one
         product a lab, kept so its results do not change); False draws it for the models on
         offer only, which is cheaper when many are not (cheap tiers double the products).
@@ -72,7 +99,13 @@ class CustomerPopulation:
         if not offered.any():
             return
         stranded = (self.choice < 0) | ~offered[np.maximum(self.choice, 0)]
-        movers = np.flatnonzero(stranded | (rng.random(self.n) < rechoose_prob))
+        draws = rng.random(self.n)
+        if consumer_rechoose_prob is None or consumer_rechoose_prob == rechoose_prob:
+            rechoose = draws < rechoose_prob
+        else:
+            rechoose = draws < np.where(self.home == self.direct, consumer_rechoose_prob,
+                                        rechoose_prob)
+        movers = np.flatnonzero(stranded | rechoose)
         if movers.size == 0:
             return
         # Utilities of the models on offer only (those not on offer can't win), with the

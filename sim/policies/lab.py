@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..mechanisms import finance, pricing, returns, training
+from ..mechanisms import demand, finance, pricing, returns, training
 from ..params import p
 from .checks import checked
 
@@ -66,9 +66,10 @@ class LabPolicy:
     def markup(self, lab, view) -> float:
         """Price of the lab's model over its serving cost per token (>= 1), set each month
         before customers choose. Default: the logit-Bertrand best response to last month's
-        shares (sim/mechanisms/pricing.py), with customers' mean taste for price."""
+        shares (sim/mechanisms/pricing.py), with businesses' mean taste for price and
+        share (consumers pay flat subscriptions)."""
         d = view.params.demand
-        e = pricing.elasticity(d.price_weight, view.market_share(lab))
+        e = pricing.elasticity(d.price_weight, view.business_share(lab))
         return pricing.markup(e, d.max_markup)
 
 
@@ -292,7 +293,8 @@ class ReturnsLab(RacingLab):
             spend=view.ai_spend, spend_multiplier=d.spend_multiplier_per_capability,
             spend_ceiling=d.ai_spend_ceiling_usd_per_year / 12.0,
             quality_weight=d.quality_weight,
-            reached=1.0 - (1.0 - d.rechoose_prob) ** self.payback_months,
+            reached=demand.reached_share(self.payback_months, d.rechoose_prob,
+                                         d.consumer_rechoose_prob, d.consumer_share),
             keep=max(keep, 0.0), payback_months=self.payback_months,
             value_weight=self.value_weight, revenue_multiple=f.revenue_multiple,
             frontier_option=f.frontier_option)
