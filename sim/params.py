@@ -170,12 +170,12 @@ class DemandParams:
     price_weight: float = p(2.0, 0.0, 100.0)
     # Utility of a model sold on the customer's home cloud (distribution, A27). Assumption.
     home_cloud_bonus: float = p(1.0, 0.0, 100.0)
-    # Share of customers who are consumers: they subscribe to a lab's own app (direct, on
-    # no cloud; no revenue share) and re-choose less often. 0: businesses only. Assumption,
-    # and no source gives it: ChatGPT had 250M weekly users (C24 1) and subscriptions were
-    # most of OpenAI's revenue (general knowledge, unsourced), which had about half of the
-    # spending: ~0.4.
-    consumer_share: float = p(0.0, 0.0, 0.95)
+    # Share of customers (by budget) who are consumers: they subscribe to a lab's own app
+    # (direct, on no cloud; no revenue share) and re-choose less often. 0: businesses only.
+    # Assumption, as no source splits 2024's spending: ChatGPT had 250M weekly users (C24 1);
+    # subscriptions were ~70 % of OpenAI's revenue (general knowledge, unsourced) and OpenAI
+    # had 55 % of spending at 2024-01 (roster): 0.7 x 0.55 = ~0.4 with the others' apps.
+    consumer_share: float = p(0.4, 0.0, 0.95)
     # Share of consumers who re-choose their app in a month: habit; a third of them look
     # again within a year. Assumption.
     consumer_rechoose_prob: float = p(0.03, 0.0, 1.0)

@@ -129,6 +129,9 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("demand.price_weight", 1, 4, LOG, "judgement around OpenAI's 2024 inference bill near half its revenue (second-hand), markup ~2 at its ~55 % share: serving a third to two thirds of revenue"),
     U("demand.home_cloud_bonus", 0.0, 2.0, LIN, "judgement: none to twice the default pull of the home cloud's catalogue (A27)"),
     U("demand.switching_cost", 0.0, 1.5, LIN, "judgement: none to three times the default"),
+    U("demand.consumer_share", 0.2, 0.6, LIN, "C24 1: ChatGPT 250M weekly users; judgement around subscriptions at ~70 % of OpenAI's revenue (general knowledge): half to one and a half times the default"),
+    U("demand.consumer_rechoose_prob", 0.01, 0.1, LOG, "judgement: consumers look at another app every ~10 months to ~8 years"),
+    U("demand.consumer_price_weight", 0.0, 1.0, LIN, "judgement: flat subscriptions (0, default) to half businesses' taste for price"),
     U("demand.direct_sales_bonus", 0.0, 1.0, LIN, "judgement: no direct channel (default) to labs_direct's 1.0 (A19)"),
     # --- prices (issue 17) ---
     U("demand.max_markup", 3, 10, LOG, "judgement: a near-monopolist's price 3-10x its serving cost"),

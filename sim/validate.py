@@ -235,7 +235,7 @@ FACTS = (
              "(2025 on), with scarcity prices; Microsoft is short for OpenAI's exclusive "
              "orders and the other clouds, sold out too from late 2024, have little spare "
              "to rent it (limitation 19); partners buying at contract prices (scenario "
-             "partner_contracts) close it, 3.2 pp, but move three other facts "
+             "partner_contracts) close it, 4.0 pp, but move other facts "
              "(docs/validation.md)"),
     Fact("A17", "share of strategic investment that comes back as cloud spend",
          "article (A17); FTC 6(b) report 2025", "roundtrip_share", 0.5, 1.0),
@@ -252,24 +252,14 @@ FACTS = (
     # year's total).
     Fact("A12 A22", "OpenAI's revenue in 2024", "C24 1: ~$3.7B expected (NYT); $3.6B (Reuters)",
          "openai_revenue_2024_usd", 2.45e9, 5.5e9, " $B", 1e9,
-         gap="OpenAI's share of spending falls from 52 % to ~30 % in 2024, mostly to Google "
-             "DeepMind: models rank by effective compute (Gemini Ultra above GPT-4 Turbo) "
-             "and, as the largest seller, OpenAI sets the highest markup (2.1 against ~1.5); "
-             "one model a lab by default, and a cheap tier (scenario cheap_tiers), at "
-             "Microsoft's list price per FLOP and 1.3-1.9 steps below its frontier model "
-             "(GPT-4o mini was about GPT-4's level), keeps ~7 % of OpenAI's sales: $1.75B "
-             "(limitation 18)"),
+         gap="consumers (0.4 of spending, re-choosing rarely) keep ~60 % with OpenAI, but "
+             "its share among businesses falls from ~50 % to ~20 % in 2024, mostly to Google "
+             "DeepMind: models rank by effective compute (Gemini Ultra 0.36 steps above GPT-4 "
+             "Turbo at 2024-01) and OpenAI pays Microsoft's scarcity price while Google "
+             "DeepMind serves at Google's cost; $2.29B (docs/validation.md, Consumers)"),
     Fact("A12 A22", "Anthropic's annualised revenue, December 2024",
          "C24 1: ~$1B (FT), ~$875M (WSJ/Reuters)", "anthropic_run_rate_dec_2024_usd",
-         0.6e9, 1.5e9, " $B", 1e9,
-         gap="Anthropic serves on Amazon at its partner price, which 2024's scarcity puts at "
-             "~10x Amazon's cost by December, while Google DeepMind serves at Google's cost: "
-             "its cost per FLOP is ~8x GDM's, its price per 1M tokens ~$29 against ~$13 "
-             "(OpenAI) and ~$5 (GDM), and its share falls to ~5 %; the real one sold "
-             "mostly its mid tier ($3/$15) below cost (-94 % gross margin, C24 1); the "
-             "model has no mid tier and no lab prices below cost (limitation 18); at "
-             "contract prices (scenario partner_contracts) it is $0.94B, but three other "
-             "facts move (docs/validation.md)"),
+         0.6e9, 1.5e9, " $B", 1e9),
     Fact("A22", "money OpenAI raised in 2024", "C24 2: $6.6B round (Oct 2024)",
          "openai_raised_2024_usd", 3.3e9, 13.2e9, " $B", 1e9),
     Fact("A2 A12 A22", "money Anthropic raised in 2024",

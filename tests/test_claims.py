@@ -74,12 +74,17 @@ def test_a13_a15_inhouse_labs_are_funded_by_owners_open_weights_earn_nothing(sma
 
 def test_a21_release_lags_training(small):
     """A21: a model reaches customers release_lag_months after its training ends."""
-    caps = {}
-    for lag in (0, 8):
-        result = sim.simulate(small(training={"release_lag_months": lag}), seed=4)
-        caps[lag] = result.industry.frontier_capability.to_numpy()
-    # Over the run, not in one month: in a given month both may show the same release.
-    assert caps[0].mean() > caps[8].mean() and (caps[0][6:] >= caps[8][6:]).mean() > 0.8
+    ahead = []
+    for seed in (4, 5, 6):
+        caps = {}
+        for lag in (0, 8):
+            result = sim.simulate(small(training={"release_lag_months": lag}), seed=seed)
+            caps[lag] = result.industry.frontier_capability.to_numpy()
+        assert caps[0].mean() > caps[8].mean()
+        ahead.append((caps[0][6:] >= caps[8][6:]).mean())
+    # Over the runs, not in one month: in a given month both may show the same release, and
+    # a run without the lag takes another path (its labs earn and raise differently).
+    assert np.mean(ahead) > 0.8
 
 
 def test_a31_without_partnerships_no_money_round_trips_and_ownership_is_revenue(small):

@@ -183,8 +183,9 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
                    money={"growth_pool_usd_per_year": 0.0, "chip_vendor_pool_usd_per_year": 0.0},
                    strategy={"partnerships": False},
                    entry={"merger_control": True},  # nobody may buy it: it closes
-                   # spending flat at equal quality: sales alone do not carry it
-                   demand={"adoption_growth_2024_per_year": 0.0},
+                   # spending flat at equal quality and no subscribers who stay out of
+                   # habit: sales alone do not carry it
+                   demand={"adoption_growth_2024_per_year": 0.0, "consumer_share": 0.0},
                    # a lab that commits to trend-sized runs on money it cannot raise (a
                    # returns lab sizes runs within its cash and lives longer on its sales)
                    policy={"lab": {"_target_": "sim.policies.lab.RacingLab"}})
@@ -199,7 +200,7 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
     sold = np.isin(model.customers.choice, [index, index + len(model.labs)])  # both tiers
     assert model.customers.choice.size and not sold.any()
     # With capital to raise, the same lab survives.
-    funded = AIIndustry(small(), seed=0)
+    funded = AIIndustry(small(demand={"consumer_share": 0.0}), seed=0)
     funded.ledger.pay("OpenAI", OUTSIDE_INVESTORS, funded.lab("OpenAI").cash - 5e8, "test")
     funded.run()
     assert funded.lab("OpenAI").alive
@@ -208,20 +209,26 @@ def test_lab_that_cannot_raise_exits_and_its_researchers_move(small):
 
 def test_home_cloud_partner_model_is_chosen_more_often(small):
     """A27: customers whose home cloud carries a partner's model choose it more often."""
-    def openai_share(partnerships):
-        model = AIIndustry(small(strategy={"partnerships": partnerships}), seed=4)
+    def azure_lead(partnerships, seed):
+        """OpenAI's share among businesses on Azure less among those elsewhere (enough
+        customers that both groups, 60 % of them beside consumers, are large)."""
+        model = AIIndustry(small(strategy={"partnerships": partnerships},
+                                 demand={"n_customers": 10_000}), seed=seed)
         _run(model, 12)
         c = model.customers
         index = model.labs.index(model.lab("OpenAI"))
         tiers = [index, index + len(model.labs)]  # its frontier model or its cheap tier
         on_azure = np.isin(c.choice[c.home == 0], tiers)
         elsewhere = np.isin(c.choice[c.home == 3], tiers)
-        return on_azure.mean(), elsewhere.mean()
+        return on_azure.mean() - elsewhere.mean()
 
-    azure, other = openai_share(True)
-    assert azure > other + 0.05
-    azure_off, other_off = openai_share(False)
-    assert azure - other > (azure_off - other_off) + 0.05
+    # The pull of the home cloud is a few share points a seed (0.04-0.09 over seeds 4-8):
+    # its mean over three seeds, against the same seeds without partnerships.
+    seeds = (4, 5, 6)
+    carried = np.mean([azure_lead(True, seed) for seed in seeds])
+    not_carried = np.mean([azure_lead(False, seed) for seed in seeds])
+    assert carried > 0.05
+    assert carried > not_carried + 0.04
 
 
 def test_costly_partnership_shifts_a_hyperscaler_toward_making(small):
