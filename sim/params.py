@@ -82,9 +82,9 @@ class ComputeParams:
     partner_discount: float = p(0.3, 0.0, 0.95)
     # Share of a cloud's scarcity premium its partner labs pay. 1: the spot price (less the
     # discount); below 1, a contract priced before scarcity (committed spend, C: FTC 6(b)
-    # staff report), scarcity rationing what they get instead. Assumption; 0 closes the
-    # A24 and Anthropic 2024 gaps but moves other facts (docs/validation.md).
-    partner_scarcity_share: float = p(1.0, 0.0, 1.0)
+    # staff report), scarcity rationing what they get instead. Assumption: 0, the 2023-24
+    # partnerships' multi-year terms (scenario partner_spot: 1).
+    partner_scarcity_share: float = p(0.0, 0.0, 1.0)
     # Hardware share of a FLOP's cost vs energy: hardware 47-67 %, energy 2-6 % of development
     # cost (C: Cottier et al. 2024) -> hardware ~0.92 of hardware+energy.
     hardware_share_of_cost: float = p(0.92, 0.0, 1.0)
@@ -92,6 +92,12 @@ class ComputeParams:
     hardware_life_months: int = p(48, 6, 240)
     # Months from a capex order to capacity in service. Assumption (data-centre build time).
     build_lead_months: int = p(6, 1, 36)
+    # Growth of the AI fleets' purchases before 2024: the capacity in service at 2024-01 was
+    # bought on this trend, and what was ordered in the build lead before it arrives in
+    # 2024's first months on the same trend. Nvidia's data-centre revenue grew 2.42x in its
+    # fiscal year covering 2024 (C24 5); OpenAI's compute 3x in 2024 (C24 1). The clouds
+    # also plan on it until they have nine months of history.
+    fleet_growth_per_year: float = p(2.4, 1.0, 10.0)
     # Utilisation hyperscalers plan for; above it the price rises. Assumption.
     target_utilisation: float = p(0.8, 0.05, 1.0)
     # Price rise per unit of demand/capacity above target utilisation (scarcity). Assumption.

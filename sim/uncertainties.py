@@ -101,6 +101,7 @@ UNCERTAINTIES: tuple[Uncertainty | Categorical, ...] = (
     U("compute.cloud_markup", 1.3, 2.5, LOG, "judgement: cloud operating margins of ~25-60 % (the default assumes ~37 %)"),
     U("compute.partner_discount", 0.0, 0.5, LIN, "judgement: no discount to half price for a partner lab"),
     U("compute.partner_scarcity_share", 0.0, 1.0, LIN, "judgement: partner contracts from fixed prices (0) to spot prices (1)"),
+    U("compute.fleet_growth_per_year", 1.5, 3.5, LOG, "C24 5: Nvidia's data-centre revenue 2.42x in its fiscal year covering 2024; C24 1: OpenAI's compute 3x in 2024; judgement for the range"),
     U("compute.hardware_share_of_cost", 0.88, 0.97, LIN, "C: Cottier et al. 2024: hardware 47-67 %, energy 2-6 % of development cost"),
     U("compute.hardware_life_months", 36, 72, LIN, "judgement: accelerators retired after 3-6 years (hyperscalers' server depreciation was 5-6 years by 2024)"),
     U("compute.build_lead_months", 3, 18, LIN, "C24: xAI's Colossus built in 122 days (2024); judgement: up to 18 months for a new site"),

@@ -69,13 +69,43 @@ def test_capacity_arrives_after_lead_and_retires_after_life():
     assert cap.in_service(0) == pytest.approx(48.0)
     assert cap.depreciation_at(0) == pytest.approx(48.0 * 4.8 / 48)  # carried at unit_capex
     capex = cap.order(0, target=100.0, capex_per_unit=2.0)
-    # 1/48 of the initial capacity retires each month: the order makes up the gap at month 6.
-    assert cap.in_service(5) == pytest.approx(43.0)
+    # 1/48 of the initial capacity retires each month and, on a flat trend, the pipeline
+    # ordered before month 0 replaces it until month 5; at month 6 six have retired and
+    # five came in: the order makes up the gap.
+    assert cap.in_service(5) == pytest.approx(48.0)
     assert cap.in_service(6) == pytest.approx(100.0)
-    assert capex == pytest.approx(2.0 * (100.0 - 42.0))
-    assert cap.depreciation_at(6) == pytest.approx(capex / 48 + 42 * 4.8 / 48)
+    assert capex == pytest.approx(2.0 * (100.0 - 47.0))
+    assert cap.depreciation_at(6) == pytest.approx(capex / 48 + 47 * 4.8 / 48)
     assert cap.in_service(6 + 48) == pytest.approx(0.0)
     assert cap.order(1, target=1e9, capex_per_unit=1.0, budget=5.0) == pytest.approx(5.0)
+
+
+def test_capacity_bought_on_a_trend_keeps_growing_through_the_build_lead():
+    g = 2.4 ** (1 / 12)
+    cap = compute.Capacity(initial=100.0, horizon=60, lead=6, life=48, unit_capex=1.0,
+                           growth_per_month=g)
+    assert cap.in_service(0) == pytest.approx(100.0)
+    # Each month's purchase was g times the month before's, the oldest retire first: the
+    # fleet grows through the lead, and the last order before month 0 is g**5 times month 0's
+    # vintage (it arrives in month 5).
+    fleet = [cap.in_service(t) for t in range(6)]
+    assert all(b > a for a, b in zip(fleet, fleet[1:]))
+    newest = cap.added[cap.offset]
+    assert cap.ordered_before(0) == pytest.approx(newest * g**5)
+    assert fleet[5] == pytest.approx(100.0 + newest * sum(g**t for t in range(1, 6))
+                                     - cap.added[1:6].sum())
+    # Depreciation starts as each vintage enters service, at unit_capex over its life.
+    assert cap.depreciation_at(5) == pytest.approx(fleet[5] / 48)
+
+
+def test_planned_demand_grows_at_the_prior_until_it_has_a_trend_of_its_own():
+    history = [10.0, 10.0, 10.0]
+    assert compute.planned_demand(history, 6, max_growth=1.5, prior_growth=1.1) == \
+        pytest.approx(10.0 * 1.1**6)
+    assert compute.planned_demand(history, 6, max_growth=1.05, prior_growth=1.1) == \
+        pytest.approx(10.0 * 1.05**6)  # never above the cap
+    assert compute.planned_demand(history * 3, 6, max_growth=1.5, prior_growth=1.1) == \
+        pytest.approx(10.0)  # nine months of flat demand: its own trend, flat
 
 
 def test_planned_demand_extrapolates_growth_within_cap():

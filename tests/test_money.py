@@ -232,12 +232,15 @@ MONEY_VARIANTS = [
     {"money": {"credit_sales_multiple": 3.0, "credit_valuation_share": 0.5,
                "credit_repayment_share_of_sales": 0.05}},  # much vendor credit
     {"money": {"appetite_elasticity": 2.0, "loss_weight": 20.0, "min_appetite": 0.05}},
-    {"money": {"compute_for_equity_months": 6.0},  # clouds overbuild (chips and power do
-     "compute": {"max_planned_growth_per_month": 1.3},  # not stop them), investors hold
-     "power": {"max_growth_per_year": 20.0, "reserve": 1.0},  # back: partners pay in idle
-     "chips": {"supply_headroom": 3.0, "initial_supply_headroom": 5.0,  # compute
+    # Clouds overbuild (chips and power do not stop them) and no outside investor has money:
+    # partners pay in idle compute.
+    {"compute": {"max_planned_growth_per_month": 1.3},
+     "power": {"max_growth_per_year": 20.0, "reserve": 1.0},
+     "chips": {"supply_headroom": 3.0, "initial_supply_headroom": 5.0,
                "max_supply_growth_per_year": 10.0},
-     "finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0}},
+     "finance": {"us_capital_pool_usd_per_year": 0.0, "sovereign_pool_usd_per_year": 0.0},
+     "money": {"compute_for_equity_months": 6.0, "growth_pool_usd_per_year": 0.0,
+               "chip_vendor_pool_usd_per_year": 0.0}},
 ]
 
 
@@ -281,7 +284,7 @@ def test_a_partner_with_idle_capacity_supplies_compute_for_equity(small):
     assert model.capital.compute_for_equity_cum == pytest.approx(got)
     # A year's allowance is spent: nothing more this month, and nothing at full utilisation.
     assert model.capital.compute_for_equity(anthropic, 1e13, pre) == 0.0
-    amazon.utilisation = model.p.compute.target_utilisation
+    amazon.utilisation = model.by_name["Microsoft"].utilisation = model.p.compute.target_utilisation
     assert model.capital.compute_for_equity(model.lab("OpenAI"), 1e13, pre) == 0.0
     off = AIIndustry(small(money={"compute_for_equity_months": 0.0}), seed=0)
     _run(off, 6)

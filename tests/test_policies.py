@@ -167,6 +167,24 @@ def test_a_round_covers_the_larger_of_the_planned_and_the_actual_burn():
     assert RacingLab().round_target(lab, view) == pytest.approx(n * planned - 1e9)
 
 
+def test_a_lab_raises_when_the_larger_of_the_planned_and_the_actual_burn_leaves_little_runway():
+    """The trigger reads the burn the round is sized on: a lab that spends little now but
+    plans a large run raises before its cash runs down; with cash for both, it does not."""
+    params = to_params({})
+    months = params.finance.raise_runway_months
+    view = _ReturnsView(params=params, ai_spend=1e9, month=0)
+    lab = _independent(cash=1e9)
+    lab.last_spend_serving = lab.last_sales = 0.0
+    planned = RacingLab().planned_burn(lab, view)
+    lab.net_burn_3m = [1e7, 1e7, 1e7]  # 100 months of runway on actual spending
+    lab.cash = 0.5 * months * planned  # half a runway on the plan
+    assert RacingLab().wants_to_raise(lab, view)
+    lab.cash = 2.0 * months * planned
+    assert not RacingLab().wants_to_raise(lab, view)
+    lab.net_burn_3m = [lab.cash / (0.5 * months)] * 3  # spending above the plan: it raises
+    assert RacingLab().wants_to_raise(lab, view)
+
+
 def test_a_filled_round_leaves_the_target_months_of_the_burn_that_triggered_it(monkeypatch):
     """In the model: after a round that is neither capped nor left short, the lab's cash
     covers `raise_target_months` of the actual burn that made it raise (sized on the plan

@@ -108,3 +108,25 @@ def test_own_data_centres_draw_grows_at_most_at_the_grids_rate(small):
     got = grid.run_own(1e40)  # asks for far more than last month
     assert got * w == pytest.approx(last * 1.25 ** (1 / 12))
     assert grid.run_own(1e40) == 0.0  # the month's allowance is spent
+
+
+def test_power_catches_up_after_small_asks_but_never_passes_the_builders_ceiling(small):
+    """What the grid can have built grows at `max_growth_per_year` from what was under way at
+    2024-01, whatever was asked for in between: after a year of small asks, a large ask
+    gets power up to that ceiling a lead later, not only the growth rate over the last
+    month's power."""
+    model = AIIndustry(small(power={"max_growth_per_year": 1.0}), seed=0)
+    for _ in range(13):
+        model.step()
+    grid, m = model.power, model.month
+    g = 2.0 ** (1.0 / 12.0)
+    a = m + grid.lead + 1
+    ceiling = grid.available[grid.lead] * g ** (a - grid.lead)
+    # As if the sellers had asked for nothing more since month 0: power stayed flat.
+    grid.available[grid.lead + 1:a] = grid.available[grid.lead]
+    grid._month = m  # this month's orders were planned
+    grid.wanted_history[:] = [1e30] * len(grid.wanted_history)  # and now ask for far more
+    grid.wanted = 1e30
+    grid.build()
+    assert grid.available[a] == pytest.approx(ceiling)
+    assert grid.available[a] > grid.available[a - 1] * g * 1.5  # more than a month's growth

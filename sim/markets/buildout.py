@@ -60,7 +60,10 @@ class Buildout:
             own = flop * self.custom_share(h)
             plans[h.name] = own
             orders[h.name] = (flop - own) * list_capex
-        shipped = m.chips.sell(orders)
+        # Before 2024 the clouds bought on their 2023 trend (the pipeline, compute.Capacity).
+        recent = list_capex * sum((1.0 - self.custom_share(h)) * h.capacity.ordered_before(m.month)
+                                  for h in m.hyperscalers)
+        shipped = m.chips.sell(orders, recent)
         for h in m.hyperscalers:
             own = plans[h.name]
             paid = m.ledger.pay(h.name, FOUNDRIES, own * own_capex, "capex")

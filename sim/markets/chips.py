@@ -67,13 +67,14 @@ class ChipVendor:
         """The vendor's price over the list price (1 without scarcity)."""
         return self.factor
 
-    def _start(self, orders: float) -> None:
+    def _start(self, orders: float, recent: float) -> None:
         """The first month with orders: no source says the three clouds' 2024 orders went
-        unfilled, so output starts at initial headroom x the rate the clouds' first order implies (the
-        capacity they plan to add over their build lead, spread over it), growing at its
-        fastest until the vendor's own plans arrive; a full stock."""
+        unfilled, so output starts at initial headroom x the rate the clouds were buying at
+        (`recent`: their orders of the month before, at list price; or their first order
+        spread over the build lead, if more), growing at its fastest until the vendor's own
+        plans arrive; a full stock."""
         m, k = self.model, self.model.p.chips
-        rate = k.initial_supply_headroom * orders / m.p.compute.build_lead_months
+        rate = k.initial_supply_headroom * max(orders / m.p.compute.build_lead_months, recent)
         for i in range(k.supply_lead_months):
             self.output[m.month + i] = rate * k.max_supply_growth_per_year ** (i / 12.0)
         self.available = max(k.stock_months * rate, orders * k.initial_supply_headroom)
@@ -90,17 +91,18 @@ class ChipVendor:
         growth = min(max((recent / earlier) ** (1.0 / 12.0), 1.0), top) if earlier > 0 else top
         return recent * growth ** (lead + 5.5)  # 5.5: from the window's middle to now
 
-    def sell(self, orders: dict[str, float]) -> dict[str, float]:
+    def sell(self, orders: dict[str, float], recent: float = 0.0) -> dict[str, float]:
         """Serve the clouds' orders (list-price USD by buyer) within what it can ship; book
         revenue from each buyer at the scarcity price and the cost of goods. Returns the
-        list-price USD each buyer gets."""
+        list-price USD each buyer gets. `recent`: what the buyers ordered a month before
+        (list-price USD), which sizes the vendor in its first month."""
         m, k = self.model, self.model.p.chips
         t = m.month
         total = sum(orders.values())
         if not self.output:
             if total <= 0:  # no orders yet: the vendor sizes itself on the first
                 return dict.fromkeys(orders, 0.0)
-            self._start(total)
+            self._start(total, recent)
         else:
             out = self.output.get(t, 0.0)
             self.available = max(min(self.available + out, max(k.stock_months, 1.0) * out), 0.0)

@@ -191,12 +191,12 @@ class ComputeMarket:
         m = self.model
         c = m.p.compute
         demand_flop = sum(o.flop for o in inference) + sum(o.flop for o in train)
-        if h.capacity is None:  # 2024-01: capacity sized to demand (assumption)
+        if h.capacity is None:  # 2024-01: capacity sized to demand (assumption), and its pipeline
             build = m.buildout
             h.capacity = compute.Capacity(
                 demand_flop / c.target_utilisation, m.p.horizon_months, c.build_lead_months,
                 c.hardware_life_months, build.cloud_unit_capex(h), build.custom_share(h),
-                build.own_unit_capex())
+                build.own_unit_capex(), c.fleet_growth_per_year ** (1.0 / 12.0))
         capacity = h.capacity.in_service(m.month)
         got_inf, got_train = compute.ration(np.array([o.flop for o in inference]),
                                             np.array([o.flop for o in train]), capacity)

@@ -67,7 +67,8 @@ class OtherClouds(mesa.Agent):
         c, share = m.p.compute, m.p.other_clouds.initial_share
         self.capacity = compute.Capacity(three_clouds_capacity * share / (1.0 - share),
                                          m.p.horizon_months, c.build_lead_months,
-                                         c.hardware_life_months, unit_capex)
+                                         c.hardware_life_months, unit_capex,
+                                         growth_per_month=c.fleet_growth_per_year ** (1.0 / 12.0))
 
     def invest(self) -> None:
         """Capacity for the demand it expects after the build lead, within the power it can
@@ -77,7 +78,11 @@ class OtherClouds(mesa.Agent):
         c = m.p.compute
         ledger = m.ledger
         self.revenue_month = ledger.inflow(self.name, REVENUE_TAGS)
+        # Until it has a trend of its own it plans on A9's doubling, faster than the three
+        # clouds' 2.4x (their prior, MakeOrBuy.capacity_order): the specialists' financed
+        # growth was faster (C24 5, CoreWeave). Assumption.
         expected = compute.planned_demand(self.demand_history, c.build_lead_months,
+                                          c.max_planned_growth_per_month,
                                           c.max_planned_growth_per_month)
         target = m.power.cap(self.name, self.capacity, expected / c.target_utilisation)
         financing = m.p.other_clouds.financing_per_revenue * self.revenue_month

@@ -76,22 +76,43 @@ class Capacity:
     and retire after their life; capex is paid when ordered."""
 
     def __init__(self, initial: float, horizon: int, lead: int, life: int, unit_capex: float,
-                 own_share: float = 0.0, own_unit_capex: float = 0.0):
+                 own_share: float = 0.0, own_unit_capex: float = 0.0,
+                 growth_per_month: float = 1.0):
         self.lead, self.life = lead, life
         self._offset = life  # vintage index of month m is m + offset
-        self.added = np.zeros(horizon + lead + 2 * life + 1)
-        self.depreciation = np.zeros(horizon + lead + 2 * life + 1)
+        size = horizon + lead + 2 * life + 1
+        self.added = np.zeros(size)
+        self.depreciation = np.zeros(size)
         # The part on the owner's own accelerators (in `added` and `depreciation` too).
-        self.own_added = np.zeros(horizon + lead + 2 * life + 1)
-        self.own_depreciation = np.zeros(horizon + lead + 2 * life + 1)
-        # Initial capacity was bought evenly over the past life (months 1-life .. 0), carried
-        # at today's `unit_capex`, `own_share` of it on own accelerators at `own_unit_capex`:
-        # it retires, and depreciates, 1/life of it a month.
-        self.added[1:life + 1] = initial / life
-        self.own_added[1:life + 1] = own_share * initial / life
-        for i in range(1, life + 1):
-            self.depreciation[i:i + life] += initial / life * unit_capex / life
-            self.own_depreciation[i:i + life] += own_share * initial / life * own_unit_capex / life
+        self.own_added = np.zeros(size)
+        self.own_depreciation = np.zeros(size)
+        # Initial capacity was bought over the past life (months 1-life .. 0), each month's
+        # purchase `growth_per_month` times the month before's, so that `initial` is in
+        # service at month 0; what was ordered in the lead months before month 0 continues
+        # that trend and enters service in months 1 .. lead-1 (the pipeline). All of it is
+        # carried at today's `unit_capex`, `own_share` of it on own accelerators at
+        # `own_unit_capex`, and depreciates over its life from entering service.
+        g = growth_per_month
+        past = g ** np.arange(1 - life, 1, dtype=float)  # months 1-life .. 0
+        vintages = np.concatenate([past, g ** np.arange(1, lead, dtype=float)])
+        vintages *= initial / past.sum()
+        for i, flop in enumerate(vintages, start=1):
+            self.add_vintage(i, flop, flop * unit_capex, own_share * flop,
+                             own_share * flop * own_unit_capex)
+
+    def add_vintage(self, i: int, flop: float, capex: float, own_flop: float = 0.0,
+                    own_capex: float = 0.0) -> None:
+        """`flop` FLOP/month entering service at vintage index `i`, depreciating `capex`
+        over its life; `own_flop` of them, for `own_capex`, on own accelerators."""
+        self.added[i] += flop
+        self.depreciation[i:i + self.life] += capex / self.life
+        if own_flop > 0:
+            self.own_added[i] += own_flop
+            self.own_depreciation[i:i + self.life] += own_capex / self.life
+
+    def ordered_before(self, month: int) -> float:
+        """FLOP/month ordered in the month before `month` (arriving a lead later)."""
+        return float(self.added[month - 1 + self.lead + self._offset])
 
     def in_service(self, month: int) -> float:
         hi = month + self._offset + 1
@@ -119,12 +140,7 @@ class Capacity:
         the owner's own accelerators. Returns the capex."""
         if flop <= 0:
             return 0.0
-        i = month + self.lead + self._offset
-        self.added[i] += flop
-        self.depreciation[i:i + self.life] += capex / self.life
-        if own_flop > 0:
-            self.own_added[i] += own_flop
-            self.own_depreciation[i:i + self.life] += own_capex / self.life
+        self.add_vintage(month + self.lead + self._offset, flop, capex, own_flop, own_capex)
         return capex
 
     def depreciation_at(self, month: int) -> float:
@@ -154,13 +170,16 @@ class Capacity:
         return float(self.depreciation[month + self._offset + 1:].sum())
 
 
-def planned_demand(history: list[float], lead: int, max_growth: float) -> float:
+def planned_demand(history: list[float], lead: int, max_growth: float,
+                   prior_growth: float = 1.0) -> float:
     """Demand expected `lead` months ahead: the last three months' mean, grown at the
     monthly rate seen against the three months half a year earlier (between 1 and
-    max_growth). Averaging smooths the lumps of training runs."""
+    max_growth). Averaging smooths the lumps of training runs. With under nine months of
+    history the seller grows it at `prior_growth` a month (the trend it bought on before
+    the first month; at most max_growth)."""
     recent = sum(history[-3:]) / len(history[-3:])
     if len(history) < 9:
-        return recent * max_growth**lead if len(history) < 2 else recent
+        return recent * min(max(prior_growth, 1.0), max_growth) ** lead
     earlier = sum(history[-9:-6]) / 3.0
     growth = (recent / earlier) ** (1.0 / 6.0) if earlier > 0 else max_growth
     return recent * min(max(growth, 1.0), max_growth) ** lead

@@ -99,12 +99,15 @@ class PowerGrid:
 
     def _open(self) -> None:
         """2024-01: the power in use plus a reserve, and the sites already under way (the
-        months before the first order can arrive), growing at the most the grid adds."""
+        months before the first order can arrive), growing at the most the grid adds, or
+        as the capacity ordered before 2024 that arrives then draws (the pipeline,
+        compute.Capacity: its sites were built with it), plus the reserve."""
         pw = self.model.p.power
         base = self.used(0) * (1.0 + pw.reserve)
         months = np.arange(self.lead + 1)
-        self.available[:self.lead + 1] = base * (1.0 + pw.max_growth_per_year) ** (
-            months / 12.0)
+        pipeline = np.array([self.fleets(t) for t in months]) * (1.0 + pw.reserve)
+        self.available[:self.lead + 1] = np.maximum(
+            base * (1.0 + pw.max_growth_per_year) ** (months / 12.0), pipeline)
 
     def _plan(self) -> None:
         """Once a month, before the first order: the power free at the orders' arrival (less
@@ -154,6 +157,11 @@ class PowerGrid:
             return
         growth = (1.0 + pw.max_growth_per_year) ** (1.0 / 12.0)
         ahead = max(a - m.month - m.p.compute.build_lead_months, 0)
-        want = compute.planned_demand(self.wanted_history, ahead, growth) * (1.0 + pw.reserve)
-        before = self.available[a - 1]
-        self.available[a] = max(before, min(want, before * growth))
+        want = compute.planned_demand(
+            self.wanted_history, ahead, growth,
+            m.p.compute.fleet_growth_per_year ** (1.0 / 12.0)) * (1.0 + pw.reserve)
+        # The most the grid can have built by then: what was under way at 2024-01 grown at
+        # the fastest rate sites are built, whatever was asked for before (builders' capacity
+        # does not shrink when a year's asks are small).
+        most = self.available[self.lead] * growth ** (a - self.lead)
+        self.available[a] = max(self.available[a - 1], min(want, most))

@@ -112,10 +112,13 @@ class MakeOrBuy(HyperscalerPolicy):
 
     def capacity_order(self, h, view) -> tuple[float, float]:
         """(capacity wanted in service after the build lead, most to spend now): demand
-        expected when it arrives at target utilisation, within a share of cash."""
+        expected when it arrives at target utilisation, within a share of cash. Until it
+        has nine months of history it plans on the trend its fleet was bought on before
+        2024 (`compute.fleet_growth_per_year`)."""
         c = view.params.compute
         expected = compute.planned_demand(h.demand_history, c.build_lead_months,
-                                          c.max_planned_growth_per_month)
+                                          c.max_planned_growth_per_month,
+                                          c.fleet_growth_per_year ** (1.0 / 12.0))
         return expected / c.target_utilisation, c.max_capex_cash_share * max(h.cash, 0.0)
 
     def inhouse_run(self, h, lab, view) -> tuple[float, float]:

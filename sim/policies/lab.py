@@ -118,8 +118,10 @@ class RacingLab(LabPolicy):
         return finance.runway_months(lab.cash, self.burn(lab, view))
 
     def wants_to_raise(self, lab, view) -> bool:
-        """Raise when actual spending leaves too little runway."""
-        return self.runway_months(lab, view) < view.params.finance.raise_runway_months
+        """Raise when spending - actual, or planned if more (the run the lab plans) - leaves
+        too little runway (the round is sized on the same burn)."""
+        burn = max(self.planned_burn(lab, view), self.burn(lab, view))
+        return finance.runway_months(lab.cash, burn) < view.params.finance.raise_runway_months
 
     def round_target(self, lab, view) -> float:
         """Money to raise: `finance.raise_target_months` of the planned burn or of the
