@@ -391,9 +391,12 @@ DIRECTIONS = (
     Direction("custom_silicon", "A10", "value captured by the chip vendor, $B",
               "value_chip_vendors_usd", -1, "value", 1e9),
     # Own accelerators serve the owner's labs first, so their edge goes to in-house labs
-    # (docs/model.md 3.3.9). Whether an in-house lab then leads 2034 more often is reported,
-    # not checked: +0.12 (+0.02 to +0.23) on the machine it was added on, +0.11 (-0.00 to
-    # +0.22) on another, where a few seeds' paths differ in the last bit (docs/validation.md).
+    # (docs/model.md 3.3.9): their lead in steps, as bigtech_inhouse's. (As the share of
+    # seeds with an in-house leader it could not be told from zero: +0.11, -0.00 to +0.22,
+    # on one machine; +0.10, -0.01 to +0.20 with partner contracts; docs/validation.md.)
+    Direction("custom_silicon", "A10 A24",
+              "best in-house lab's lead over the best other lab, start of 2034 (steps)",
+              "inhouse_lead_steps_2034", +1, "value"),
     # Power that comes slowly makes compute scarce (issue 17; seeds 0-99 after the markets
     # merge: price +1.97x of 2024-01's, +1.91 to +2.03; capability -2.42 steps, -2.48 to -2.36).
     Direction("power_bound", "A9 A10", "compute price 2025-2029, multiple of 2024-01's",
