@@ -125,10 +125,8 @@ class Hyperscaler(Firm):
             return self.owner_cost
         if self.model.p.strategy.partnerships and self.name in lab.partners:
             c = self.model.p.compute
-            price = self.price
-            if c.partner_scarcity_share < 1.0:
-                contract = min(self.cost * c.cloud_markup, price)
-                price = contract + c.partner_scarcity_share * (price - contract)
+            contract = min(self.cost * c.cloud_markup, self.price)
+            price = contract + c.partner_scarcity_share * (self.price - contract)
             return price * (1.0 - c.partner_discount)
         return self.price
 

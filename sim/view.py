@@ -52,12 +52,10 @@ class MarketView:
 
     def business_share(self, lab) -> float:
         """The lab's share of businesses' spending this month (consumers left out: they pay
-        flat subscriptions, not the token price); without consumers, `market_share`."""
-        products = self._m.products
-        if products.business_spend is None:
-            return self.market_share(lab)
-        total = float(products.business_spend.sum())
-        return float(products.business_spend[lab.slot]) / total if total > 0 else 0.0
+        flat subscriptions, not the token price)."""
+        spend = self._m.products.business_spend
+        total = float(spend.sum())
+        return float(spend[lab.slot]) / total if total > 0 else 0.0
 
     @property
     def capital_left(self) -> float:

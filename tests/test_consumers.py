@@ -136,10 +136,13 @@ def _params(consumer_share):
     return to_params({"horizon_months": 12, "demand": {"consumer_share": consumer_share}})
 
 
-def test_without_consumers_there_is_no_business_split(small):
+def test_without_consumers_businesses_are_the_whole_market(small):
+    """With no consumers the business share is the market share, lab by lab, and labs
+    price as before consumers (their markup reads the same share)."""
     model = AIIndustry(small(demand=NO_CONSUMERS), seed=0)
     model.step()
-    assert model.products.business_spend is None
-    lab = model.lab("OpenAI")
-    assert model.view.business_share(lab) == model.view.market_share(lab)
-    assert not math.isnan(lab.price)
+    assert model.products.business_spend.sum() == pytest.approx(model.products.ai_spend)
+    for lab in model.labs:
+        assert model.view.business_share(lab) == pytest.approx(model.view.market_share(lab),
+                                                               rel=1e-12, abs=1e-15)
+    assert not math.isnan(model.lab("OpenAI").price)

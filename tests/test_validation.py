@@ -8,6 +8,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 import pytest
 
@@ -171,3 +172,23 @@ def test_golden_comparison_reports_a_changed_value():
     moved["counts"]["leader_2034"] = {"OpenAI": 9, "Anthropic": 1}
     diff = golden.differences(stored, moved)
     assert any(d.startswith("x.mean") for d in diff) and any("counts" in d for d in diff)
+
+
+def test_the_inhouse_lead_is_the_best_inhouse_lab_less_the_best_other_lab_alive():
+    """The statistic of two directions (bigtech_inhouse, custom_silicon): in capability
+    steps at a month, clouds' rows and dead labs left out; the last month if the run ends
+    sooner."""
+    rows = [  # month, firm, kind, alive, capability
+        (5, "Microsoft", "hyperscaler", 1, float("nan")),
+        (5, "Google DeepMind", "inhouse_lab", 1, 30.0),
+        (5, "Amazon AGI", "inhouse_lab", 1, 29.0),
+        (5, "OpenAI", "independent_lab", 1, 29.5),
+        (5, "Entrant 1", "independent_lab", 0, 31.0),  # exited: not a rival
+        (5, "Meta", "open_weights", 1, 29.8),
+        (4, "OpenAI", "independent_lab", 1, 35.0),  # another month
+    ]
+    firms = pd.DataFrame(rows, columns=["month", "firm", "kind", "alive", "capability"])
+    assert validate._inhouse_lead(firms, 5) == pytest.approx(0.2)
+    assert validate._inhouse_lead(firms, 119) == pytest.approx(0.2)  # run ends at month 5
+    behind = firms.assign(capability=firms.capability.where(firms.firm != "OpenAI", 30.5))
+    assert validate._inhouse_lead(behind, 5) == pytest.approx(-0.5)

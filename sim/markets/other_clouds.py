@@ -78,9 +78,9 @@ class OtherClouds(mesa.Agent):
         c = m.p.compute
         ledger = m.ledger
         self.revenue_month = ledger.inflow(self.name, REVENUE_TAGS)
-        # Until it has a trend of its own it plans on A9's doubling, faster than the three
-        # clouds' 2.4x (their prior, MakeOrBuy.capacity_order): the specialists' financed
-        # growth was faster (C24 5, CoreWeave). Assumption.
+        # Until it has a trend of its own it plans on A9's doubling (4x a year), faster than
+        # the three clouds' 2.4x (their prior, MakeOrBuy.capacity_order): the specialists
+        # grew faster (CoreWeave's revenue 8.4x in 2024, C24 5). Assumption for the rate.
         expected = compute.planned_demand(self.demand_history, c.build_lead_months,
                                           c.max_planned_growth_per_month,
                                           c.max_planned_growth_per_month)

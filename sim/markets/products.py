@@ -30,9 +30,9 @@ class ProductMarket:
         self.product_spend = self.ai_spend * model.customers.spend_by_model_and_home(
             self.n_products).sum(axis=1)
         self.model_spend = self.by_lab(self.product_spend)
-        # By lab slot, businesses' spending (all but consumers'): None without consumers.
-        self.business_spend = None
-        self._split_business(model.customers.spend_by_model_and_home(self.n_products))
+        # By lab slot, businesses' spending (all but consumers', whose token price it sets).
+        self.business_spend = self.business(
+            model.customers.spend_by_model_and_home(self.n_products))
         # By product, this month: price (USD per token), FLOP per token served, and the
         # capability customers get (open weights: with what they distilled).
         self.price = np.zeros(self.n_products)
@@ -47,11 +47,10 @@ class ProductMarket:
         # Serving compute each cloud is asked for this month (cleared in the compute market).
         self.inference_orders: dict[str, list[ComputeOrder]] = {}
 
-    def _split_business(self, spend: np.ndarray) -> None:
-        """Businesses' spending by lab slot from a (product, home) spending table."""
-        if self.model.p.demand.consumer_share > 0.0:
-            direct = self.model.customers.direct
-            self.business_spend = self.by_lab(np.delete(spend, direct, axis=1).sum(axis=1))
+    def business(self, spend: np.ndarray) -> np.ndarray:
+        """Businesses' spending by lab slot from a (product, home) spending table: every home
+        before the last, consumers' direct one."""
+        return self.by_lab(spend[:, :self.model.customers.direct].sum(axis=1))
 
     def by_lab(self, per_product: np.ndarray) -> np.ndarray:
         """Per lab slot, the sum over its tiers."""
@@ -206,7 +205,7 @@ class ProductMarket:
         spend = m.customers.spend_by_model_and_home(self.n_products) * self.ai_spend
         self.product_spend = spend.sum(axis=1)
         self.model_spend = self.by_lab(self.product_spend)
-        self._split_business(spend)
+        self.business_spend = self.business(spend)
 
         self.inference_orders = {h.name: [] for h in (*hyperscalers, m.other_clouds)}
         for lab in labs:

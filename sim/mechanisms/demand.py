@@ -59,10 +59,11 @@ class CustomerPopulation:
         self.n_homes = n_clouds + 2
         self.direct = n_clouds + 1
         self.home = rng.choice(self.n_homes, size=n, p=probs)
+        self.consumer = self.home == self.direct
         budget = rng.lognormal(0.0, budget_sigma, size=n)
         self.weight = budget / budget.sum()
         self.beta_quality = quality_weight * rng.lognormal(-0.125, 0.5, size=n)
-        self.beta_price = np.where(self.home == self.direct, consumer_price_weight,
+        self.beta_price = np.where(self.consumer, consumer_price_weight,
                                    price_weight) * rng.lognormal(-0.125, 0.5, size=n)
         self.choice = np.full(n, -1, dtype=np.int64)
 
@@ -71,7 +72,7 @@ class CustomerPopulation:
         consumers' from `consumer_shares` (None: the same)."""
         shares = np.asarray(shares, dtype=float)
         self.choice = rng.choice(shares.size, size=self.n, p=shares / shares.sum())
-        consumers = np.flatnonzero(self.home == self.direct)
+        consumers = np.flatnonzero(self.consumer)
         if consumer_shares is not None and consumers.size:
             c = np.asarray(consumer_shares, dtype=float)
             self.choice[consumers] = rng.choice(c.size, size=consumers.size, p=c / c.sum())
@@ -99,13 +100,9 @@ class CustomerPopulation:
         if not offered.any():
             return
         stranded = (self.choice < 0) | ~offered[np.maximum(self.choice, 0)]
-        draws = rng.random(self.n)
-        if consumer_rechoose_prob is None or consumer_rechoose_prob == rechoose_prob:
-            rechoose = draws < rechoose_prob
-        else:
-            rechoose = draws < np.where(self.home == self.direct, consumer_rechoose_prob,
-                                        rechoose_prob)
-        movers = np.flatnonzero(stranded | rechoose)
+        if consumer_rechoose_prob is not None:
+            rechoose_prob = np.where(self.consumer, consumer_rechoose_prob, rechoose_prob)
+        movers = np.flatnonzero(stranded | (rng.random(self.n) < rechoose_prob))
         if movers.size == 0:
             return
         # Utilities of the models on offer only (those not on offer can't win), with the
